@@ -1,0 +1,158 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "order-saga",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "order-saga", targets: ["OrderSagaCommand"]),
+        .executable(name: "provider-sandbox", targets: ["ProviderSandboxCommand"]),
+        .executable(name: "saga-bench", targets: ["SagaBench"]),
+        .library(name: "Mongo", targets: ["Mongo"]),
+        .library(name: "SagaKit", targets: ["SagaKit"]),
+        .library(name: "SagaKitMongo", targets: ["SagaKitMongo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        // MARK: MongoDB over libmongoc
+        .systemLibrary(
+            name: "CMongoc",
+            path: "Sources/CMongoc",
+            pkgConfig: "libmongoc-1.0",
+            providers: [.apt(["libmongoc-dev", "libbson-dev"])]
+        ),
+        .target(
+            name: "Mongo",
+            dependencies: [
+                "CMongoc",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .target(
+            name: "MongoTesting",
+            dependencies: ["Mongo"]
+        ),
+
+        // MARK: The durable saga engine
+        .target(
+            name: "SagaKit",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
+            name: "SagaKitMongo",
+            dependencies: [
+                "SagaKit",
+                "Mongo",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: The order domain and its service
+        .target(
+            name: "Orders",
+            dependencies: [
+                "SagaKit",
+                "Mongo",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
+            name: "OrderService",
+            dependencies: [
+                "Orders",
+                "SagaKitMongo",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources/openapi.yaml")]
+        ),
+        .executableTarget(
+            name: "OrderSagaCommand",
+            dependencies: [
+                "OrderService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: The provider sandbox
+        .target(
+            name: "ProviderSandbox",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "ProviderSandboxCommand",
+            dependencies: [
+                "ProviderSandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Benchmarks
+        .executableTarget(
+            name: "SagaBench",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Tests
+        .testTarget(
+            name: "MongoTests",
+            dependencies: [
+                "Mongo", "MongoTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "SagaKitTests", dependencies: ["SagaKit"]),
+        .testTarget(name: "SagaKitMongoTests", dependencies: ["SagaKitMongo", "SagaKit", "Mongo", "MongoTesting"]),
+        .testTarget(name: "OrdersTests", dependencies: ["Orders", "Mongo", "SagaKit", "MongoTesting"]),
+        .testTarget(
+            name: "OrderServiceTests",
+            dependencies: [
+                "OrderService",
+                "ProviderSandbox",
+                "MongoTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "ProviderSandboxTests",
+            dependencies: [
+                "ProviderSandbox",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,120 @@
+import CMongoc
+import NIOPosix
+import Synchronization
+
+/// Runs libmongoc's blocking calls on a bounded thread pool and tracks them for a clean shutdown.
+///
+/// Every call into libmongoc in this module goes through `run(_:)` (or `runDetached(_:)` for
+/// clean-up from `deinit`), so none can land on a SwiftNIO event loop or a Swift concurrency
+/// thread. `shutdown()` refuses new work and waits for the work in flight.
+final class BlockingRuntime: Sendable {
+    private struct Lifecycle {
+        var isClosed = false
+        var inFlight = 0
+        var drainWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    let threadPool: NIOThreadPool
+    let diagnostics = MongoDiagnostics()
+    private let lifecycle = Mutex(Lifecycle())
+
+    /// Starts a pool of `threads` threads.
+    init(threads: Int) {
+        threadPool = NIOThreadPool(numberOfThreads: threads)
+        threadPool.start()
+    }
+
+    /// Whether the current thread is a thread-pool thread (NIO names them `TP-#n`).
+    static var isOnPoolThread: Bool {
+        var buffer = [CChar](repeating: 0, count: 64)
+        guard cmongoc_current_thread_name(&buffer, buffer.count) == 0 else { return false }
+        let name = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: name, as: UTF8.self).hasPrefix("TP-")
+    }
+
+    /// Runs `body` on a pool thread as one tracked operation; throws `.shutdown` once the runtime is closed.
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await operation { try await self.onPoolThread(body) }
+    }
+
+    /// Runs `body` (which may wait for a connection and hop to the pool) as one operation that shutdown waits for.
+    func operation<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try enter()
+        defer { leave() }
+        return try await body()
+    }
+
+    /// Runs `body` on a pool thread, mapping thread-pool and BSON errors to `MongoError`; not tracked by itself.
+    func onPoolThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        do {
+            return try await threadPool.runIfActive { [diagnostics] in
+                diagnostics.recordBlockingCall()
+                return try body()
+            }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch let error as MongoError {
+            throw error
+        } catch let error as BSONError {
+            throw MongoError(.bson, message: "\(error)", bsonError: error)
+        } catch is NIOThreadPoolError.ThreadPoolInactive {
+            throw MongoError(.shutdown, message: "the MongoDB client is shut down")
+        }
+    }
+
+    /// Runs `body` on a pool thread without waiting for it (for releasing resources from `deinit`).
+    ///
+    /// After the threads have stopped the work is dropped: the resources it would free belong to a
+    /// pool that no longer exists, and touching them from another thread would be worse than leaking.
+    func runDetached(_ body: @escaping @Sendable () -> Void) {
+        threadPool.submit { [diagnostics] state in
+            guard case .active = state else { return }
+            diagnostics.recordBlockingCall()
+            body()
+        }
+    }
+
+    /// Marks one operation as started; throws if the runtime is closed.
+    func enter() throws {
+        let accepted = lifecycle.withLock { state -> Bool in
+            guard !state.isClosed else { return false }
+            state.inFlight += 1
+            return true
+        }
+        guard accepted else { throw MongoError(.shutdown, message: "the MongoDB client is shut down") }
+        diagnostics.operationStarted()
+    }
+
+    /// Marks one operation as finished, waking a pending shutdown when it was the last.
+    func leave() {
+        diagnostics.operationFinished()
+        let waiters = lifecycle.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.inFlight -= 1
+            guard state.isClosed, state.inFlight == 0 else { return [] }
+            defer { state.drainWaiters = [] }
+            return state.drainWaiters
+        }
+        waiters.forEach { $0.resume() }
+    }
+
+    /// Whether `shutdown()` has begun.
+    var isClosed: Bool { lifecycle.withLock { $0.isClosed } }
+
+    /// Refuses new operations and waits until those in flight have finished.
+    func closeAndDrain() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = lifecycle.withLock { state -> Bool in
+                state.isClosed = true
+                if state.inFlight == 0 { return true }
+                state.drainWaiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    /// Stops the thread pool after the last job.
+    func stopThreads() async {
+        try? await threadPool.shutdownGracefully()
+    }
+}

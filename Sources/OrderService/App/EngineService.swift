@@ -1,0 +1,54 @@
+import Logging
+import Orders
+import SagaKit
+import ServiceLifecycle
+
+/// Runs the saga engine for the service's lifetime; on graceful shutdown it lets attempts in flight finish
+/// and releases its leases, so another instance picks the sagas up at once.
+struct EngineService: Service {
+    let engine: SagaEngine
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await engine.run()
+        } onGracefulShutdown: {
+            Task { await engine.shutdown() }
+        }
+    }
+}
+
+/// Every so often, starts the sagas of orders whose placement a crash cut short (order stored, saga not).
+struct PlacementRecoveryService: Service {
+    let orders: OrderSystem
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    do {
+                        try await orders.resumeInterruptedPlacements()
+                    } catch is CancellationError {
+                        return
+                    } catch {
+                        logger.warning("could not look for interrupted placements", metadata: ["error": "\(error)"])
+                    }
+                    try await Task.sleep(for: interval)
+                }
+            }
+        } catch is CancellationError {
+            // A graceful shutdown cancels the loop; that is a clean end.
+        }
+    }
+}
+
+/// Holds the service's clients open until everything else has stopped, then closes them.
+struct ResourcesService: Service {
+    let close: @Sendable () async -> Void
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await close()
+    }
+}

@@ -1,0 +1,130 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import Mongo
+import Orders
+import SagaKit
+import SagaKitMongo
+import ServiceLifecycle
+
+/// Builds the order service: its stores, the order system and engine, the HTTP API, and the services
+/// that run beside the server (engine, placement recovery, orderly closing of clients).
+///
+/// ```swift
+/// let configuration = try ServiceConfiguration.fromEnvironment()
+/// let service = try OrderServiceApplication(configuration: configuration, logger: logger)
+/// try await service.application.runService()
+/// ```
+public struct OrderServiceApplication: Sendable {
+    /// The wired order business (engine included).
+    public let orders: OrderSystem
+    /// The saga history store.
+    public let history: MongoHistoryStore
+    /// The key to print when `API_KEYS` was not set (a development operator key), else nil.
+    public let generatedOperatorKey: String?
+    /// The Hummingbird application.
+    let application: Application<RouterResponder<APIRequestContext>>
+
+    /// Wires everything; nothing is contacted until the application runs.
+    public init(
+        configuration: ServiceConfiguration, logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws {
+        let business = try MongoClient(configuration.mongoURI)
+        let historyClient = configuration.historyURI == configuration.mongoURI
+            ? business : try MongoClient(configuration.historyURI)
+        let history = MongoHistoryStore(client: historyClient, databaseName: configuration.historyDatabase, logger: logger)
+        let http = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: HTTPClient.Configuration(
+                timeout: .init(connect: .seconds(2), read: .seconds(30)),
+                connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)))
+        let engineConfiguration = SagaEngine.Configuration(
+            instanceId: configuration.instanceId, leaseDuration: configuration.leaseDuration,
+            pollInterval: configuration.pollInterval, maxConcurrentSagas: configuration.maxConcurrentSagas)
+        let orders = try OrderSystem(
+            database: business.database(configuration.mongoDatabase), history: history,
+            providers: configuration.providers, http: http, settings: configuration.saga,
+            engineConfiguration: engineConfiguration, logger: logger)
+
+        let keyText: String
+        if let configured = configuration.apiKeys {
+            keyText = configured
+            generatedOperatorKey = nil
+        } else {
+            let key = APIKeys.developmentKey()
+            keyText = "\(key):operator"
+            generatedOperatorKey = key
+        }
+        let keys = try APIKeys(parsing: keyText)
+
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: RequestMetricsMiddleware())
+        router.add(middleware: ProblemMiddleware())
+        var table = RouteTable()
+        let operations = OperationsRoutes(
+            checks: Self.readinessChecks(business: business, history: historyClient),
+            metrics: MetricsBootstrap.registry, isAcceptingWork: { orders.engine.isAcceptingWork },
+            probeTimeout: .seconds(2))
+        operations.addRoutes(to: router, table: &table)
+        let api = OrderAPI(orders: orders, history: history, keepAliveInterval: .seconds(15))
+        api.addRoutes(to: router.group("/v1").add(middleware: APIKeyMiddleware(keys: keys)), table: &table)
+        table.addMethodNotAllowed(to: router)
+
+        let clients = [business] + (historyClient === business ? [] : [historyClient])
+        var application = Application(
+            router: router,
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "order-saga"),
+            services: [
+                ResourcesService {
+                    try? await http.shutdown()
+                    for client in clients { await client.shutdown() }
+                },
+                EngineService(engine: orders.engine),
+                PlacementRecoveryService(orders: orders, interval: .seconds(15), logger: logger),
+            ],
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+        application.beforeServerStarts {
+            try await Self.prepareStores(history: history, orders: orders, logger: logger)
+        }
+        self.orders = orders
+        self.history = history
+        self.application = application
+    }
+
+    /// Runs the service until SIGTERM or SIGINT, then shuts down gracefully: the server stops taking requests,
+    /// the engine finishes its attempts in flight and releases its leases, and the clients close.
+    public func run() async throws {
+        try await application.runService()
+    }
+
+    /// Creates both stores' indexes, retrying while a store is unreachable (the server starts once they exist).
+    static func prepareStores(history: MongoHistoryStore, orders: OrderSystem, logger: Logger) async throws {
+        var delay = Duration.milliseconds(250)
+        while true {
+            do {
+                try await history.prepare()
+                try await orders.prepare()
+                return
+            } catch {
+                logger.warning("stores not ready yet; retrying", metadata: ["error": "\(error)", "retryIn": "\(delay)"])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+    }
+
+    /// Readiness: both stores answer a ping.
+    static func readinessChecks(business: MongoClient, history: MongoClient) -> [OperationsRoutes.Check] {
+        var checks = [OperationsRoutes.Check(name: "businessStore") { try await business.ping() }]
+        if history !== business {
+            checks.append(OperationsRoutes.Check(name: "historyStore") { try await history.ping() })
+        } else {
+            checks.append(OperationsRoutes.Check(name: "historyStore") { try await history.ping() })
+        }
+        return checks
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+import Orders
+import SagaKit
+
+/// Everything the service reads from its environment (see the README's configuration table).
+public struct ServiceConfiguration: Sendable {
+    /// The HTTP listen address.
+    public var host: String
+    /// The HTTP port (0 picks a free one).
+    public var port: Int
+    /// The business documents' deployment.
+    public var mongoURI: String
+    /// The business documents' database.
+    public var mongoDatabase: String
+    /// The saga history's deployment (may be another cluster).
+    public var historyURI: String
+    /// The saga history's database.
+    public var historyDatabase: String
+    /// Where the providers are.
+    public var providers: ProviderEndpoints
+    /// The order saga's rules and step policies.
+    public var saga: OrderSagaSettings
+    /// This process's name in leases.
+    public var instanceId: String
+    /// `API_KEYS` as given, or nil for a generated development operator key.
+    public var apiKeys: String?
+    /// How long a saga's lease lasts without renewal (takeover after a crash waits this long).
+    public var leaseDuration: Duration
+    /// How often the engine looks for due timers and abandoned sagas.
+    public var pollInterval: Duration
+    /// The most sagas this process runs at once.
+    public var maxConcurrentSagas: Int
+    /// The log level.
+    public var logLevel: Logger.Level
+
+    /// Why the environment does not describe a valid configuration.
+    public struct Invalid: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The configuration from environment variables, with the documented defaults.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> ServiceConfiguration
+    {
+        func value(_ name: String) -> String? {
+            guard let text = environment[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            return text
+        }
+        func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+            guard let text = value(name) else { return fallback }
+            guard let number = Int(text), range.contains(number) else {
+                throw Invalid(description: "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return number
+        }
+        func duration(_ name: String, default fallback: Duration) throws -> Duration {
+            guard let text = value(name) else { return fallback }
+            guard let parsed = DurationText.parse(text), parsed > .zero else {
+                throw Invalid(description: "\(name) must be a duration such as 30s, 500ms or 5m")
+            }
+            return parsed
+        }
+        let sandboxPort = try integer("SANDBOX_PORT", default: 8090, range: 1...65535)
+        let sandbox = "http://127.0.0.1:\(sandboxPort)"
+        let mongoURI = value("MONGODB_URI") ?? "mongodb://127.0.0.1:27117/?replicaSet=secantus"
+        let saga: OrderSagaSettings
+        do {
+            saga = try OrderSagaSettings.defaults.applying(environment: environment)
+        } catch {
+            throw Invalid(description: "\(error)")
+        }
+        let levelText = value("LOG_LEVEL") ?? "info"
+        guard let logLevel = Logger.Level(rawValue: levelText) else {
+            throw Invalid(description: "LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        return ServiceConfiguration(
+            host: value("HOST") ?? "127.0.0.1",
+            port: try integer("PORT", default: 8080, range: 0...65535),
+            mongoURI: mongoURI,
+            mongoDatabase: value("MONGODB_DATABASE") ?? "orders",
+            historyURI: value("HISTORY_MONGODB_URI") ?? mongoURI,
+            historyDatabase: value("HISTORY_DATABASE") ?? "saga_history",
+            providers: ProviderEndpoints(
+                payments: value("PAYMENTS_URL") ?? sandbox, shipping: value("SHIPPING_URL") ?? sandbox,
+                notify: value("NOTIFY_URL") ?? sandbox),
+            saga: saga,
+            instanceId: value("INSTANCE_ID") ?? SagaEngine.Configuration.defaultInstanceId(),
+            apiKeys: value("API_KEYS"),
+            leaseDuration: try duration("LEASE_DURATION", default: .seconds(30)),
+            pollInterval: try duration("POLL_INTERVAL", default: .seconds(1)),
+            maxConcurrentSagas: try integer("MAX_CONCURRENT_SAGAS", default: 256, range: 1...100_000),
+            logLevel: logLevel)
+    }
+}

@@ -1,0 +1,27 @@
+import Hummingbird
+
+/// The request context of the API: Hummingbird's core storage plus the caller's identity once authenticated.
+struct APIRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    /// Who is calling, set by ``APIKeyMiddleware`` on `/v1` routes.
+    var principal: Principal?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = CoreRequestContextStorage(source: source)
+        principal = nil
+    }
+
+    /// The body limit: 64 KiB (the contract's); larger bodies are refused with 413.
+    var maxUploadSize: Int { 64 * 1024 }
+
+    /// The authenticated caller; throws 403 when their role is below `role`.
+    func require(_ role: Principal.Role) throws(Problem) -> Principal {
+        guard let principal else { throw Problem.status(.unauthorized, "an API key is required") }
+        guard principal.role >= role else {
+            throw Problem(
+                type: Problem.typeBase + "forbidden", title: "Forbidden", status: .forbidden,
+                detail: "this action needs the \(role.rawValue) role; the key has the \(principal.role.rawValue) role")
+        }
+        return principal
+    }
+}

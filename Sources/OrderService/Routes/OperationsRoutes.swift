@@ -1,0 +1,119 @@
+import Foundation
+import Hummingbird
+import Mongo
+import Prometheus
+import SagaKit
+import Synchronization
+
+/// `/health/live`, `/health/ready`, `/metrics` and `/openapi.yaml`: no key needed.
+struct OperationsRoutes: Sendable {
+    /// A dependency readiness checks: a name and a probe that throws when it is not usable.
+    struct Check: Sendable {
+        let name: String
+        let probe: @Sendable () async throws -> Void
+    }
+
+    let checks: [Check]
+    let metrics: PrometheusCollectorRegistry
+    let isAcceptingWork: @Sendable () -> Bool
+    /// How long one readiness probe may take.
+    let probeTimeout: Duration
+
+    func addRoutes(to router: Router<APIRequestContext>, table: inout RouteTable) {
+        router.get("/health/live") { _, _ in try JSONResponse.make(["status": "live"]) }
+        table.record(.get, "/health/live")
+        router.get("/health/ready") { _, _ in try await ready() }
+        table.record(.get, "/health/ready")
+        router.get("/metrics") { _, _ in
+            var buffer: [UInt8] = []
+            metrics.emit(into: &buffer)
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+        table.record(.get, "/metrics")
+        router.get("/openapi.yaml") { _, _ in
+            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
+                let data = try? Data(contentsOf: url)
+            else { throw Problem.status(.notFound, "the OpenAPI document is not bundled") }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/yaml"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        table.record(.get, "/openapi.yaml")
+    }
+
+    /// 200 when every dependency answers; otherwise a 503 problem naming what failed.
+    func ready() async throws -> Response {
+        var failures: [String: String] = [:]
+        await withTaskGroup(of: (String, String?).self) { group in
+            for check in checks {
+                group.addTask {
+                    do {
+                        try await withTimeout(probeTimeout) { try await check.probe() }
+                        return (check.name, nil)
+                    } catch {
+                        return (check.name, "\(error)")
+                    }
+                }
+            }
+            for await (name, failure) in group {
+                if let failure { failures[name] = failure }
+            }
+        }
+        if !isAcceptingWork() { failures["engine"] = "shutting down" }
+        guard failures.isEmpty else {
+            var problem = Problem.unavailable(
+                "not ready: " + failures.keys.sorted().map { "\($0) (\(failures[$0]!))" }.joined(separator: "; "))
+            problem.extensions = failures.mapValues { "unavailable: \($0)" }
+            throw problem
+        }
+        return try JSONResponse.make(["status": "ready"])
+    }
+}
+
+/// Runs `body`, throwing ``TimeoutError`` when it takes longer than `limit`.
+///
+/// Returns as soon as either happens: a blocked body (a driver call waiting for a server) keeps running
+/// in the background until it ends by itself, but the caller does not wait for it.
+func withTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    let settled = OnceFlag()
+    return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        let work = Task {
+            let result = await Result(catching: body)
+            if settled.claim() {
+                continuation.resume(with: result)
+            }
+        }
+        Task {
+            try? await Task.sleep(for: limit)
+            if settled.claim() {
+                work.cancel()
+                continuation.resume(throwing: TimeoutError(limit: limit))
+            }
+        }
+    }
+}
+
+/// A flag that only the first of several racers can claim.
+final class OnceFlag: Sendable {
+    private let claimed = Atomic(false)
+
+    /// True for the first caller only.
+    func claim() -> Bool {
+        claimed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+    }
+}
+
+/// An operation took longer than allowed.
+struct TimeoutError: Error, CustomStringConvertible {
+    let limit: Duration
+    var description: String { "no answer within \(limit)" }
+}
+
+extension Result where Failure == any Error {
+    /// The result of an async throwing body.
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SagaKit
+
+extension OrderAPI {
+    /// `GET /v1/orders/{orderId}/events`: every history event as Server-Sent Events, as it is recorded.
+    ///
+    /// Each event is `id: <seq>`, `event: <type>`, `data: <the event as JSON>`. With `Last-Event-ID: n` the
+    /// stream replays from seq n+1. A comment line keeps idle connections open. The stream closes after
+    /// the terminal event; if the history store fails mid-stream it closes early, and the client resumes
+    /// with `Last-Event-ID`.
+    @Sendable func streamEvents(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let after = try Self.lastEventId(request.headers)
+        let order = try await visibleOrder(context)
+        guard try await history.load(sagaId: order.sagaId) != nil else {
+            throw Problem.notFound("the saga of order \(order.id)")
+        }
+        let frames = Self.frames(events: history.watch(sagaId: order.sagaId, after: after), keepAlive: keepAliveInterval)
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        let logger = context.logger
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                do {
+                    for try await frame in frames {
+                        try await writer.write(ByteBuffer(string: frame))
+                    }
+                } catch {
+                    logger.info("event stream ended early", metadata: ["error": "\(error)"])
+                }
+                try await writer.finish(nil)
+            })
+    }
+
+    /// The `Last-Event-ID` header as a seq (0 when absent); 422 when it is not a non-negative integer.
+    static func lastEventId(_ headers: HTTPFields) throws(Problem) -> Int64 {
+        guard let text = headers[HTTPField.Name("Last-Event-ID")!] else { return 0 }
+        guard let value = Int64(text), value >= 0, String(value) == text else {
+            throw Problem.validation([FieldError(field: "Last-Event-ID", message: "must be the seq of an event, a non-negative integer")])
+        }
+        return value
+    }
+
+    /// SSE frames: one per event, and a comment after each quiet `keepAlive` interval.
+    static func frames(
+        events: AsyncThrowingStream<HistoryEvent, any Error>, keepAlive: Duration
+    ) -> AsyncThrowingStream<String, any Error> {
+        AsyncThrowingStream { continuation in
+            let pump = Task {
+                do {
+                    for try await event in events {
+                        continuation.yield(try frame(for: event))
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            let ticker = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: keepAlive)
+                    if Task.isCancelled { break }
+                    continuation.yield(": keep-alive\n\n")
+                }
+            }
+            continuation.onTermination = { _ in
+                pump.cancel()
+                ticker.cancel()
+            }
+        }
+    }
+
+    /// One event as an SSE frame.
+    static func frame(for event: HistoryEvent) throws -> String {
+        let json = String(decoding: try JSONResponse.encoder.encode(EventView(event)), as: UTF8.self)
+        return "id: \(event.seq)\nevent: \(event.type)\ndata: \(json)\n\n"
+    }
+}

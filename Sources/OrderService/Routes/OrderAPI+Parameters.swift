@@ -1,0 +1,90 @@
+import HTTPTypes
+import Hummingbird
+import Orders
+import SagaKit
+
+extension OrderAPI {
+    /// The order named in the path, if this caller may see it (another customer's order is 404).
+    func visibleOrder(_ context: APIRequestContext) async throws -> Order {
+        let principal = try context.require(.customer)
+        let id = try Self.orderIdParameter(context)
+        guard let order = try await orders.orderBook.order(id), principal.canAccess(customerId: order.customerId) else {
+            throw Problem.notFound("order \(id)")
+        }
+        return order
+    }
+
+    /// The `{orderId}` path parameter; 422 unless it has the shape of an order id.
+    static func orderIdParameter(_ context: APIRequestContext) throws(Problem) -> OrderID {
+        let text = context.parameters.get("orderId") ?? ""
+        guard let id = OrderID(text) else {
+            throw Problem.validation([FieldError(field: "orderId", message: "must be an order id such as ord_01jd3k2x4q8m9v7t6r5p4n3b2a")])
+        }
+        return id
+    }
+
+    /// The `{sku}` path parameter; 422 unless it has the shape of a SKU.
+    static func skuParameter(_ context: APIRequestContext) throws(Problem) -> String {
+        let sku = context.parameters.get("sku") ?? ""
+        guard sku.utf8.count <= OrderRequest.Limits.identifier, BodyValidator.isIdentifier(sku) else {
+            throw Problem.validation([FieldError(field: "sku", message: "must be letters, digits, '.', '_', ':' or '-', at most 128")])
+        }
+        return sku
+    }
+
+    /// The `Idempotency-Key` header: 1–255 visible ASCII characters, or absent.
+    static func idempotencyKey(_ headers: HTTPFields) throws(Problem) -> String? {
+        let values = headers[values: HTTPField.Name("Idempotency-Key")!]
+        guard let key = values.first else { return nil }
+        guard values.count == 1, (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw Problem.validation([FieldError(field: "Idempotency-Key", message: "must be 1 to 255 visible ASCII characters, sent once")])
+        }
+        return key
+    }
+
+    /// `status`, `limit` and `cursor` of `GET /v1/sagas`.
+    static func listQuery(_ parameters: Parameters) throws(Problem) -> SagaListQuery {
+        var errors: [FieldError] = []
+        var status: SagaStatus?
+        if let text = parameters.get("status"), !text.isEmpty {
+            if let shown = OrderSagaStatus(rawValue: text) {
+                status = shown.engineStatus
+            } else {
+                let allowed = OrderSagaStatus.allCases.map(\.rawValue).joined(separator: ", ")
+                errors.append(FieldError(field: "status", message: "must be one of \(allowed)"))
+            }
+        }
+        var limit = 50
+        if let text = parameters.get("limit") {
+            if let value = Int(text), (1...500).contains(value), String(value) == text {
+                limit = value
+            } else {
+                errors.append(FieldError(field: "limit", message: "must be an integer from 1 to 500"))
+            }
+        }
+        let cursor = parameters.get("cursor").flatMap { $0.isEmpty ? nil : $0 }
+        if let cursor, cursor.utf8.count > 512 || SagaListCursor(encoded: cursor) == nil {
+            errors.append(FieldError(field: "cursor", message: "is not a cursor this service issued"))
+        }
+        guard errors.isEmpty else { throw Problem.validation(errors) }
+        return SagaListQuery(status: status, limit: limit, cursor: cursor)
+    }
+
+    /// The answer to a placement the business refused.
+    static func problem(for error: PlacementError) -> Problem {
+        switch error {
+        case .unknownSKUs(let skus):
+            return .validation(skus.sorted { $0.key < $1.key }.map {
+                FieldError(field: "items[\($0.key)].sku", message: "is not in the catalog: \($0.value)")
+            })
+        case .mixedCurrencies:
+            return .validation([FieldError(field: "items", message: "must all be priced in one currency")])
+        case .idempotencyKeyReused:
+            return .validation([
+                FieldError(field: "Idempotency-Key", message: "was already used with a different request body")
+            ])
+        case .idempotencyKeyInFlight:
+            return .conflict("a request with this Idempotency-Key is still being processed; retry shortly")
+        }
+    }
+}

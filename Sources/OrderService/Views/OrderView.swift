@@ -1,0 +1,65 @@
+import Foundation
+import Orders
+import SagaKit
+
+/// An order as the API shows it: the business document plus its saga's summary.
+struct OrderView: Encodable {
+    struct SagaSummaryView: Encodable {
+        let sagaId: String
+        let status: OrderSagaStatus
+        let step: String?
+    }
+
+    let orderId: String
+    let customerId: String
+    let items: [OrderLine]
+    let total: Money
+    let shippingAddress: ShippingAddress
+    let placedAt: Date
+    let saga: SagaSummaryView
+
+    init(order: Order, saga: SagaRecord?) {
+        orderId = order.id.rawValue
+        customerId = order.customerId
+        items = order.items
+        total = order.total
+        shippingAddress = order.shippingAddress
+        placedAt = order.placedAt
+        self.saga = SagaSummaryView(
+            sagaId: order.sagaId, status: saga.map { OrderSagaStatus($0.status) } ?? .running, step: saga?.currentStep)
+    }
+}
+
+/// The answer to placing an order.
+struct PlacedOrderView: Encodable {
+    let orderId: String
+    let sagaId: String
+    let status: OrderSagaStatus
+}
+
+/// A catalog item with its stock.
+struct ProductView: Encodable {
+    let sku: String
+    let name: String
+    let price: Money
+    let stock: Int64
+    let reserved: Int64
+    let updatedAt: Date
+
+    init(_ product: Product) {
+        sku = product.sku
+        name = product.name
+        price = product.price
+        stock = product.stock
+        reserved = product.reserved
+        updatedAt = product.updatedAt
+    }
+}
+
+/// The answer to approve, reject, cancel and refund.
+struct CommandView: Encodable {
+    let orderId: String
+    let sagaId: String
+    let status: OrderSagaStatus
+    let accepted: Bool
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Mongo
+
+/// The product catalog and its stock levels, in the `products` collection.
+public struct Catalog: Sendable {
+    let products: MongoCollection<Product>
+
+    /// The collections in `database` (nothing is sent until used).
+    public init(database: MongoDatabase) {
+        products = database.collection("products", as: Product.self).withWriteConcern(.majority)
+    }
+
+    /// Creates or replaces a catalog item; `stock` sets the units available, reservations in flight are kept.
+    @discardableResult
+    public func put(sku: String, name: String, price: Money, stock: Int64, now: Date = Date()) async throws -> Product {
+        let update: Document = [
+            "$set": [
+                "name": .string(name),
+                "price": try BSONEncoder().encodeValue(price),
+                "stock": .int64(stock),
+                "updatedAt": .datetime(now),
+            ],
+            "$setOnInsert": ["reserved": .int64(0)],
+        ]
+        let stored = try await products.findOneAndUpdate(
+            filter: ["_id": .string(sku)], update: update,
+            options: FindOneAndUpdateOptions(returnDocument: .after, upsert: true))
+        guard let stored else { throw MongoError(.driver, message: "upsert of product \(sku) returned nothing") }
+        return stored
+    }
+
+    /// The product with this SKU, or nil.
+    public func product(_ sku: String) async throws -> Product? {
+        try await products.findOne(["_id": .string(sku)])
+    }
+
+    /// The products with these SKUs, by SKU (unknown SKUs are absent), in one query.
+    public func products(_ skus: some Collection<String>) async throws -> [String: Product] {
+        guard !skus.isEmpty else { return [:] }
+        let found = try await products.find(["_id": ["$in": .array(skus.map(BSONValue.string))]]).toArray()
+        return Dictionary(found.map { ($0.sku, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import SagaKit
+
+/// What an operator or customer command did to an order's saga.
+public enum OrderCommandOutcome: Sendable, Hashable {
+    /// Accepted (or already requested: commands are idempotent); the saga acts on it.
+    case accepted(OrderSagaStatus)
+    /// It does not fit the saga's state (the API answers 409).
+    case conflict(OrderSagaStatus, reason: String)
+    /// No such order or saga.
+    case notFound
+}
+
+extension OrderSystem {
+    /// Lets an order waiting for approval continue.
+    public func approve(_ order: Order) async throws -> OrderCommandOutcome {
+        try await signal(order, OrderSaga.Signal.approve, action: "approve")
+    }
+
+    /// Turns down an order waiting for approval; it is compensated.
+    public func reject(_ order: Order) async throws -> OrderCommandOutcome {
+        try await signal(order, OrderSaga.Signal.reject, action: "reject")
+    }
+
+    /// Cancels an order whose saga is still running or waiting: it stops and undoes what was done.
+    /// Cancelling an order already cancelled answers as the first time.
+    public func cancel(_ order: Order, reason: String?) async throws -> OrderCommandOutcome {
+        let outcome = try await engine.cancel(sagaId: order.sagaId, reason: reason)
+        if case .notApplicable(let status) = outcome, status == .cancelled { return .accepted(.cancelled) }
+        return try await describe(outcome, order: order, action: "cancel")
+    }
+
+    /// Refunds a completed order (its shipment is cancelled, its payment refunded, its goods back in stock),
+    /// or retries the compensation of a STUCK one. Asking again answers as the first time and refunds nothing more.
+    public func refund(_ order: Order) async throws -> OrderCommandOutcome {
+        guard let snapshot = try await engine.snapshot(sagaId: order.sagaId) else { return .notFound }
+        let state = snapshot.state
+        switch state.status {
+        case .completed:
+            return try await describe(try await engine.revert(sagaId: order.sagaId), order: order, action: "refund")
+        case .stuck:
+            return try await describe(try await engine.retry(sagaId: order.sagaId), order: order, action: "refund")
+        case .reverted:
+            return .accepted(.refunded)
+        case .compensating where state.revertRequested:
+            return .accepted(.compensating)
+        default:
+            return .conflict(
+                OrderSagaStatus(state.status),
+                reason: "only a COMPLETED order can be refunded, or a STUCK one retried; this one is \(OrderSagaStatus(state.status).rawValue)")
+        }
+    }
+
+    private func signal(_ order: Order, _ name: String, action: String) async throws -> OrderCommandOutcome {
+        try await describe(try await engine.signal(sagaId: order.sagaId, name: name), order: order, action: action)
+    }
+
+    private func describe(_ outcome: SagaCommandOutcome, order: Order, action: String) async throws -> OrderCommandOutcome {
+        switch outcome {
+        case .notFound:
+            return .notFound
+        case .notApplicable(let status):
+            let shown = OrderSagaStatus(status)
+            return .conflict(shown, reason: "cannot \(action) an order whose saga is \(shown.rawValue)")
+        case .accepted:
+            let status = try await engine.snapshot(sagaId: order.sagaId).map { OrderSagaStatus($0.state.status) }
+            return .accepted(status ?? .running)
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Mongo
+import SagaKit
+
+/// What placing an order did.
+public enum Placement: Sendable {
+    /// A new order, durable with its saga's first event.
+    case placed(Order, SagaRecord)
+    /// The same request was placed before with this idempotency key: the first order, unchanged.
+    case replayed(Order, SagaRecord)
+}
+
+/// Why an order was refused; nothing was stored.
+public enum PlacementError: Error, Sendable, Hashable {
+    /// These items name SKUs the catalog does not have (by item index).
+    case unknownSKUs([Int: String])
+    /// The items are priced in more than one currency.
+    case mixedCurrencies
+    /// The idempotency key was used before with a different request.
+    case idempotencyKeyReused
+    /// Another request with this idempotency key is being placed right now.
+    case idempotencyKeyInFlight
+}
+
+extension OrderSystem {
+    /// Places an order: prices it from the catalog, stores it, and durably starts its saga.
+    ///
+    /// Returns once the order and the saga's first event are durable. With an idempotency key, a repeated
+    /// identical request returns the first order and starts nothing; a different request with the same
+    /// key is refused; of two concurrent requests with one key, one creates the order.
+    public func place(_ request: OrderRequest, idempotencyKey: String?, now: Date = Date()) async throws -> Placement {
+        if let idempotencyKey,
+            let existing = try await orderBook.order(customerId: request.customerId, idempotencyKey: idempotencyKey)
+        {
+            return try await replay(existing, for: request)
+        }
+        let order = try await price(request, idempotencyKey: idempotencyKey, now: now)
+        do {
+            try await orderBook.insert(order)
+        } catch let error as MongoError where error.kind == .duplicateKey {
+            guard let idempotencyKey,
+                let existing = try await orderBook.order(customerId: request.customerId, idempotencyKey: idempotencyKey)
+            else { throw error }
+            return try await replay(existing, for: request)
+        }
+        let started = try await startSaga(for: order)
+        return .placed(order, started.record)
+    }
+
+    /// The first answer for a repeated request, making sure its saga exists (the first attempt may have died in between).
+    private func replay(_ existing: Order, for request: OrderRequest) async throws -> Placement {
+        guard request.matches(existing) else { throw PlacementError.idempotencyKeyReused }
+        if let snapshot = try await engine.snapshot(sagaId: existing.sagaId) {
+            return .replayed(existing, snapshot.record)
+        }
+        // The order is stored but its saga is not: the first request is still between the two writes, or died there.
+        guard existing.placedAt < Date().addingTimeInterval(-2) else { throw PlacementError.idempotencyKeyInFlight }
+        return .replayed(existing, try await startSaga(for: existing).record)
+    }
+
+    /// The order for a request, priced from the catalog.
+    func price(_ request: OrderRequest, idempotencyKey: String?, now: Date) async throws -> Order {
+        let products = try await catalog.products(Set(request.items.map(\.sku)))
+        var unknown: [Int: String] = [:]
+        for (index, item) in request.items.enumerated() where products[item.sku] == nil { unknown[index] = item.sku }
+        guard unknown.isEmpty else { throw PlacementError.unknownSKUs(unknown) }
+        let lines = request.items.map { item -> OrderLine in
+            let product = products[item.sku]!
+            return OrderLine(
+                sku: item.sku, name: product.name, quantity: item.quantity, unitPrice: product.price,
+                lineTotal: product.price * item.quantity)
+        }
+        let currencies = Set(lines.map(\.unitPrice.currency))
+        guard currencies.count == 1, let currency = currencies.first else { throw PlacementError.mixedCurrencies }
+        let total = lines.reduce(Money.zero(currency)) { $0 + $1.lineTotal }
+        let id = OrderID.generate(now: now)
+        return Order(
+            id: id, customerId: request.customerId, items: lines, total: total, paymentToken: request.paymentToken,
+            shippingAddress: request.shippingAddress, sagaId: id.sagaId, placedAt: now,
+            idempotencyKey: idempotencyKey, sagaStartPending: true)
+    }
+
+    /// Starts (idempotently) the saga of a stored order.
+    @discardableResult
+    func startSaga(for order: Order) async throws -> SagaStartOutcome {
+        try await engine.start(
+            definition, sagaId: order.sagaId,
+            input: OrderSagaInput(orderId: order.id.rawValue, total: order.total.amountText, currency: order.total.currency))
+    }
+
+    /// Starts the sagas of orders stored before a crash cut their placement short; returns how many it found.
+    ///
+    /// An order is marked `sagaStartPending` when stored, and the mark is cleared by its first step;
+    /// anything still marked after `grace` had its saga start interrupted (starting is idempotent).
+    @discardableResult
+    public func resumeInterruptedPlacements(grace: Duration = .seconds(30), limit: Int = 500) async throws -> Int {
+        let cutoff = Date().addingTimeInterval(-Double(grace.components.seconds))
+        let stranded = try await orderBook.ordersAwaitingSaga(placedBefore: cutoff, limit: limit)
+        for order in stranded {
+            if try await startSaga(for: order).isCreated {
+                logger.notice("started the saga of an order whose placement was interrupted", metadata: ["orderId": "\(order.id)"])
+            }
+            try await orderBook.clearSagaStartPending(order.id)
+        }
+        return stranded.count
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Mongo
+import SagaKit
+
+/// What each step of the order saga does: business writes in MongoDB and provider calls, all keyed by
+/// the step's idempotency key so that a repeated attempt has its effect once.
+struct OrderSagaSteps: Sendable {
+    let orders: OrderBook
+    let inventory: Inventory
+    let payments: PaymentRecords
+    let shipments: ShipmentRecords
+    let gateway: PaymentGateway
+    let carrier: Carrier
+    let mailer: Mailer
+
+    /// What ReserveInventory records.
+    struct Reserved: Codable, Sendable { let lines: [Reservation.Line] }
+    /// What ChargePayment records.
+    struct Charged: Codable, Sendable { let chargeId: String; let amount: String; let currency: String }
+    /// What CreateShipment records.
+    struct Shipped: Codable, Sendable { let shipmentId: String }
+    /// What SendConfirmation records.
+    struct Confirmed: Codable, Sendable { let messageId: String }
+
+    func reserveInventory(_ context: StepContext<OrderSagaInput>) async throws -> Reserved {
+        let order = try await load(context.input.orderId, claiming: true)
+        do {
+            let reservation = try await inventory.reserve(
+                orderId: order.id.rawValue,
+                lines: order.items.map { Reservation.Line(sku: $0.sku, quantity: Int64($0.quantity)) })
+            return Reserved(lines: reservation.lines)
+        } catch let shortage as InsufficientStock {
+            throw StepError.nonRetryable(kind: "InsufficientStock", message: shortage.description)
+        } catch let released as ReservationReleased {
+            throw StepError.nonRetryable(kind: "ReservationReleased", message: released.description)
+        }
+    }
+
+    func releaseInventory(_ context: CompensationContext<OrderSagaInput>) async throws {
+        try await inventory.release(orderId: context.input.orderId)
+    }
+
+    func chargePayment(_ context: StepContext<OrderSagaInput>) async throws -> Charged {
+        let order = try await load(context.input.orderId)
+        let charge = try await gateway.charge(
+            orderId: order.id.rawValue, amount: order.total, token: order.paymentToken,
+            idempotencyKey: context.idempotencyKey)
+        try await payments.recordCharge(orderId: order.id.rawValue, chargeId: charge.id, amount: order.total, at: Date())
+        return Charged(chargeId: charge.id, amount: order.total.amountText, currency: order.total.currency)
+    }
+
+    func refundPayment(_ context: CompensationContext<OrderSagaInput>) async throws {
+        let order = try await load(context.input.orderId)
+        let outcome = try await gateway.refund(
+            orderId: order.id.rawValue, chargeIdempotencyKey: context.stepIdempotencyKey,
+            idempotencyKey: context.idempotencyKey)
+        let refundId: String? = switch outcome {
+        case .refunded(let id): id
+        case .nothingToRefund: nil
+        }
+        try await payments.recordSettlement(orderId: order.id.rawValue, refundId: refundId, amount: order.total, at: Date())
+    }
+
+    func createShipment(_ context: StepContext<OrderSagaInput>) async throws -> Shipped {
+        let order = try await load(context.input.orderId)
+        let shipmentId = try await carrier.createShipment(
+            orderId: order.id.rawValue, address: order.shippingAddress, items: order.items,
+            idempotencyKey: context.idempotencyKey)
+        try await shipments.recordCreated(orderId: order.id.rawValue, shipmentId: shipmentId, at: Date())
+        // The goods have left: the held units leave `reserved` for good.
+        try await inventory.commit(orderId: order.id.rawValue)
+        return Shipped(shipmentId: shipmentId)
+    }
+
+    func cancelShipment(_ context: CompensationContext<OrderSagaInput>) async throws {
+        let outcome = try await carrier.cancelShipment(
+            orderId: context.input.orderId, shipmentIdempotencyKey: context.stepIdempotencyKey,
+            idempotencyKey: context.idempotencyKey)
+        try await shipments.recordCancelled(orderId: context.input.orderId, shipped: outcome == .cancelled, at: Date())
+    }
+
+    func sendConfirmation(_ context: StepContext<OrderSagaInput>) async throws -> Confirmed {
+        let order = try await load(context.input.orderId)
+        let messageId = try await mailer.send(
+            orderId: order.id.rawValue, template: "order-confirmation", recipient: "customer:\(order.customerId)",
+            idempotencyKey: context.idempotencyKey)
+        return Confirmed(messageId: messageId)
+    }
+
+    /// The order the saga works on; its absence is final (the saga has nothing to do).
+    private func load(_ orderId: String, claiming: Bool = false) async throws -> Order {
+        guard let id = OrderID(orderId) else {
+            throw StepError.nonRetryable(kind: "OrderNotFound", message: "\(orderId) is not an order id")
+        }
+        guard let order = try await (claiming ? orders.claimForSaga(id) : orders.order(id)) else {
+            throw StepError.nonRetryable(kind: "OrderNotFound", message: "order \(orderId) does not exist")
+        }
+        return order
+    }
+}

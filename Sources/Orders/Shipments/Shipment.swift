@@ -1,0 +1,68 @@
+import Foundation
+import Mongo
+
+/// An order's shipment as the carrier answered (collection `shipments`, one document per order).
+public struct Shipment: Codable, Sendable, Hashable {
+    /// Where the parcel stands.
+    public enum Status: String, Codable, Sendable {
+        /// The carrier has it.
+        case created
+        /// Called back before delivery.
+        case cancelled
+        /// Never created; the shipment key was voided so it can never be created later.
+        case voided
+    }
+
+    /// The order.
+    public var orderId: String
+    /// The carrier's shipment id (absent when voided before any shipment).
+    public var shipmentId: String?
+    /// Where the parcel stands.
+    public var status: Status
+    /// When the carrier took it.
+    public var createdAt: Date?
+    /// When it was cancelled or voided.
+    public var cancelledAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case orderId = "_id"
+        case shipmentId, status, createdAt, cancelledAt
+    }
+}
+
+/// The `shipments` collection.
+public struct ShipmentRecords: Sendable {
+    let shipments: MongoCollection<Shipment>
+
+    /// The collections in `database` (nothing is sent until used).
+    public init(database: MongoDatabase) {
+        shipments = database.collection("shipments", as: Shipment.self).withWriteConcern(.majority)
+    }
+
+    /// The order's shipment, or nil.
+    public func shipment(orderId: String) async throws -> Shipment? {
+        try await shipments.findOne(["_id": .string(orderId)])
+    }
+
+    /// Records a created shipment (idempotent: a repeat changes nothing once cancelled).
+    func recordCreated(orderId: String, shipmentId: String, at: Date, session: MongoSession? = nil) async throws {
+        try await shipments.updateOne(
+            filter: ["_id": .string(orderId)],
+            update: [
+                "$setOnInsert": [
+                    "shipmentId": .string(shipmentId), "status": .string(Shipment.Status.created.rawValue),
+                    "createdAt": .datetime(at),
+                ]
+            ],
+            options: UpdateOptions(upsert: true), session: session)
+    }
+
+    /// Records a cancellation, or that nothing was shipped (the shipment key is void), as the carrier answered.
+    func recordCancelled(orderId: String, shipped: Bool, at: Date) async throws {
+        let status: Shipment.Status = shipped ? .cancelled : .voided
+        try await shipments.updateOne(
+            filter: ["_id": .string(orderId)],
+            update: ["$set": ["status": .string(status.rawValue), "cancelledAt": .datetime(at)]],
+            options: UpdateOptions(upsert: true))
+    }
+}

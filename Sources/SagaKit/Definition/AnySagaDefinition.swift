@@ -1,0 +1,43 @@
+import Foundation
+
+/// A saga definition with its input type erased: what a ``SagaRegistry`` holds and the engine runs.
+public struct AnySagaDefinition: Sendable {
+    /// The definition's name.
+    public let name: String
+    /// The definition's version.
+    public let version: Int
+    /// The ordered elements, described.
+    public let steps: [SagaStepDescriptor]
+    let bindInput: @Sendable (JSONValue) throws -> BoundSaga
+
+    /// Erases `definition`.
+    public init<Input: Codable & Sendable>(_ definition: SagaDefinition<Input>) {
+        self.name = definition.name
+        self.version = definition.version
+        self.steps = definition.steps.map(SagaStepDescriptor.init)
+        self.bindInput = { json in try BoundSaga(definition: definition, inputJSON: json) }
+    }
+
+    /// The definition bound to one saga's input (conditions evaluated, actions capturing the typed input).
+    func bind(input: JSONValue) throws -> BoundSaga { try bindInput(input) }
+}
+
+/// A description of one element of a definition.
+public struct SagaStepDescriptor: Sendable, Hashable {
+    /// The element's name.
+    public let name: String
+    /// The element's kind.
+    public let kind: SagaStepKind
+    /// The name of its compensation, if it has one.
+    public let compensation: String?
+
+    init<Input>(_ step: SagaStep<Input>) {
+        self.name = step.name
+        self.kind = step.kind
+        if case .action(let action) = step {
+            self.compensation = action.compensation?.name
+        } else {
+            self.compensation = nil
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import Logging
+
+/// A definition bound to one saga's input: what the pure decider and the runner work from.
+///
+/// Conditions are evaluated once here (they are pure functions of the input), so deciding needs no input.
+struct BoundSaga: Sendable {
+    let name: String
+    let version: Int
+    let steps: [BoundStep]
+
+    init<Input: Codable & Sendable>(definition: SagaDefinition<Input>, inputJSON: JSONValue) throws {
+        let input = try inputJSON.decode(as: Input.self)
+        self.name = definition.name
+        self.version = definition.version
+        self.steps = definition.steps.map { BoundStep(step: $0, input: input) }
+    }
+
+    /// The element named `name`.
+    func step(named name: String) -> BoundStep? { steps.first { $0.name == name } }
+
+    /// The action that owns compensation `name`, and that compensation.
+    func compensation(named name: String) -> (step: BoundStep, action: BoundAction, compensation: BoundCompensation)? {
+        for step in steps {
+            if case .action(let action) = step.kind, let compensation = action.compensation, compensation.name == name {
+                return (step, action, compensation)
+            }
+        }
+        return nil
+    }
+}
+
+/// One element of a bound definition.
+struct BoundStep: Sendable {
+    enum Kind: Sendable {
+        case action(BoundAction)
+        case timer(Duration)
+        case signalWait(BoundWait)
+    }
+
+    let name: String
+    let isEnabled: Bool
+    let kind: Kind
+
+    var stepKind: SagaStepKind {
+        switch kind {
+        case .action: .action
+        case .timer: .timer
+        case .signalWait: .signalWait
+        }
+    }
+
+    var action: BoundAction? {
+        if case .action(let action) = kind { return action }
+        return nil
+    }
+
+    init<Input: Codable & Sendable>(step: SagaStep<Input>, input: Input) {
+        self.name = step.name
+        switch step {
+        case .action(let action):
+            self.isEnabled = action.condition?(input) ?? true
+            self.kind = .action(BoundAction(action: action, input: input))
+        case .timer(let timer):
+            self.isEnabled = timer.condition?(input) ?? true
+            self.kind = .timer(timer.duration)
+        case .signalWait(let wait):
+            self.isEnabled = wait.condition?(input) ?? true
+            self.kind = .signalWait(BoundWait(signals: wait.signals, timeout: wait.timeout, onSignal: wait.onSignal, onTimeout: wait.onTimeout))
+        }
+    }
+}
+
+/// An action step with its input captured.
+struct BoundAction: Sendable {
+    let retryPolicy: RetryPolicy
+    let timeout: Duration
+    let compensation: BoundCompensation?
+    let run: @Sendable (StepExecution) async throws -> JSONValue
+
+    init<Input: Codable & Sendable>(action: ActionStep<Input>, input: Input) {
+        self.retryPolicy = action.retryPolicy
+        self.timeout = action.timeout
+        self.compensation = action.compensation.map { BoundCompensation(compensation: $0, input: input) }
+        let body = action.action
+        self.run = { execution in
+            try await body(StepContext(
+                sagaId: execution.sagaId,
+                stepName: execution.name,
+                attempt: execution.attempt,
+                idempotencyKey: execution.idempotencyKey,
+                input: input,
+                logger: execution.logger,
+                results: execution.results
+            ))
+        }
+    }
+}
+
+/// A compensation with its input captured.
+struct BoundCompensation: Sendable {
+    let name: String
+    let retryPolicy: RetryPolicy
+    let timeout: Duration
+    let run: @Sendable (CompensationExecution) async throws -> Void
+
+    init<Input: Codable & Sendable>(compensation: Compensation<Input>, input: Input) {
+        self.name = compensation.name
+        self.retryPolicy = compensation.retryPolicy
+        self.timeout = compensation.timeout
+        let body = compensation.action
+        self.run = { execution in
+            try await body(CompensationContext(
+                sagaId: execution.sagaId,
+                compensationName: execution.name,
+                stepName: execution.stepName,
+                attempt: execution.attempt,
+                idempotencyKey: execution.idempotencyKey,
+                stepIdempotencyKey: execution.stepIdempotencyKey,
+                stepResult: execution.stepResult,
+                cause: execution.cause,
+                input: input,
+                logger: execution.logger,
+                results: execution.results
+            ))
+        }
+    }
+}
+
+/// A signal wait, bound.
+struct BoundWait: Sendable {
+    let signals: [String]
+    let timeout: Duration?
+    let onSignal: @Sendable (String, JSONValue) -> Result<JSONValue, StepError>
+    let onTimeout: StepError?
+}
+
+/// Everything one attempt of a step needs at run time.
+struct StepExecution: Sendable {
+    let sagaId: String
+    let name: String
+    let attempt: Int
+    let idempotencyKey: String
+    let results: [String: JSONValue]
+    let logger: Logger
+}
+
+/// Everything one attempt of a compensation needs at run time.
+struct CompensationExecution: Sendable {
+    let sagaId: String
+    let name: String
+    let stepName: String
+    let attempt: Int
+    let idempotencyKey: String
+    let stepIdempotencyKey: String
+    let stepResult: JSONValue?
+    let cause: CompensationCause
+    let results: [String: JSONValue]
+    let logger: Logger
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Synchronization
+
+/// The engine's stop flags and the attempts running right now, readable from any task.
+///
+/// `Atomic` and `Mutex` make it safe to share between the engine actor, its runners and attempt tasks.
+final class EngineLifecycle: Sendable {
+    private static let stoppingBit: UInt8 = 1
+    private static let crashedBit: UInt8 = 2
+
+    private let flags = Atomic<UInt8>(0)
+    private let attempts = Mutex<[UUID: Task<Void, Never>]>([:])
+
+    /// Whether the engine takes no new work (a graceful shutdown or a crash).
+    var isStopping: Bool { flags.load(ordering: .acquiring) & Self.stoppingBit != 0 }
+
+    /// Whether the engine was hard-stopped: nothing may be written any more.
+    var isCrashed: Bool { flags.load(ordering: .acquiring) & Self.crashedBit != 0 }
+
+    /// Marks the engine as stopping; returns `false` when it already was.
+    func beginStopping() -> Bool {
+        let (old, _) = flags.bitwiseOr(Self.stoppingBit, ordering: .acquiringAndReleasing)
+        return old & Self.stoppingBit == 0
+    }
+
+    /// Marks the engine as crashed (and stopping).
+    func crash() {
+        flags.bitwiseOr(Self.stoppingBit | Self.crashedBit, ordering: .acquiringAndReleasing)
+    }
+
+    /// Tracks a running attempt's task until it ends.
+    func track(_ id: UUID, _ task: Task<Void, Never>) {
+        attempts.withLock { $0[id] = task }
+    }
+
+    /// Stops tracking an attempt.
+    func untrack(_ id: UUID) {
+        _ = attempts.withLock { $0.removeValue(forKey: id) }
+    }
+
+    /// Cancels every running attempt; with `waiting`, also waits until each has returned (which needs
+    /// attempts that honour cancellation).
+    func cancelAttempts(waiting: Bool) async {
+        let running = attempts.withLock { Array($0.values) }
+        for task in running { task.cancel() }
+        guard waiting else { return }
+        for task in running { await task.value }
+    }
+}

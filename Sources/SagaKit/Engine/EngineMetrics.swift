@@ -1,0 +1,52 @@
+import Foundation
+import Metrics
+
+/// The engine's metrics, through swift-metrics (the service installs a Prometheus backend).
+///
+/// * `saga_started_total{definition}` and `saga_finished_total{definition,status}` (terminal statuses)
+/// * `saga_stuck_total{definition}`: sagas whose compensation exhausted its retries
+/// * `saga_step_attempts_total{step,outcome}` with outcome `completed`, `failed` or `timeout`
+/// * `saga_step_retries_total{step}`: failures that schedule another attempt
+/// * `saga_step_duration_seconds{step}`: a timer per attempt
+/// * `saga_engine_held_sagas{instance}`: sagas this executor holds
+struct EngineMetrics: Sendable {
+    let instanceId: String
+
+    func sagaStarted(definition: String) {
+        Counter(label: "saga_started_total", dimensions: [("definition", definition)]).increment()
+    }
+
+    func sagaFinished(definition: String, status: SagaStatus) {
+        Counter(label: "saga_finished_total", dimensions: [("definition", definition), ("status", status.rawValue)]).increment()
+    }
+
+    func attempt(step: String, outcome: String, duration: Duration) {
+        Counter(label: "saga_step_attempts_total", dimensions: [("step", step), ("outcome", outcome)]).increment()
+        Metrics.Timer(label: "saga_step_duration_seconds", dimensions: [("step", step)], preferredDisplayUnit: .seconds)
+            .recordNanoseconds(SagaTime.milliseconds(duration) * 1_000_000)
+    }
+
+    func retryScheduled(step: String) {
+        Counter(label: "saga_step_retries_total", dimensions: [("step", step)]).increment()
+    }
+
+    func heldSagas(_ count: Int) {
+        Gauge(label: "saga_engine_held_sagas", dimensions: [("instance", instanceId)]).record(count)
+    }
+
+    /// Records the metrics the appended `events` of saga `definition` imply.
+    func record(events: [HistoryEvent], definition: String) throws(SagaStateError) {
+        for event in events {
+            switch try event.kind() {
+            case .stepFailed(let step, _, _, .some), .compensationFailed(let step, _, _, _, .some):
+                retryScheduled(step: step)
+            case .sagaCompleted: sagaFinished(definition: definition, status: .completed)
+            case .sagaCompensated: sagaFinished(definition: definition, status: .compensated)
+            case .sagaCancelled: sagaFinished(definition: definition, status: .cancelled)
+            case .sagaReverted: sagaFinished(definition: definition, status: .reverted)
+            case .sagaStuck: Counter(label: "saga_stuck_total", dimensions: [("definition", definition)]).increment()
+            default: break
+            }
+        }
+    }
+}

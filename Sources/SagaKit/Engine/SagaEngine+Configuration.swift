@@ -1,0 +1,57 @@
+import Foundation
+
+extension SagaEngine {
+    /// How an engine runs: its name in leases, lease and polling timings, concurrency, clock and jitter.
+    public struct Configuration: Sendable {
+        /// This executor's name in leases; unique per process.
+        public var instanceId: String
+        /// How long a lease lasts without renewal (another executor may take a saga after it expires).
+        public var leaseDuration: Duration
+        /// How often held leases are renewed, in one batched call (default: a third of ``leaseDuration``).
+        public var renewInterval: Duration
+        /// How often the store is polled for due sagas (recovery and other executors' timers).
+        public var pollInterval: Duration
+        /// The most sagas this executor holds at once.
+        public var maxConcurrentSagas: Int
+        /// How long ``SagaEngine/shutdown()`` lets running attempts finish.
+        public var shutdownGracePeriod: Duration
+        /// How long a saga that cannot run here (unknown definition version, undecodable input) is left alone before trying again.
+        public var quarantineInterval: Duration
+        /// How many times a failing store write is retried (with a short real-time backoff) before the saga is dropped.
+        public var storeRetryLimit: Int
+        /// The source of time.
+        public var clock: any SagaClock
+        /// The source of retry jitter.
+        public var jitter: JitterSource
+
+        /// Creates a configuration.
+        public init(
+            instanceId: String = Configuration.defaultInstanceId(),
+            leaseDuration: Duration = .seconds(30),
+            renewInterval: Duration? = nil,
+            pollInterval: Duration = .seconds(1),
+            maxConcurrentSagas: Int = 256,
+            shutdownGracePeriod: Duration = .seconds(10),
+            quarantineInterval: Duration = .seconds(60),
+            storeRetryLimit: Int = 5,
+            clock: any SagaClock = SystemClock(),
+            jitter: JitterSource = JitterSource()
+        ) {
+            self.instanceId = instanceId
+            self.leaseDuration = leaseDuration
+            self.renewInterval = renewInterval ?? leaseDuration / 3
+            self.pollInterval = pollInterval
+            self.maxConcurrentSagas = max(1, maxConcurrentSagas)
+            self.shutdownGracePeriod = shutdownGracePeriod
+            self.quarantineInterval = quarantineInterval
+            self.storeRetryLimit = max(0, storeRetryLimit)
+            self.clock = clock
+            self.jitter = jitter
+        }
+
+        /// `<host name>-<process id>`.
+        public static func defaultInstanceId() -> String {
+            "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        }
+    }
+}

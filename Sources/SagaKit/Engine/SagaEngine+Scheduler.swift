@@ -1,0 +1,107 @@
+import Foundation
+
+extension SagaEngine {
+    /// Runs the scheduler until the calling task is cancelled or ``shutdown()`` is called: polls the store for
+    /// due sagas (recovery, sagas parked elsewhere), wakes sagas this executor parked at their due time, and
+    /// renews held leases in one batched call per renew interval.
+    ///
+    /// Cancelling the calling task shuts the engine down gracefully (see ``shutdown()``) before returning.
+    public func run() async throws {
+        guard loopsTask == nil else { throw SagaEngineError.alreadyRunning }
+        guard !lifecycle.isStopping else { throw SagaEngineError.shuttingDown }
+        let loops = Task {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.pollLoop() }
+                group.addTask { await self.renewLoop() }
+                group.addTask { await self.timerLoop() }
+            }
+        }
+        loopsTask = loops
+        await withTaskCancellationHandler {
+            await loops.value
+        } onCancel: {
+            loops.cancel()
+        }
+        if !lifecycle.isStopping { await shutdown() }
+    }
+
+    /// Looks for due sagas once: those whose `dueAt` passed and whose lease is free or expired.
+    public func pollDueSagas() async {
+        guard !lifecycle.isStopping, freeSlots > 0 else { return }
+        let ids: [String]
+        do {
+            ids = try await store.dueSagas(now: SagaTime.truncated(clock.now), limit: freeSlots)
+        } catch {
+            logger.warning("polling for due sagas failed", metadata: ["error": "\(error)"])
+            return
+        }
+        for id in ids {
+            await claim(id)
+        }
+    }
+
+    /// Renews every held lease in one call; sagas whose lease is gone are dropped at their next decision.
+    public func renewLeases() async {
+        let ids = leases.heldIds
+        guard !ids.isEmpty, !lifecycle.isCrashed else { return }
+        let until = SagaTime.adding(configuration.leaseDuration, to: clock.now)
+        do {
+            let renewed = try await store.renewLeases(sagaIds: ids, owner: configuration.instanceId, until: until)
+            leases.applyRenewal(asked: ids, renewed: renewed, until: until)
+            if renewed.count < ids.count {
+                logger.notice("leases lost", metadata: ["count": "\(ids.count - renewed.count)"])
+            }
+        } catch {
+            logger.warning("renewing leases failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Remembers to wake `sagaId` at `dueAt`, waking the timer loop when that is earlier than its sleep.
+    func scheduleTimer(_ sagaId: String, at dueAt: Date) {
+        timers.schedule(sagaId, at: dueAt)
+        if let timerSleep, dueAt < timerSleep.until {
+            timerSleep.task.cancel()
+        }
+    }
+
+    private func pollLoop() async {
+        while !Task.isCancelled, !lifecycle.isStopping {
+            await pollDueSagas()
+            do {
+                try await clock.sleep(for: configuration.pollInterval)
+            } catch {
+                return
+            }
+        }
+    }
+
+    private func renewLoop() async {
+        while !Task.isCancelled, !lifecycle.isStopping {
+            do {
+                try await clock.sleep(for: configuration.renewInterval)
+            } catch {
+                return
+            }
+            await renewLeases()
+        }
+    }
+
+    private func timerLoop() async {
+        while !Task.isCancelled, !lifecycle.isStopping {
+            let until = timers.nextDueAt ?? .distantFuture
+            let clock = self.clock
+            let sleeper = Task.detached { _ = try? await clock.sleep(until: until) }
+            timerSleep = (sleeper, until)
+            await withTaskCancellationHandler {
+                await sleeper.value
+            } onCancel: {
+                sleeper.cancel()
+            }
+            timerSleep = nil
+            guard !Task.isCancelled, !lifecycle.isStopping else { return }
+            for id in timers.popDue(now: clock.now) {
+                await claim(id)
+            }
+        }
+    }
+}

@@ -1,0 +1,260 @@
+import Foundation
+import Logging
+
+/// The durable saga executor: starts sagas, runs their steps, retries, timers, waits and compensations,
+/// and recovers sagas other executors left behind.
+///
+/// Every decision is recorded in the ``HistoryStore`` before it takes effect, and a saga is only ever
+/// driven by the executor holding its lease, so a crash at any moment resumes from the history without
+/// repeating a recorded step. A ready step runs at once in process; polling is only for recovery.
+///
+/// ```swift
+/// let engine = SagaEngine(store: store, registry: registry, configuration: .init(instanceId: "api-1"), logger: logger)
+/// let runTask = Task { try await engine.run() }           // timers, recovery, lease renewal
+/// _ = try await engine.start(orderSaga, sagaId: "order-42", input: order)
+/// _ = try await engine.signal(sagaId: "order-42", name: "approve")
+/// await engine.shutdown()
+/// ```
+///
+/// Store round trips on the happy path: 1 for ``start(_:sagaId:input:)`` (SagaStarted together with the first
+/// step's StepScheduled/StepStarted) and 1 per action step (its StepCompleted together with the next step's
+/// StepScheduled/StepStarted; the last one together with SagaCompleted and the lease release). A saga of four
+/// action steps costs 5 round trips, with no extra lease call.
+public actor SagaEngine {
+    /// How this engine runs.
+    public nonisolated let configuration: Configuration
+    nonisolated let store: any HistoryStore
+    nonisolated let registry: SagaRegistry
+    nonisolated let logger: Logger
+    nonisolated let leases = LeaseBook()
+    nonisolated let lifecycle = EngineLifecycle()
+    nonisolated let metrics: EngineMetrics
+
+    struct HeldSaga {
+        let token: UUID
+        var task: Task<Void, Never>?
+    }
+
+    /// Sagas this executor holds (or is acquiring), by id.
+    var held: [String: HeldSaga] = [:]
+    /// Slots taken by ``start(_:sagaId:input:)`` calls in progress.
+    var startReservations = 0
+    /// Ids being started, with the starts waiting behind them.
+    var starting: [String: [CheckedContinuation<Void, Never>]] = [:]
+    /// Starts waiting for a free slot.
+    var slotWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Sagas to look at again as soon as their runner lets go (a signal arrived meanwhile).
+    var recheck: Set<String> = []
+    /// Sagas left alone until the given time (they cannot run here).
+    var quarantine: [String: Date] = [:]
+    /// Due times of sagas this executor parked.
+    var timers = TimerHeap()
+    /// The scheduler's sleep until the earliest timer, cancelled when an earlier one arrives.
+    var timerSleep: (task: Task<Void, Never>, until: Date)?
+    /// The scheduler loops while ``run()`` runs.
+    var loopsTask: Task<Void, Never>?
+
+    /// Creates an engine; call ``run()`` to start its scheduler.
+    public init(
+        store: any HistoryStore,
+        registry: SagaRegistry,
+        configuration: Configuration = Configuration(),
+        logger: Logger = Logger(label: "saga-engine")
+    ) {
+        self.store = store
+        self.registry = registry
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "instance"] = "\(configuration.instanceId)"
+        self.logger = logger
+        self.metrics = EngineMetrics(instanceId: configuration.instanceId)
+    }
+
+    nonisolated var clock: any SagaClock { configuration.clock }
+
+    /// How many sagas this executor holds right now.
+    public var heldCount: Int { held.count }
+
+    /// Whether the engine takes new work (false once a shutdown or crash began).
+    public nonisolated var isAcceptingWork: Bool { !lifecycle.isStopping }
+
+    // MARK: Starting
+
+    /// Starts a saga of a registered definition, or reports the existing saga with this id.
+    ///
+    /// Records SagaStarted and the first decisions in one store call, with this executor's lease, then runs
+    /// the first step at once in process. Starting the same id twice creates one saga and reports the first.
+    public func start<Input: Codable & Sendable>(
+        _ definition: SagaDefinition<Input>,
+        sagaId: String,
+        input: Input
+    ) async throws -> SagaStartOutcome {
+        let inputJSON: JSONValue
+        do {
+            inputJSON = try JSONValue(encoding: input)
+        } catch {
+            throw SagaEngineError.invalidInput("\(error)")
+        }
+        return try await start(definitionName: definition.name, version: definition.version, sagaId: sagaId, input: inputJSON)
+    }
+
+    /// Starts a saga of the registered definition `definitionName` at `version` (the latest when `nil`) with a JSON input.
+    public func start(definitionName: String, version: Int? = nil, sagaId: String, input: JSONValue) async throws -> SagaStartOutcome {
+        let found = version.map { registry.definition(name: definitionName, version: $0) } ?? registry.latest(definitionName)
+        guard let definition = found else {
+            throw SagaEngineError.definitionNotRegistered(name: definitionName, version: version ?? 0)
+        }
+        let saga: BoundSaga
+        do {
+            saga = try definition.bind(input: input)
+        } catch {
+            throw SagaEngineError.invalidInput("\(error)")
+        }
+        while starting[sagaId] != nil {
+            await withCheckedContinuation { starting[sagaId, default: []].append($0) }
+        }
+        starting[sagaId] = []
+        defer {
+            for waiter in starting.removeValue(forKey: sagaId) ?? [] { waiter.resume() }
+        }
+        try await reserveStartSlot()
+        defer {
+            startReservations -= 1
+            freeSlot()
+        }
+        return try await createAndRun(definition: definition, saga: saga, sagaId: sagaId, input: input)
+    }
+
+    private func createAndRun(definition: AnySagaDefinition, saga: BoundSaga, sagaId: String, input: JSONValue) async throws -> SagaStartOutcome {
+        let now = SagaTime.truncated(clock.now)
+        let started = HistoryEvent(seq: 1, at: now, kind: .sagaStarted(definition: definition.name, version: definition.version, input: input))
+        let initial = try SagaState.fold([started])
+        let decision = try SagaDecider.decide(state: initial, saga: saga, pendingSignals: [], now: now, random: configuration.jitter.nextUnit)
+        let (lease, dueAt) = SagaRunner.leaseAndDueTime(for: decision.effect, saga: saga, now: now, configuration: configuration)
+        let leaseUntil: Date? = if case .keep(let until) = lease { until } else { nil }
+        let request = SagaStartRequest(
+            sagaId: sagaId,
+            definitionName: definition.name,
+            definitionVersion: definition.version,
+            input: input,
+            events: [started] + decision.events,
+            status: decision.state.status,
+            currentStep: decision.state.currentStepName,
+            owner: leaseUntil == nil ? nil : configuration.instanceId,
+            leaseUntil: leaseUntil,
+            dueAt: dueAt,
+            startedAt: now
+        )
+        let outcome = try await store.startSaga(request)
+        guard case .created(let record) = outcome else { return outcome }
+        metrics.sagaStarted(definition: definition.name)
+        try? metrics.record(events: decision.events, definition: definition.name)
+        if let leaseUntil {
+            if lifecycle.isStopping {
+                try? await store.releaseLease(sagaId: sagaId, owner: configuration.instanceId, dueAt: now)
+            } else {
+                launch(sagaId, .started(record: record, state: decision.state, saga: saga, effect: decision.effect, leaseUntil: leaseUntil))
+            }
+        } else if case .park(let until?) = decision.effect {
+            scheduleTimer(sagaId, at: until)
+        }
+        return outcome
+    }
+
+    // MARK: Slots and runners
+
+    private func reserveStartSlot() async throws {
+        while held.count + startReservations >= configuration.maxConcurrentSagas {
+            guard !lifecycle.isStopping else { throw SagaEngineError.shuttingDown }
+            await withCheckedContinuation { slotWaiters.append($0) }
+        }
+        guard !lifecycle.isStopping else { throw SagaEngineError.shuttingDown }
+        startReservations += 1
+    }
+
+    func freeSlot() {
+        guard !slotWaiters.isEmpty else { return }
+        slotWaiters.removeFirst().resume()
+    }
+
+    var freeSlots: Int { configuration.maxConcurrentSagas - held.count - startReservations }
+
+    /// Starts a runner task for a saga this executor holds.
+    func launch(_ sagaId: String, _ start: RunnerStart, token: UUID = UUID()) {
+        var logger = self.logger
+        logger[metadataKey: "sagaId"] = "\(sagaId)"
+        let runner = SagaRunner(
+            sagaId: sagaId,
+            store: store,
+            registry: registry,
+            configuration: configuration,
+            leases: leases,
+            lifecycle: lifecycle,
+            metrics: metrics,
+            logger: logger
+        )
+        timers.cancel(sagaId)
+        let task = Task.detached {
+            let exit = await runner.drive(start)
+            await self.runnerFinished(sagaId, token: token, exit: exit)
+        }
+        held[sagaId] = HeldSaga(token: token, task: task)
+        metrics.heldSagas(held.count)
+    }
+
+    private func runnerFinished(_ sagaId: String, token: UUID, exit: RunnerExit) async {
+        guard held[sagaId]?.token == token else { return }
+        held[sagaId] = nil
+        leases.forget(sagaId)
+        metrics.heldSagas(held.count)
+        freeSlot()
+        guard !lifecycle.isStopping else { return }
+        switch exit {
+        case .parked(let until?):
+            scheduleTimer(sagaId, at: until)
+        case .unrunnable:
+            quarantine[sagaId] = SagaTime.adding(configuration.quarantineInterval, to: clock.now)
+        case .parked(nil), .finished, .dropped, .handedOver, .abandoned:
+            break
+        }
+        if recheck.remove(sagaId) != nil, exit != .unrunnable {
+            await claim(sagaId)
+        }
+    }
+
+    /// Takes `sagaId`'s lease and runs it here, unless it is held here already (then it is looked at again
+    /// when its runner lets go), left alone, or no slot is free.
+    func claim(_ sagaId: String) async {
+        guard !lifecycle.isStopping else { return }
+        if held[sagaId] != nil || starting[sagaId] != nil {
+            recheck.insert(sagaId)
+            return
+        }
+        if let until = quarantine[sagaId] {
+            guard until <= clock.now else { return }
+            quarantine[sagaId] = nil
+        }
+        guard freeSlots > 0 else { return }
+        let token = UUID()
+        held[sagaId] = HeldSaga(token: token, task: nil)
+        let now = SagaTime.truncated(clock.now)
+        let until = SagaTime.adding(configuration.leaseDuration, to: now)
+        let record: SagaRecord?
+        do {
+            record = try await store.acquireLease(sagaId: sagaId, owner: configuration.instanceId, until: until, now: now)
+        } catch {
+            logger.warning("could not acquire a lease", metadata: ["sagaId": "\(sagaId)", "error": "\(error)"])
+            record = nil
+        }
+        guard let record, !lifecycle.isStopping else {
+            if held[sagaId]?.token == token { held[sagaId] = nil }
+            if record != nil {
+                try? await store.releaseLease(sagaId: sagaId, owner: configuration.instanceId, dueAt: record?.dueAt)
+            }
+            freeSlot()
+            return
+        }
+        leases.hold(sagaId, until: until)
+        launch(sagaId, .acquired(record), token: token)
+    }
+}

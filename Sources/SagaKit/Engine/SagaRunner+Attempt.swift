@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+
+/// Running one attempt of a step or compensation and turning its outcome into an event.
+extension SagaRunner {
+    /// Runs the attempt and returns the event recording its outcome; `nil` when it must not run or was abandoned.
+    func runAttempt(_ effect: SagaEffect, held: Held) async -> HistoryEvent? {
+        let timeout = Self.timeout(of: effect, in: held.saga)
+        let started = clock.now
+        guard let lease = leases.entry(sagaId), !lease.lost,
+              SagaTime.interval(from: started, to: lease.until) >= timeout else {
+            logger.notice("the lease does not cover the attempt's timeout; dropping the saga")
+            return nil
+        }
+        let kind: HistoryEvent.Kind
+        let finishedAt: Date
+        switch effect {
+        case .runStep(let name, let attempt):
+            guard let action = held.saga.step(named: name)?.action else { return nil }
+            let execution = StepExecution(
+                sagaId: sagaId,
+                name: name,
+                attempt: attempt,
+                idempotencyKey: StepResults.idempotencyKey(sagaId: sagaId, name: name),
+                results: held.state.results,
+                logger: attemptLogger(name: name, attempt: attempt)
+            )
+            let outcome = await AttemptExecutor.run(timeout: timeout, clock: clock, lifecycle: lifecycle) {
+                try await action.run(execution)
+            }
+            guard case .finished(let result, let timedOut) = outcome, !lifecycle.isCrashed else { return nil }
+            finishedAt = SagaTime.truncated(clock.now)
+            recordAttemptMetrics(name: name, result: result.map { _ in () }, timedOut: timedOut, from: started, to: finishedAt)
+            kind = SagaDecider.stepOutcome(
+                saga: held.saga, step: name, attempt: attempt, result: result, now: finishedAt, random: configuration.jitter.nextUnit
+            )
+        case .runCompensation(let name, let forStep, let attempt):
+            guard let compensation = held.saga.compensation(named: name)?.compensation else { return nil }
+            let stepInfo = held.state.step(named: forStep)
+            let execution = CompensationExecution(
+                sagaId: sagaId,
+                name: name,
+                stepName: forStep,
+                attempt: attempt,
+                idempotencyKey: StepResults.idempotencyKey(sagaId: sagaId, name: name),
+                stepIdempotencyKey: StepResults.idempotencyKey(sagaId: sagaId, name: forStep),
+                stepResult: stepInfo?.status == .completed ? (stepInfo?.result ?? .null) : nil,
+                cause: held.state.compensation?.cause ?? .failure,
+                results: held.state.results,
+                logger: attemptLogger(name: name, attempt: attempt)
+            )
+            let outcome = await AttemptExecutor.run(timeout: timeout, clock: clock, lifecycle: lifecycle) {
+                try await compensation.run(execution)
+            }
+            guard case .finished(let result, let timedOut) = outcome, !lifecycle.isCrashed else { return nil }
+            finishedAt = SagaTime.truncated(clock.now)
+            recordAttemptMetrics(name: name, result: result, timedOut: timedOut, from: started, to: finishedAt)
+            kind = SagaDecider.compensationOutcome(
+                state: held.state, saga: held.saga, compensation: name, forStep: forStep, attempt: attempt,
+                result: result, now: finishedAt, random: configuration.jitter.nextUnit
+            )
+        case .park, .done:
+            return nil
+        }
+        return HistoryEvent(seq: held.state.lastSeq + 1, at: finishedAt, kind: kind)
+    }
+
+    func attemptLogger(name: String, attempt: Int) -> Logger {
+        var logger = self.logger
+        logger[metadataKey: "step"] = "\(name)"
+        logger[metadataKey: "attempt"] = "\(attempt)"
+        return logger
+    }
+
+    func recordAttemptMetrics(name: String, result: Result<Void, StepError>, timedOut: Bool, from started: Date, to finished: Date) {
+        let outcome = switch result {
+        case .success: "completed"
+        case .failure: timedOut ? "timeout" : "failed"
+        }
+        metrics.attempt(step: name, outcome: outcome, duration: SagaTime.interval(from: started, to: finished))
+        if case .failure(let error) = result {
+            logger.info("attempt failed", metadata: ["step": "\(name)", "error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,209 @@
+import Foundation
+import Logging
+
+/// How a runner got its saga.
+enum RunnerStart: Sendable {
+    /// The engine just created the saga with these events and holds its lease; `effect` is due at once.
+    case started(record: SagaRecord, state: SagaState, saga: BoundSaga, effect: SagaEffect, leaseUntil: Date)
+    /// The engine acquired the lease of an existing saga.
+    case acquired(SagaRecord)
+}
+
+/// How a runner let go of its saga.
+enum RunnerExit: Sendable, Hashable {
+    /// Parked until a time (retry, timer, deadline) or a signal (`nil`); the lease was released.
+    case parked(until: Date?)
+    /// Terminal; the lease was released.
+    case finished
+    /// Another executor owns it now, or the store kept failing; nothing more was written.
+    case dropped
+    /// It cannot run here (unknown definition version, bad input or history); left untouched.
+    case unrunnable
+    /// The engine is shutting down; what the saga produced was written and the lease released, due at once.
+    case handedOver
+    /// The engine was hard-stopped; nothing more was written.
+    case abandoned
+}
+
+/// Drives one held saga: decide, append, run the attempt, repeat, until it parks, ends or is lost.
+///
+/// Store round trips per decision: exactly one conditional append, which records an attempt's outcome
+/// together with the next decisions (and the lease release when the saga parks or ends). So a saga of
+/// N action steps that all succeed costs 1 (start, which also records the first step's start) + N appends.
+struct SagaRunner: Sendable {
+    let sagaId: String
+    let store: any HistoryStore
+    let registry: SagaRegistry
+    let configuration: SagaEngine.Configuration
+    let leases: LeaseBook
+    let lifecycle: EngineLifecycle
+    let metrics: EngineMetrics
+    let logger: Logger
+
+    var clock: any SagaClock { configuration.clock }
+    var owner: String { configuration.instanceId }
+
+    /// The working set of a held saga.
+    struct Held {
+        var record: SagaRecord
+        var state: SagaState
+        let saga: BoundSaga
+        /// Outcome events already applied to `state` but not yet appended.
+        var facts: [HistoryEvent] = []
+    }
+
+    enum AppendResult {
+        case appended
+        case inboxChanged(SagaRecord)
+        case lost
+        case abandoned
+    }
+
+    func drive(_ start: RunnerStart) async -> RunnerExit {
+        var held: Held
+        var effect: SagaEffect?
+        switch start {
+        case .started(let record, let state, let saga, let startEffect, let leaseUntil):
+            leases.hold(sagaId, until: leaseUntil)
+            held = Held(record: record, state: state, saga: saga)
+            effect = startEffect
+        case .acquired(let record):
+            guard let prepared = await prepare(record) else { return .unrunnable }
+            held = prepared
+        }
+        while true {
+            if let running = effect, running.runsAttempt {
+                guard let fact = await runAttempt(running, held: held) else {
+                    return lifecycle.isCrashed || Task.isCancelled ? .abandoned : .dropped
+                }
+                do {
+                    try held.state.apply(fact)
+                } catch {
+                    logger.error("recorded outcome does not apply", metadata: ["error": "\(error)"])
+                    return .dropped
+                }
+                held.facts.append(fact)
+            }
+            effect = nil
+            guard !lifecycle.isCrashed, !Task.isCancelled else { return .abandoned }
+            if leases.entry(sagaId)?.lost == true {
+                logger.notice("lease lost; dropping the saga")
+                return .dropped
+            }
+            if lifecycle.isStopping { return await handOver(&held) }
+
+            let now = SagaTime.truncated(clock.now)
+            let decision: SagaDecision
+            do {
+                decision = try SagaDecider.decide(
+                    state: held.state,
+                    saga: held.saga,
+                    pendingSignals: Self.pendingSignals(held.record, consumed: held.state.inboxConsumed),
+                    now: now,
+                    random: configuration.jitter.nextUnit
+                )
+            } catch {
+                logger.error("the history does not allow the next decision; leaving the saga alone", metadata: ["error": "\(error)"])
+                try? await store.releaseLease(sagaId: sagaId, owner: owner, dueAt: held.record.dueAt)
+                return .unrunnable
+            }
+            let events = held.facts + decision.events
+            let (lease, dueAt) = Self.leaseAndDueTime(for: decision.effect, saga: held.saga, now: now, configuration: configuration)
+            let request = AppendRequest(
+                sagaId: sagaId,
+                owner: owner,
+                expectedSeq: held.record.lastSeq,
+                expectedInboxCount: held.record.inbox.count,
+                events: events,
+                status: decision.state.status,
+                currentStep: decision.state.currentStepName,
+                dueAt: dueAt,
+                lease: lease
+            )
+            switch await appendWithRetry(request) {
+            case .appended:
+                held.record.events.append(contentsOf: events)
+                held.record.lastSeq = events.last?.seq ?? held.record.lastSeq
+                held.record.status = decision.state.status
+                held.state = decision.state
+                held.facts = []
+                try? metrics.record(events: events, definition: held.saga.name)
+                switch decision.effect {
+                case .runStep, .runCompensation:
+                    if case .keep(let until) = lease { leases.hold(sagaId, until: until) }
+                    effect = decision.effect
+                case .park(let until):
+                    return .parked(until: until)
+                case .done:
+                    return .finished
+                }
+            case .inboxChanged(let current):
+                held.record = current
+            case .lost:
+                return .dropped
+            case .abandoned:
+                return .abandoned
+            }
+        }
+    }
+
+    // MARK: Preparing
+
+    /// Folds an acquired record; releases it untouched when it cannot run here.
+    private func prepare(_ record: SagaRecord) async -> Held? {
+        guard let definition = registry.definition(name: record.definitionName, version: record.definitionVersion) else {
+            logger.error(
+                "no definition registered for this saga's version; leaving it untouched",
+                metadata: ["definition": "\(record.definitionName)", "version": "\(record.definitionVersion)"]
+            )
+            try? await store.releaseLease(sagaId: sagaId, owner: owner, dueAt: record.dueAt)
+            return nil
+        }
+        do {
+            let saga = try definition.bind(input: record.input)
+            let state = try SagaState.fold(record.events)
+            return Held(record: record, state: state, saga: saga)
+        } catch {
+            logger.error("the saga cannot be loaded; leaving it untouched", metadata: ["error": "\(error)"])
+            try? await store.releaseLease(sagaId: sagaId, owner: owner, dueAt: record.dueAt)
+            return nil
+        }
+    }
+
+    static func pendingSignals(_ record: SagaRecord, consumed: Int) -> [SignalDelivery] {
+        guard record.inbox.count > consumed else { return [] }
+        return record.inbox.indices.dropFirst(consumed).map { index in
+            let signal = record.inbox[index]
+            return SignalDelivery(signalId: signal.id, name: signal.name, payload: signal.payload, inboxIndex: index, sentAt: signal.at)
+        }
+    }
+
+    /// What an append does to the lease, and when the saga is due next, for the effect it records.
+    ///
+    /// An attempt keeps the lease for at least its timeout plus a renew interval, so the attempt can end
+    /// (or time out) before anyone else may take the saga; parking and ending release it in the same write.
+    static func leaseAndDueTime(
+        for effect: SagaEffect,
+        saga: BoundSaga,
+        now: Date,
+        configuration: SagaEngine.Configuration
+    ) -> (AppendRequest.LeaseUpdate, Date?) {
+        switch effect {
+        case .runStep, .runCompensation:
+            let needed = max(configuration.leaseDuration, timeout(of: effect, in: saga) + configuration.renewInterval)
+            return (.keep(until: SagaTime.adding(needed, to: now)), now)
+        case .park(let until):
+            return (.release, until)
+        case .done:
+            return (.release, nil)
+        }
+    }
+
+    static func timeout(of effect: SagaEffect, in saga: BoundSaga) -> Duration {
+        switch effect {
+        case .runStep(let name, _): saga.step(named: name)?.action?.timeout ?? .zero
+        case .runCompensation(let name, _, _): saga.compensation(named: name)?.compensation.timeout ?? .zero
+        case .park, .done: .zero
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+
+/// What a step's action receives: the saga's input, its identity, and the results of earlier steps.
+///
+/// ```swift
+/// ActionStep<OrderInput>("ChargePayment") { context in
+///     let reservation = try context.result(of: "ReserveInventory", as: Reservation.self)
+///     return try await payments.charge(reservation.total, idempotencyKey: context.idempotencyKey)
+/// }
+/// ```
+public struct StepContext<Input: Sendable>: Sendable {
+    /// The saga being run.
+    public let sagaId: String
+    /// The step's name.
+    public let stepName: String
+    /// The attempt number, 1 for the first.
+    public let attempt: Int
+    /// `"<sagaId>/<stepName>"`, the same for every attempt and executor: the business side dedupes on it.
+    public let idempotencyKey: String
+    /// The saga's input.
+    public let input: Input
+    /// A logger carrying `sagaId`, `step` and `attempt` metadata.
+    public let logger: Logger
+    let results: [String: JSONValue]
+
+    /// The recorded result of the earlier step `step`, decoded as `type`.
+    ///
+    /// Throws a non-retryable ``StepError`` of kind `"ResultUnavailable"` when that step has no recorded result
+    /// (it was skipped, has not run, or does not exist), and kind `"ResultUndecodable"` when the result does not decode.
+    public func result<Value: Decodable>(of step: String, as type: Value.Type = Value.self) throws -> Value {
+        try StepResults.decode(results, step: step, as: type)
+    }
+
+    /// The raw recorded result of the earlier step `step`, or `nil` when it has none.
+    public func rawResult(of step: String) -> JSONValue? { results[step] }
+}
+
+/// What a compensation receives: the saga's input, the step it undoes, and why the saga unwinds.
+///
+/// When the step's outcome is uncertain (its last attempt failed in a retryable way) ``stepResult`` is `nil`:
+/// the compensation must find out, by ``stepIdempotencyKey``, whether the effect happened.
+public struct CompensationContext<Input: Sendable>: Sendable {
+    /// The saga being unwound.
+    public let sagaId: String
+    /// The compensation's name.
+    public let compensationName: String
+    /// The name of the step this compensation undoes.
+    public let stepName: String
+    /// The attempt number of this compensation, 1 for the first.
+    public let attempt: Int
+    /// `"<sagaId>/<compensationName>"`, the same for every attempt and executor.
+    public let idempotencyKey: String
+    /// `"<sagaId>/<stepName>"`: the key the undone step used for its effect.
+    public let stepIdempotencyKey: String
+    /// The undone step's recorded result, or `nil` when its outcome is uncertain.
+    public let stepResult: JSONValue?
+    /// Why the saga unwinds.
+    public let cause: CompensationCause
+    /// The saga's input.
+    public let input: Input
+    /// A logger carrying `sagaId`, `compensation` and `attempt` metadata.
+    public let logger: Logger
+    let results: [String: JSONValue]
+
+    /// The recorded result of step `step`, decoded as `type` (see ``StepContext/result(of:as:)``).
+    public func result<Value: Decodable>(of step: String, as type: Value.Type = Value.self) throws -> Value {
+        try StepResults.decode(results, step: step, as: type)
+    }
+
+    /// The undone step's result decoded as `type`, or `nil` when its outcome is uncertain.
+    public func stepResult<Value: Decodable>(as type: Value.Type = Value.self) throws -> Value? {
+        guard stepResult != nil else { return nil }
+        return try StepResults.decode(results, step: stepName, as: type)
+    }
+}
+
+/// Decoding of recorded step results for contexts.
+enum StepResults {
+    static func decode<Value: Decodable>(_ results: [String: JSONValue], step: String, as type: Value.Type) throws -> Value {
+        guard let value = results[step] else {
+            throw StepError.nonRetryable(kind: "ResultUnavailable", message: "step \(step) has no recorded result")
+        }
+        do {
+            return try value.decode(as: type)
+        } catch {
+            throw StepError.nonRetryable(
+                kind: "ResultUndecodable",
+                message: "the result of \(step) does not decode as \(type): \(error)"
+            )
+        }
+    }
+
+    static func idempotencyKey(sagaId: String, name: String) -> String { "\(sagaId)/\(name)" }
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// The due times of sagas this executor parked, earliest first; re-parking a saga replaces its due time.
+struct TimerHeap: Sendable {
+    private struct Entry: Sendable {
+        let dueAt: Date
+        let sagaId: String
+    }
+
+    private var heap: [Entry] = []
+    private var current: [String: Date] = [:]
+
+    /// How many sagas have a due time.
+    var count: Int { current.count }
+
+    /// The earliest due time.
+    var nextDueAt: Date? {
+        var copy = self
+        copy.dropStale()
+        return copy.heap.first?.dueAt
+    }
+
+    /// Sets `sagaId`'s due time.
+    mutating func schedule(_ sagaId: String, at dueAt: Date) {
+        current[sagaId] = dueAt
+        heap.append(Entry(dueAt: dueAt, sagaId: sagaId))
+        siftUp(heap.count - 1)
+    }
+
+    /// Forgets `sagaId`'s due time.
+    mutating func cancel(_ sagaId: String) {
+        current[sagaId] = nil
+    }
+
+    /// Removes and returns the sagas due at or before `now`, earliest first.
+    mutating func popDue(now: Date) -> [String] {
+        var due: [String] = []
+        while true {
+            dropStale()
+            guard let top = heap.first, top.dueAt <= now else { return due }
+            removeTop()
+            current[top.sagaId] = nil
+            due.append(top.sagaId)
+        }
+    }
+
+    private mutating func dropStale() {
+        while let top = heap.first, current[top.sagaId] != top.dueAt {
+            removeTop()
+        }
+    }
+
+    private mutating func removeTop() {
+        heap.swapAt(0, heap.count - 1)
+        heap.removeLast()
+        siftDown(0)
+    }
+
+    private mutating func siftUp(_ index: Int) {
+        var child = index
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard heap[child].dueAt < heap[parent].dueAt else { return }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    private mutating func siftDown(_ index: Int) {
+        var parent = index
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var smallest = parent
+            if left < heap.count, heap[left].dueAt < heap[smallest].dueAt { smallest = left }
+            if right < heap.count, heap[right].dueAt < heap[smallest].dueAt { smallest = right }
+            guard smallest != parent else { return }
+            heap.swapAt(parent, smallest)
+            parent = smallest
+        }
+    }
+}

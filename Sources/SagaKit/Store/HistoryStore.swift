@@ -1,0 +1,67 @@
+import Foundation
+
+/// Where sagas live: their histories, inboxes, leases and due times.
+///
+/// The engine is the only writer of history; it writes through conditional appends, so two executors can
+/// never both extend one history. Every method is one round trip. A MongoDB implementation keeps one
+/// document per saga: summary fields (`status`, `currentStep`, `startedAt`, `updatedAt`, `lastSeq`,
+/// `leaseOwner`, `leaseUntil`, `dueAt`), an `events` array and an `inbox` array; ``append(_:)`` is a
+/// single `updateOne` filtered on `lastSeq`, `leaseOwner` and the inbox size.
+///
+/// Semantics every implementation must keep (``InMemoryHistoryStore`` is the reference, and the
+/// conformance tests in `SagaKitMongoTests` check them):
+/// * events of a saga have seq 1, 2, 3, … without gaps; appends that break this are refused;
+/// * a lease is held by `leaseOwner` until `leaseUntil`; anyone may take an expired lease;
+/// * `dueAt` says when someone should look at the saga; ``dueSagas(now:limit:)`` finds those due with no live lease.
+public protocol HistoryStore: Sendable {
+    /// Creates a saga with its first events (seq 1…n) and, when `owner` is set, a lease for it;
+    /// or returns the existing saga with that id unchanged.
+    func startSaga(_ start: SagaStartRequest) async throws -> SagaStartOutcome
+
+    /// Appends events atomically if the saga's last seq is `expectedSeq`, its lease is held by `owner`
+    /// (expired or not, as long as nobody took it over), and its inbox has `expectedInboxCount` signals;
+    /// sets `status`, `currentStep`, `updatedAt` (the last event's time), `dueAt` and the lease in the same write.
+    ///
+    /// Throws ``HistoryStoreError/conflict(_:)`` with the reason and the current record when a condition fails,
+    /// ``HistoryStoreError/invalidRequest(_:)`` when the events' seqs do not continue `expectedSeq` by one each,
+    /// and ``HistoryStoreError/notFound(sagaId:)`` when there is no such saga.
+    func append(_ request: AppendRequest) async throws
+
+    /// The saga with its summary, lease, inbox and every event; `nil` when there is none.
+    func load(sagaId: String) async throws -> SagaRecord?
+
+    /// The saga's events with seq greater than `seq`, in order.
+    func events(sagaId: String, after seq: Int64) async throws -> [HistoryEvent]
+
+    /// Every event with seq greater than `seq`, in order, as it is recorded.
+    ///
+    /// The stream finishes once the saga's status is terminal (COMPLETED, COMPENSATED, CANCELLED, REVERTED)
+    /// and every event up to then was yielded; it fails with ``HistoryStoreError/notFound(sagaId:)``
+    /// when there is no such saga.
+    func watch(sagaId: String, after seq: Int64) -> AsyncThrowingStream<HistoryEvent, any Error>
+
+    /// One page of sagas, newest started first (ties by id, descending), optionally of one status.
+    func list(_ query: SagaListQuery) async throws -> SagaPage
+
+    /// How many sagas have each status (every status present, zero included).
+    func countsByStatus() async throws -> [SagaStatus: Int]
+
+    /// Takes the lease for `owner` until `until` if it is free, expired at `now`, or already `owner`'s;
+    /// returns the fresh record (inbox included), or `nil` when another holds it or there is no such saga.
+    func acquireLease(sagaId: String, owner: String, until: Date, now: Date) async throws -> SagaRecord?
+
+    /// Extends, in one batched write, the leases `owner` still holds among `sagaIds` to at least `until`
+    /// (never shortening one); returns the ids whose lease `owner` still holds.
+    func renewLeases(sagaIds: [String], owner: String, until: Date) async throws -> Set<String>
+
+    /// Gives up `owner`'s lease and sets `dueAt` (when someone should look next; `nil`: only on a signal).
+    /// Does nothing when `owner` does not hold the lease.
+    func releaseLease(sagaId: String, owner: String, dueAt: Date?) async throws
+
+    /// Ids of sagas with `dueAt <= now` whose lease is free or expired, earliest due first, at most `limit`.
+    func dueSagas(now: Date, limit: Int) async throws -> [String]
+
+    /// Pushes `signal` onto the saga's inbox and sets `dueAt = min(dueAt, now)` (or `now` when it had none,
+    /// `now` being the store's clock) so an executor looks soon; `false` when there is no such saga.
+    func sendSignal(sagaId: String, signal: SagaSignalRecord) async throws -> Bool
+}

@@ -1,0 +1,187 @@
+import Foundation
+
+/// A ``HistoryStore`` in memory: the reference implementation, for tests.
+///
+/// Fault injection (see ``InMemoryHistoryStore/injectAppendFault(_:)``) lets tests fail appends before or after
+/// they are written, and ``onAppend`` lets a test run code at the moment an append arrives.
+///
+/// ```swift
+/// let store = InMemoryHistoryStore(clock: clock)
+/// await store.injectAppendFault(.init(matching: .stepCompleted, timing: .afterWrite))
+/// ```
+public actor InMemoryHistoryStore: HistoryStore {
+    var sagas: [String: SagaRecord] = [:]
+    var watchers: [String: [UUID: Watcher]] = [:]
+    var faults: [AppendFault] = []
+    /// Called with every append request before it is checked or applied (a test hook).
+    public private(set) var onAppend: (@Sendable (AppendRequest) async -> Void)?
+    let clock: any SagaClock
+
+    struct Watcher {
+        let continuation: AsyncThrowingStream<HistoryEvent, any Error>.Continuation
+        var lastYielded: Int64
+    }
+
+    /// Creates an empty store that reads time from `clock`.
+    public init(clock: any SagaClock = SystemClock()) {
+        self.clock = clock
+    }
+
+    /// Sets or clears the hook called with every append request before it is applied.
+    public func setOnAppend(_ hook: (@Sendable (AppendRequest) async -> Void)?) {
+        onAppend = hook
+    }
+
+    /// Every saga, in no particular order.
+    public func allRecords() -> [SagaRecord] { Array(sagas.values) }
+
+    /// Creates the saga, or returns the existing one unchanged (see ``HistoryStore/startSaga(_:)``).
+    public func startSaga(_ start: SagaStartRequest) async throws -> SagaStartOutcome {
+        if let existing = sagas[start.sagaId] { return .existing(existing) }
+        guard let first = start.events.first, first.type == HistoryEvent.EventType.sagaStarted.rawValue else {
+            throw HistoryStoreError.invalidRequest("a saga starts with a SagaStarted event")
+        }
+        try HistoryEvent.checkSequence(start.events, after: 0)
+        let record = SagaRecord(
+            id: start.sagaId,
+            definitionName: start.definitionName,
+            definitionVersion: start.definitionVersion,
+            status: start.status,
+            currentStep: start.currentStep,
+            startedAt: SagaTime.truncated(start.startedAt),
+            updatedAt: start.events.last?.at ?? start.startedAt,
+            lastSeq: start.events.last?.seq ?? 0,
+            leaseOwner: start.owner,
+            leaseUntil: start.owner == nil ? nil : start.leaseUntil,
+            dueAt: start.dueAt,
+            inbox: [],
+            events: start.events,
+            input: start.input
+        )
+        sagas[start.sagaId] = record
+        return .created(record)
+    }
+
+    /// Appends conditionally on seq, lease owner and inbox size (see ``HistoryStore/append(_:)``); honours injected faults.
+    public func append(_ request: AppendRequest) async throws {
+        if let onAppend { await onAppend(request) }
+        let fault = takeFault(for: request)
+        if let fault, fault.timing == .beforeWrite { throw fault.error }
+        guard var record = sagas[request.sagaId] else { throw HistoryStoreError.notFound(sagaId: request.sagaId) }
+        if record.leaseOwner != request.owner {
+            throw HistoryStoreError.conflict(AppendConflict(reason: .leaseNotHeld, current: record))
+        }
+        if record.lastSeq != request.expectedSeq {
+            throw HistoryStoreError.conflict(AppendConflict(reason: .staleSequence, current: record))
+        }
+        if record.inbox.count != request.expectedInboxCount {
+            throw HistoryStoreError.conflict(AppendConflict(reason: .inboxChanged, current: record))
+        }
+        try HistoryEvent.checkSequence(request.events, after: request.expectedSeq)
+        record.events.append(contentsOf: request.events)
+        record.lastSeq = request.events.last?.seq ?? record.lastSeq
+        record.status = request.status
+        record.currentStep = request.currentStep
+        if let last = request.events.last { record.updatedAt = last.at }
+        record.dueAt = request.dueAt
+        switch request.lease {
+        case .keep(let until):
+            record.leaseUntil = max(record.leaseUntil ?? until, until)
+        case .release:
+            record.leaseOwner = nil
+            record.leaseUntil = nil
+        }
+        sagas[request.sagaId] = record
+        notifyWatchers(of: record)
+        if let fault, fault.timing == .afterWrite { throw fault.error }
+    }
+
+    /// The saga with every event and its inbox.
+    public func load(sagaId: String) async throws -> SagaRecord? { sagas[sagaId] }
+
+    /// The saga's events after `seq`.
+    public func events(sagaId: String, after seq: Int64) async throws -> [HistoryEvent] {
+        guard let record = sagas[sagaId] else { throw HistoryStoreError.notFound(sagaId: sagaId) }
+        return record.events.filter { $0.seq > seq }
+    }
+
+    /// A page of sagas, newest started first.
+    public func list(_ query: SagaListQuery) async throws -> SagaPage {
+        var cursor: SagaListCursor?
+        if let text = query.cursor {
+            guard let decoded = SagaListCursor(encoded: text) else { throw HistoryStoreError.invalidRequest("bad cursor") }
+            cursor = decoded
+        }
+        let matching = sagas.values
+            .filter { query.status == nil || $0.status == query.status }
+            .filter { cursor?.precedes(startedAt: $0.startedAt, id: $0.id) ?? true }
+            .sorted { lhs, rhs in
+                lhs.startedAt != rhs.startedAt ? lhs.startedAt > rhs.startedAt : lhs.id > rhs.id
+            }
+        let page = Array(matching.prefix(query.limit))
+        let next = matching.count > query.limit ? page.last.map { SagaListCursor(startedAt: $0.startedAt, id: $0.id).encoded } : nil
+        return SagaPage(items: page.map(\.summary), nextCursor: next)
+    }
+
+    /// How many sagas have each status.
+    public func countsByStatus() async throws -> [SagaStatus: Int] {
+        var counts = Dictionary(uniqueKeysWithValues: SagaStatus.allCases.map { ($0, 0) })
+        for record in sagas.values { counts[record.status, default: 0] += 1 }
+        return counts
+    }
+
+    /// Takes the lease when free, expired or already `owner`'s.
+    public func acquireLease(sagaId: String, owner: String, until: Date, now: Date) async throws -> SagaRecord? {
+        guard var record = sagas[sagaId] else { return nil }
+        let free = record.leaseOwner == nil || record.leaseOwner == owner || (record.leaseUntil ?? .distantPast) <= now
+        guard free else { return nil }
+        record.leaseOwner = owner
+        record.leaseUntil = until
+        sagas[sagaId] = record
+        return record
+    }
+
+    /// Extends the leases `owner` still holds, never shortening one.
+    public func renewLeases(sagaIds: [String], owner: String, until: Date) async throws -> Set<String> {
+        var held: Set<String> = []
+        for id in sagaIds {
+            guard var record = sagas[id], record.leaseOwner == owner else { continue }
+            record.leaseUntil = max(record.leaseUntil ?? until, until)
+            sagas[id] = record
+            held.insert(id)
+        }
+        return held
+    }
+
+    /// Gives up `owner`'s lease and sets the due time.
+    public func releaseLease(sagaId: String, owner: String, dueAt: Date?) async throws {
+        guard var record = sagas[sagaId], record.leaseOwner == owner else { return }
+        record.leaseOwner = nil
+        record.leaseUntil = nil
+        record.dueAt = dueAt
+        sagas[sagaId] = record
+    }
+
+    /// Sagas due by `now` with a free or expired lease, earliest first.
+    public func dueSagas(now: Date, limit: Int) async throws -> [String] {
+        sagas.values
+            .filter { record in
+                guard let dueAt = record.dueAt, dueAt <= now else { return false }
+                return record.leaseOwner == nil || (record.leaseUntil ?? .distantPast) <= now
+            }
+            .sorted { ($0.dueAt ?? .distantPast, $0.id) < ($1.dueAt ?? .distantPast, $1.id) }
+            .prefix(max(0, limit))
+            .map(\.id)
+    }
+
+    /// Pushes a signal onto the inbox and makes the saga due now (the store clock's now).
+    public func sendSignal(sagaId: String, signal: SagaSignalRecord) async throws -> Bool {
+        guard var record = sagas[sagaId] else { return false }
+        let now = SagaTime.truncated(clock.now)
+        record.inbox.append(signal)
+        record.dueAt = min(record.dueAt ?? now, now)
+        sagas[sagaId] = record
+        return true
+    }
+
+}

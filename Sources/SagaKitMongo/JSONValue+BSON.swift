@@ -1,0 +1,42 @@
+import Mongo
+import SagaKit
+
+extension JSONValue {
+    /// This value as BSON: objects become documents (keys sorted, so equal values store equal bytes),
+    /// integers int64, fractions double.
+    var bsonValue: BSONValue {
+        switch self {
+        case .null: return .null
+        case .bool(let value): return .bool(value)
+        case .int(let value): return .int64(value)
+        case .double(let value): return .double(value)
+        case .string(let value): return .string(value)
+        case .array(let values): return .array(values.map(\.bsonValue))
+        case .object(let members):
+            return .document(Document(members.sorted { $0.key < $1.key }.map { ($0.key, $0.value.bsonValue) }))
+        }
+    }
+
+    /// A BSON value read back as JSON; types the engine never writes map to their closest JSON form.
+    init(bson: BSONValue) {
+        switch bson {
+        case .null, .undefined, .minKey, .maxKey: self = .null
+        case .bool(let value): self = .bool(value)
+        case .int32(let value): self = .int(Int64(value))
+        case .int64(let value): self = .int(value)
+        case .double(let value): self = .double(value)
+        case .string(let value): self = .string(value)
+        case .decimal128(let value): self = .string(value.description)
+        case .objectId(let value): self = .string(value.hex)
+        case .datetime(let value): self = .string(value.formatted(.iso8601))
+        case .array(let values): self = .array(values.map(JSONValue.init(bson:)))
+        case .document(let document):
+            var members: [String: JSONValue] = [:]
+            for (key, value) in document { members[key] = JSONValue(bson: value) }
+            self = .object(members)
+        case .binary(let binary): self = .string(binary.data.base64EncodedString())
+        case .timestamp(let timestamp): self = .int(Int64(timestamp.timestamp) << 32 | Int64(timestamp.increment))
+        case .regex(let pattern, _): self = .string(pattern)
+        }
+    }
+}

@@ -1,0 +1,275 @@
+import Foundation
+import Logging
+import Mongo
+import SagaKit
+
+/// The saga engine's ``HistoryStore`` on MongoDB: one document per saga in a database of its own.
+///
+/// Layout (see ``SagaDocument``): the saga's summary fields, lease and due time, its history as an
+/// `events` array and its signal inbox as an `inbox` array, all in one document, so that every append
+/// is a single atomic conditional update. Indexes: `{status, startedAt, _id}` and `{startedAt, _id}`
+/// for lists, a sparse `{dueAt}` for due work.
+///
+/// Round trips: starting a saga is one insert; each append is one write, and appends from concurrent
+/// sagas share a bulk write (group commit, see ``GroupCommitter``); taking a lease is one
+/// findAndModify; renewing every lease an executor holds is one update plus one read. A saga's happy
+/// path of four steps therefore costs five writes, fewer under load as they are batched.
+///
+/// ```swift
+/// let store = MongoHistoryStore(client: client, databaseName: "saga_history")
+/// try await store.prepare()
+/// ```
+public final class MongoHistoryStore: HistoryStore {
+    let sagas: MongoCollection<Document>
+    let committer: GroupCommitter
+    let changes: SagaChangeFeed
+    let clock: any SagaClock
+    /// How long a watcher waits for a change notification before reading anyway.
+    let watchPollInterval: Duration
+
+    /// Creates a store in `databaseName`; call ``prepare()`` once before use to create its indexes.
+    public init(
+        client: MongoClient,
+        databaseName: String,
+        clock: any SagaClock = SystemClock(),
+        writeConcern: WriteConcern? = .majority,
+        watchPollInterval: Duration = .seconds(1),
+        logger: Logger = Logger(label: "saga.history.mongo")
+    ) {
+        let collection = client.database(databaseName).collection("sagas", as: Document.self)
+            .withWriteConcern(writeConcern)
+        sagas = collection
+        committer = GroupCommitter(sagas: collection)
+        changes = SagaChangeFeed(sagas: collection, logger: logger)
+        self.clock = clock
+        self.watchPollInterval = watchPollInterval
+    }
+
+    /// Creates the indexes the store's queries use (idempotent).
+    public func prepare() async throws {
+        try await sagas.createIndexes([
+            IndexModel(keys: ["status": 1, "startedAt": -1, "_id": -1], name: "status_startedAt"),
+            IndexModel(keys: ["startedAt": -1, "_id": -1], name: "startedAt"),
+            IndexModel(keys: ["dueAt": 1], name: "dueAt", sparse: true),
+        ])
+    }
+
+    /// Bulk writes sent for appends so far (a gauge of group commit: fewer writes than appends under load).
+    public var appendWrites: Int {
+        get async { await committer.writes }
+    }
+
+    // MARK: Start and append
+
+    public func startSaga(_ start: SagaStartRequest) async throws -> SagaStartOutcome {
+        guard let first = start.events.first, first.type == HistoryEvent.EventType.sagaStarted.rawValue else {
+            throw HistoryStoreError.invalidRequest("a saga starts with a SagaStarted event")
+        }
+        try HistoryEvent.checkSequence(start.events, after: 0)
+        do {
+            try await mapped { try await self.sagas.insertOne(SagaDocument.document(for: start)) }
+        } catch is DuplicateSaga {
+            guard let existing = try await load(sagaId: start.sagaId) else {
+                throw HistoryStoreError.unavailable("saga \(start.sagaId) exists but cannot be read")
+            }
+            return .existing(existing)
+        }
+        changes.notify(start.sagaId)
+        return .created(
+            SagaRecord(
+                id: start.sagaId, definitionName: start.definitionName, definitionVersion: start.definitionVersion,
+                status: start.status, currentStep: start.currentStep, startedAt: SagaTime.truncated(start.startedAt),
+                updatedAt: start.events.last?.at ?? start.startedAt, lastSeq: start.events.last?.seq ?? 0,
+                leaseOwner: start.owner, leaseUntil: start.owner == nil ? nil : start.leaseUntil, dueAt: start.dueAt,
+                inbox: [], events: start.events, input: start.input))
+    }
+
+    public func append(_ request: AppendRequest) async throws {
+        do {
+            try HistoryEvent.checkSequence(request.events, after: request.expectedSeq)
+        } catch {
+            // A request that is stale is reported as a conflict first, as the reference store does.
+            if let current = try await load(sagaId: request.sagaId), let reason = Self.failedCondition(request, current) {
+                throw HistoryStoreError.conflict(AppendConflict(reason: reason, current: current))
+            }
+            throw error
+        }
+        switch try await committer.submit(request) {
+        case .applied:
+            changes.notify(request.sagaId)
+        case .missing:
+            throw HistoryStoreError.notFound(sagaId: request.sagaId)
+        case .conditionFailed:
+            guard let current = try await load(sagaId: request.sagaId) else {
+                throw HistoryStoreError.notFound(sagaId: request.sagaId)
+            }
+            // When the conditions hold now although they did not a moment ago, report the sequence as moved,
+            // so the engine reloads and decides again from what is stored.
+            let reason = Self.failedCondition(request, current) ?? .staleSequence
+            throw HistoryStoreError.conflict(AppendConflict(reason: reason, current: current))
+        }
+    }
+
+    /// The first condition of `request` that `current` breaks, checked as the protocol orders them: lease, seq, inbox.
+    static func failedCondition(_ request: AppendRequest, _ current: SagaRecord) -> AppendConflict.Reason? {
+        if current.leaseOwner != request.owner { return .leaseNotHeld }
+        if current.lastSeq != request.expectedSeq { return .staleSequence }
+        if current.inbox.count != request.expectedInboxCount { return .inboxChanged }
+        return nil
+    }
+
+    // MARK: Reads
+
+    public func load(sagaId: String) async throws -> SagaRecord? {
+        guard let document = try await mapped({ try await self.sagas.findOne(["_id": .string(sagaId)]) }) else {
+            return nil
+        }
+        return try SagaDocument.record(from: document)
+    }
+
+    public func events(sagaId: String, after seq: Int64) async throws -> [HistoryEvent] {
+        try await eventsAndStatus(sagaId: sagaId, after: seq).events
+    }
+
+    /// Events after `seq` and the saga's status, read together.
+    func eventsAndStatus(sagaId: String, after seq: Int64) async throws -> (events: [HistoryEvent], status: SagaStatus) {
+        let skip = max(0, seq)
+        let projection: Document = [
+            "events": ["$slice": [.int64(skip), .int64(Int64(Int32.max))]],
+            "status": 1, "seq": 1,
+        ]
+        guard
+            let document = try await mapped({
+                try await self.sagas.findOne(["_id": .string(sagaId)], projection: projection)
+            })
+        else { throw HistoryStoreError.notFound(sagaId: sagaId) }
+        guard let statusText = document["status"]?.stringValue, let status = SagaStatus(rawValue: statusText) else {
+            throw HistoryStoreError.invalidRequest("saga \(sagaId) has no valid status")
+        }
+        let events = try SagaDocument.events(from: document["events"]).filter { $0.seq > seq }
+        return (events, status)
+    }
+
+    public func list(_ query: SagaListQuery) async throws -> SagaPage {
+        var filter: Document = [:]
+        if let status = query.status { filter["status"] = .string(status.rawValue) }
+        if let text = query.cursor {
+            guard let cursor = SagaListCursor(encoded: text) else {
+                throw HistoryStoreError.invalidRequest("bad cursor")
+            }
+            filter["$or"] = [
+                ["startedAt": ["$lt": .datetime(cursor.startedAt)]],
+                ["startedAt": .datetime(cursor.startedAt), "_id": ["$lt": .string(cursor.id)]],
+            ]
+        }
+        let options = FindOptions(
+            sort: ["startedAt": -1, "_id": -1], limit: query.limit + 1, projection: SagaDocument.summaryProjection)
+        let selection = filter
+        let documents = try await mapped { try await self.sagas.find(selection, options: options).toArray() }
+        let records = try documents.map(SagaDocument.record(from:))
+        let page = Array(records.prefix(query.limit))
+        let next = records.count > query.limit
+            ? page.last.map { SagaListCursor(startedAt: $0.startedAt, id: $0.id).encoded } : nil
+        return SagaPage(items: page.map(\.summary), nextCursor: next)
+    }
+
+    public func countsByStatus() async throws -> [SagaStatus: Int] {
+        let groups = try await mapped {
+            try await self.sagas.aggregate([["$group": ["_id": "$status", "count": ["$sum": 1]]]]).toArray()
+        }
+        var counts = Dictionary(uniqueKeysWithValues: SagaStatus.allCases.map { ($0, 0) })
+        for group in groups {
+            guard let name = group["_id"]?.stringValue, let status = SagaStatus(rawValue: name) else { continue }
+            counts[status] = Int(group["count"]?.int64Value ?? 0)
+        }
+        return counts
+    }
+
+    // MARK: Leases, due work, signals
+
+    public func acquireLease(sagaId: String, owner: String, until: Date, now: Date) async throws -> SagaRecord? {
+        let filter: Document = [
+            "_id": .string(sagaId),
+            "$or": [
+                ["leaseOwner": .null],
+                ["leaseOwner": .string(owner)],
+                ["leaseUntil": ["$lte": .datetime(now)]],
+            ],
+        ]
+        let update: Document = ["$set": ["leaseOwner": .string(owner), "leaseUntil": .datetime(until)]]
+        let document = try await mapped {
+            try await self.sagas.findOneAndUpdate(
+                filter: filter, update: update, options: FindOneAndUpdateOptions(returnDocument: .after))
+        }
+        return try document.map(SagaDocument.record(from:))
+    }
+
+    public func renewLeases(sagaIds: [String], owner: String, until: Date) async throws -> Set<String> {
+        guard !sagaIds.isEmpty else { return [] }
+        let filter: Document = ["_id": ["$in": .array(sagaIds.map(BSONValue.string))], "leaseOwner": .string(owner)]
+        try await mapped {
+            _ = try await self.sagas.updateMany(filter: filter, update: ["$max": ["leaseUntil": .datetime(until)]])
+        }
+        let held = try await mapped {
+            try await self.sagas.find(filter, options: FindOptions(projection: ["_id": 1])).toArray()
+        }
+        return Set(held.compactMap { $0["_id"]?.stringValue })
+    }
+
+    public func releaseLease(sagaId: String, owner: String, dueAt: Date?) async throws {
+        let update: Document = dueAt.map { ["$unset": ["leaseOwner": "", "leaseUntil": ""], "$set": ["dueAt": .datetime($0)]] }
+            ?? ["$unset": ["leaseOwner": "", "leaseUntil": "", "dueAt": ""]]
+        try await mapped {
+            _ = try await self.sagas.updateOne(filter: ["_id": .string(sagaId), "leaseOwner": .string(owner)], update: update)
+        }
+    }
+
+    public func dueSagas(now: Date, limit: Int) async throws -> [String] {
+        guard limit > 0 else { return [] }
+        let filter: Document = [
+            "dueAt": ["$lte": .datetime(now)],
+            "$or": [["leaseOwner": .null], ["leaseUntil": ["$lte": .datetime(now)]]],
+        ]
+        let documents = try await mapped {
+            try await self.sagas.find(
+                filter, options: FindOptions(sort: ["dueAt": 1, "_id": 1], limit: limit, projection: ["_id": 1])
+            ).toArray()
+        }
+        return documents.compactMap { $0["_id"]?.stringValue }
+    }
+
+    public func sendSignal(sagaId: String, signal: SagaSignalRecord) async throws -> Bool {
+        let now = SagaTime.truncated(clock.now)
+        let update: Document = [
+            "$push": ["inbox": .document(SagaDocument.signal(signal))],
+            "$inc": ["inboxCount": 1],
+            // Absent dueAt means "none": $min then sets it, and otherwise keeps the earlier of the two.
+            "$min": ["dueAt": .datetime(now)],
+        ]
+        let result = try await mapped {
+            try await self.sagas.updateOne(filter: ["_id": .string(sagaId)], update: update)
+        }
+        if result.matchedCount > 0 { changes.notify(sagaId) }
+        return result.matchedCount > 0
+    }
+
+    // MARK: Helpers
+
+    /// A duplicate `_id` on insert: the saga exists already.
+    struct DuplicateSaga: Error {}
+
+    /// Runs a MongoDB operation, turning driver errors into ``HistoryStoreError``s.
+    @discardableResult
+    func mapped<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as MongoError where error.kind == .duplicateKey {
+            throw DuplicateSaga()
+        } catch let error as MongoError where error.kind == .bson {
+            throw HistoryStoreError.invalidRequest("\(error)")
+        } catch let error as MongoError {
+            throw HistoryStoreError.unavailable("\(error)")
+        }
+    }
+
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+/// API keys and roles: 401 without a known key, 403 for the wrong role, customers see only their orders.
+@Suite("Authorization over HTTP")
+struct AuthorizationTests {
+    @Test("401 without a key or with an unknown one, as problem+json with WWW-Authenticate")
+    func unauthorized() async throws {
+        try await ServiceHarness.run { service in
+            for key in [nil, "nope-not-a-key", ""] as [String?] {
+                let answer = try await service.request(.GET, "/v1/sagas", key: key)
+                #expect(answer.status == 401)
+                #expect(answer.contentType == "application/problem+json")
+                #expect(answer.headers.first(name: "www-authenticate") == "Bearer")
+            }
+            let basic = try await service.request(.GET, "/v1/sagas", key: nil, headers: [("Authorization", "Basic dXNlcjpwYXNz")])
+            #expect(basic.status == 401)
+            #expect(try await service.request(.GET, "/health/ready", key: nil).status == 200, "health needs no key")
+        }
+    }
+
+    @Test("403 for a customer key on operator endpoints")
+    func forbidden() async throws {
+        try await ServiceHarness.run { service in
+            try await service.putProduct("SKU-1")
+            let orderId = try await service.placeOrder(key: ServiceHarness.customerKey)
+            let key = ServiceHarness.customerKey
+            let answers = [
+                try await service.request(.GET, "/v1/sagas", key: key),
+                try await service.request(.GET, "/v1/sagas/stats", key: key),
+                try await service.request(.POST, "/v1/products", key: key, body: #"{"sku":"Y","name":"Y","price":{"amount":"1.00","currency":"USD"},"stock":1}"#),
+                try await service.request(.POST, "/v1/orders/\(orderId)/approve", key: key),
+                try await service.request(.POST, "/v1/orders/\(orderId)/reject", key: key),
+                try await service.request(.POST, "/v1/orders/\(orderId)/refund", key: key),
+            ]
+            for answer in answers {
+                #expect(answer.status == 403, "\(answer.text)")
+                #expect(answer.contentType == "application/problem+json")
+            }
+            #expect(try await service.request(.GET, "/v1/orders/\(orderId)", key: key).status == 200)
+            #expect(try await service.request(.GET, "/v1/products/SKU-1", key: key).status == 200)
+        }
+    }
+
+    @Test("a key bound to a customer places orders only for it and sees only its orders")
+    func boundCustomer() async throws {
+        try await ServiceHarness.run { service in
+            try await service.putProduct("SKU-1")
+            let others = try await service.placeOrder(customer: "c-7")
+            let own = try await service.placeOrder(key: ServiceHarness.boundKey, customer: "c-42")
+            let bound = ServiceHarness.boundKey
+            #expect(try await service.request(.GET, "/v1/orders/\(own)", key: bound).status == 200)
+            #expect(try await service.request(.GET, "/v1/orders/\(others)", key: bound).status == 404)
+            #expect(try await service.request(.GET, "/v1/orders/\(others)/saga", key: bound).status == 404)
+            #expect(try await service.request(.GET, "/v1/orders/\(others)/events", key: bound).status == 404)
+            #expect(try await service.request(.POST, "/v1/orders/\(others)/cancel", key: bound).status == 404)
+            let forOther = try await service.request(.POST, "/v1/orders", key: bound, body: ServiceHarness.orderBody(customer: "c-7"))
+            #expect(forOther.status == 403)
+            #expect(try await service.count("orders") == 2)
+        }
+    }
+}

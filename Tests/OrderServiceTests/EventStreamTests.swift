@@ -1,0 +1,75 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Testing
+
+/// The live view: Server-Sent Events of a saga's history.
+@Suite("Event stream over HTTP")
+struct EventStreamTests {
+    /// One SSE frame.
+    struct Frame: Equatable {
+        var id: String?
+        var event: String?
+        var data: String?
+    }
+
+    /// Reads a whole event stream (it ends at the terminal event) and splits it into frames.
+    static func readStream(_ service: ServiceHarness, orderId: String, lastEventId: Int? = nil) async throws -> (status: Int, contentType: String?, frames: [Frame]) {
+        var request = HTTPClientRequest(url: service.baseURL + "/v1/orders/\(orderId)/events")
+        request.headers.add(name: "Authorization", value: "Bearer \(ServiceHarness.operatorKey)")
+        if let lastEventId { request.headers.add(name: "Last-Event-ID", value: String(lastEventId)) }
+        let response = try await service.http.execute(request, timeout: .seconds(30))
+        var text = ""
+        for try await chunk in response.body { text += String(buffer: chunk) }
+        let frames = text.components(separatedBy: "\n\n").compactMap { block -> Frame? in
+            var frame = Frame()
+            for line in block.split(separator: "\n") {
+                if line.hasPrefix("id: ") { frame.id = String(line.dropFirst(4)) }
+                if line.hasPrefix("event: ") { frame.event = String(line.dropFirst(7)) }
+                if line.hasPrefix("data: ") { frame.data = String(line.dropFirst(6)) }
+            }
+            return frame.id == nil ? nil : frame
+        }
+        return (Int(response.status.code), response.headers.first(name: "content-type"), frames)
+    }
+
+    @Test("delivers every history event in order, live, and ends at the terminal event")
+    func streamsLive() async throws {
+        try await ServiceHarness.run { service in
+            try await service.putProduct("BIG", price: "1500.00", stock: 2)
+            let orderId = try await service.placeOrder(items: [("BIG", 1)])
+            // Open the stream while the saga waits, then let it finish: events arrive as they are recorded.
+            try await service.waitForStatus(orderId, in: ["AWAITING_APPROVAL"])
+            async let stream = Self.readStream(service, orderId: orderId)
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(try await service.request(.POST, "/v1/orders/\(orderId)/approve").status == 202)
+            let (status, contentType, frames) = try await stream
+
+            #expect(status == 200)
+            #expect(contentType == "text/event-stream")
+            let history = try await service.saga(orderId)["history"] as? [[String: Any]] ?? []
+            #expect(frames.map(\.id) == history.compactMap { ($0["seq"] as? Int).map(String.init) })
+            #expect(frames.map(\.event) == history.compactMap { $0["type"] as? String })
+            #expect(frames.last?.event == "SagaCompleted")
+            let lastData = try JSONSerialization.jsonObject(with: Data((frames.last?.data ?? "").utf8)) as? [String: Any]
+            #expect(lastData?["type"] as? String == "SagaCompleted")
+            #expect(lastData?["seq"] as? Int == history.count)
+        }
+    }
+
+    @Test("resumes after Last-Event-ID without repeating events")
+    func resumes() async throws {
+        try await ServiceHarness.run { service in
+            try await service.putProduct("SKU-1")
+            let orderId = try await service.placeOrder()
+            try await service.waitForTerminal(orderId)
+            let all = try await Self.readStream(service, orderId: orderId).frames
+            #expect(all.count > 6)
+            let resumed = try await Self.readStream(service, orderId: orderId, lastEventId: 4).frames
+            #expect(resumed.map(\.id) == all.dropFirst(4).map(\.id))
+            #expect(resumed.first?.id == "5")
+            let bad = try await service.request(.GET, "/v1/orders/\(orderId)/events", headers: [("Last-Event-ID", "x")])
+            #expect(bad.status == 422)
+        }
+    }
+}

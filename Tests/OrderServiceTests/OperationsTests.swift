@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+/// Lists, stats, metrics, health and the OpenAPI document.
+@Suite("Operations over HTTP")
+struct OperationsTests {
+    @Test("sagas list by status, newest first, across pages with no duplicates or gaps; stats count them")
+    func listAndStats() async throws {
+        try await ServiceHarness.run { service in
+            try await service.putProduct("SKU-1", stock: 100)
+            var placed: [String] = []
+            for index in 0..<7 {
+                placed.append(try await service.placeOrder(customer: "c-\(index)"))
+            }
+            try await service.putProduct("BIG", price: "5000.00", stock: 5)
+            let waiting = try await service.placeOrder(items: [("BIG", 1)])
+            for orderId in placed { try await service.waitForTerminal(orderId) }
+            try await service.waitForStatus(waiting, in: ["AWAITING_APPROVAL"])
+
+            var seen: [String] = []
+            var cursor: String?
+            var pages = 0
+            repeat {
+                let query = "/v1/sagas?status=COMPLETED&limit=3" + (cursor.map { "&cursor=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" } ?? "")
+                let page = try await service.request(.GET, query).json
+                let items = page["items"] as? [[String: Any]] ?? []
+                #expect(items.allSatisfy { $0["status"] as? String == "COMPLETED" })
+                seen += items.compactMap { $0["orderId"] as? String }
+                cursor = page["nextCursor"] as? String
+                pages += 1
+                #expect(page.keys.contains("nextCursor"), "nextCursor is present, null on the last page")
+            } while cursor != nil && pages < 10
+            #expect(pages == 3)
+            #expect(seen == placed.reversed(), "newest started first")
+
+            let awaiting = try await service.request(.GET, "/v1/sagas?status=AWAITING_APPROVAL").json
+            #expect((awaiting["items"] as? [[String: Any]])?.compactMap { $0["orderId"] as? String } == [waiting])
+
+            let stats = try await service.request(.GET, "/v1/sagas/stats").json
+            let counts = stats["counts"] as? [String: Int] ?? [:]
+            #expect(counts["COMPLETED"] == 7)
+            #expect(counts["AWAITING_APPROVAL"] == 1)
+            #expect(counts["REFUNDED"] == 0)
+            #expect(stats["total"] as? Int == 8)
+
+            for bad in ["/v1/sagas?status=DONE", "/v1/sagas?limit=0", "/v1/sagas?limit=501", "/v1/sagas?cursor=nonsense"] {
+                #expect(try await service.request(.GET, bad).status == 422, "\(bad)")
+            }
+        }
+    }
+
+    @Test("readiness, liveness, metrics and the OpenAPI document need no key")
+    func operations() async throws {
+        try await ServiceHarness.run { service in
+            try await service.putProduct("SKU-1")
+            let orderId = try await service.placeOrder(token: "tok_flaky")
+            try await service.waitForTerminal(orderId)
+            #expect(try await service.request(.GET, "/health/live", key: nil).status == 200)
+            #expect(try await service.request(.GET, "/health/ready", key: nil).status == 200)
+            let metrics = try await service.request(.GET, "/metrics", key: nil)
+            #expect(metrics.status == 200)
+            for name in ["http_requests_total", "saga_finished_total", "saga_step_attempts_total", "saga_step_retries_total", "saga_step_duration_seconds"] {
+                #expect(metrics.text.contains(name), "metrics lack \(name)")
+            }
+            #expect(metrics.text.contains(#"route="/v1/orders""#))
+            let document = try await service.request(.GET, "/openapi.yaml", key: nil)
+            #expect(document.status == 200)
+            #expect(document.text.contains("openapi: 3."))
+            #expect(document.text.contains("/v1/orders/{orderId}/events"))
+        }
+    }
+}

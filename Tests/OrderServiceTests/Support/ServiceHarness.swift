@@ -1,0 +1,111 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import Mongo
+import MongoTesting
+import NIOCore
+import NIOHTTP1
+@testable import OrderService
+import Orders
+import ProviderSandbox
+import ServiceLifecycle
+import Testing
+
+/// A running order service, with its own provider sandbox and databases, reached over real HTTP on loopback.
+///
+/// ```swift
+/// try await ServiceHarness.run { service in
+///     let placed = try await service.placeOrder(sku: "SKU-1", quantity: 1)
+///     let saga = try await service.waitForTerminal(placed.orderId)
+/// }
+/// ```
+struct ServiceHarness: Sendable {
+    static let operatorKey = "test-operator-key"
+    static let customerKey = "test-customer-key"
+    static let boundKey = "test-bound-c42-key"
+
+    let baseURL: String
+    let sandboxURL: String
+    let database: MongoDatabase
+    let historyDatabase: MongoDatabase
+    let http: HTTPClient
+
+    /// Settings for fast tests: short retry intervals; `tok_slow` answers in 1.2 s against a 400 ms charge timeout.
+    static func testConfiguration(
+        sandbox: RunningSandbox, environment extra: [String: String]
+    ) throws -> ServiceConfiguration {
+        var environment: [String: String] = [
+            "PORT": "0", "HOST": "127.0.0.1",
+            "MONGODB_URI": try TestDeployment.uri(),
+            "MONGODB_DATABASE": TestDeployment.uniqueName("orders"),
+            "HISTORY_DATABASE": TestDeployment.uniqueName("history"),
+            "PAYMENTS_URL": sandbox.baseURL, "SHIPPING_URL": sandbox.baseURL, "NOTIFY_URL": sandbox.baseURL,
+            "API_KEYS": "\(operatorKey):operator,\(customerKey):customer,\(boundKey):customer:c-42",
+            "STEP_TIMEOUT_ChargePayment": "400ms",
+            "POLL_INTERVAL": "100ms", "LOG_LEVEL": "warning",
+        ]
+        environment.merge(extra) { $1 }
+        var configuration = try ServiceConfiguration.fromEnvironment(environment)
+        for name in OrderSagaStep.all {
+            configuration.saga.steps[name]?.retry.initialInterval = .milliseconds(40)
+            configuration.saga.steps[name]?.retry.maximumInterval = .milliseconds(300)
+        }
+        return configuration
+    }
+
+    /// Runs `body` against a fresh service and sandbox; both stop (and the databases are dropped) afterwards.
+    static func run<T: Sendable>(
+        environment: [String: String] = [:],
+        sandbox sandboxConfiguration: SandboxConfiguration = SandboxConfiguration(port: 0, slowDelay: .milliseconds(1200)),
+        _ body: @Sendable (ServiceHarness) async throws -> T
+    ) async throws -> T {
+        try await withRunningSandbox(configuration: sandboxConfiguration, logger: quietLogger("sandbox")) { sandbox in
+            let configuration = try testConfiguration(sandbox: sandbox, environment: environment)
+            let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+            let service = try OrderServiceApplication(configuration: configuration, logger: quietLogger("order-saga")) { port in
+                portContinuation.yield(port)
+            }
+            let group = ServiceGroup(
+                configuration: .init(services: [service.application], logger: quietLogger("service-group")))
+            let client = try TestDeployment.client()
+            return try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask {
+                    defer { portContinuation.finish() }
+                    try await group.run()
+                }
+                guard let port = await ports.first(where: { _ in true }) else {
+                    try await tasks.next()
+                    throw HarnessError("the service stopped before it listened")
+                }
+                let harness = ServiceHarness(
+                    baseURL: "http://127.0.0.1:\(port)", sandboxURL: sandbox.baseURL,
+                    database: client.database(configuration.mongoDatabase),
+                    historyDatabase: client.database(configuration.historyDatabase), http: HTTPClient.shared)
+                do {
+                    let result = try await body(harness)
+                    await group.triggerGracefulShutdown()
+                    try await tasks.waitForAll()
+                    try? await harness.database.drop()
+                    try? await harness.historyDatabase.drop()
+                    return result
+                } catch {
+                    await group.triggerGracefulShutdown()
+                    try? await tasks.waitForAll()
+                    throw error
+                }
+            }
+        }
+    }
+
+    static func quietLogger(_ label: String) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = ProcessInfo.processInfo.environment["HARNESS_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        return logger
+    }
+}
+
+/// A harness failure (not a product failure).
+struct HarnessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

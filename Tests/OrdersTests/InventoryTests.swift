@@ -1,0 +1,120 @@
+import Foundation
+import Mongo
+import MongoTesting
+import Orders
+import Testing
+
+/// Stock reservation against the live server: never oversold, and every operation safe to repeat.
+@Suite("Inventory against the live server")
+struct InventoryTests {
+    /// A catalog and inventory on a database of their own.
+    struct Shop {
+        let catalog: Catalog
+        let inventory: Inventory
+
+        init(_ database: MongoDatabase) {
+            catalog = Catalog(database: database)
+            inventory = Inventory(database: database)
+        }
+
+        func stock(_ sku: String) async throws -> (stock: Int64, reserved: Int64) {
+            let product = try #require(try await catalog.product(sku))
+            return (product.stock, product.reserved)
+        }
+    }
+
+    @Test("20 concurrent single-unit reservations against a stock of 5: exactly 5 succeed, stock never negative")
+    func neverOversells() async throws {
+        try await TestDeployment.withDatabase { database in
+            let shop = Shop(database)
+            try await shop.catalog.put(sku: "SKU-1", name: "Widget", price: try Money(parsing: "1.00", currency: "USD"), stock: 5)
+            let outcomes = await withTaskGroup(of: Bool.self) { group in
+                for index in 0..<20 {
+                    group.addTask {
+                        do {
+                            try await shop.inventory.reserve(orderId: "o-\(index)", lines: [.init(sku: "SKU-1", quantity: 1)])
+                            return true
+                        } catch {
+                            #expect(error is InsufficientStock, "unexpected \(error)")
+                            return false
+                        }
+                    }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 5)
+            let level = try await shop.stock("SKU-1")
+            #expect(level.stock == 0)
+            #expect(level.reserved == 5)
+        }
+    }
+
+    @Test("a multi-line reservation takes every line or none")
+    func allOrNothing() async throws {
+        try await TestDeployment.withDatabase { database in
+            let shop = Shop(database)
+            let price = try Money(parsing: "2.00", currency: "USD")
+            try await shop.catalog.put(sku: "A", name: "A", price: price, stock: 10)
+            try await shop.catalog.put(sku: "B", name: "B", price: price, stock: 1)
+            let error = await #expect(throws: InsufficientStock.self) {
+                try await shop.inventory.reserve(orderId: "o-1", lines: [.init(sku: "A", quantity: 3), .init(sku: "B", quantity: 2)])
+            }
+            #expect(error?.sku == "B")
+            #expect(try await shop.stock("A") == (10, 0))
+            #expect(try await shop.stock("B") == (1, 0))
+            #expect(try await shop.inventory.reservation(orderId: "o-1") == nil)
+        }
+    }
+
+    @Test("reserve, commit and release can each be repeated without changing stock again")
+    func idempotent() async throws {
+        try await TestDeployment.withDatabase { database in
+            let shop = Shop(database)
+            try await shop.catalog.put(sku: "A", name: "A", price: try Money(parsing: "2.00", currency: "USD"), stock: 10)
+            let lines: [Reservation.Line] = [.init(sku: "A", quantity: 2), .init(sku: "A", quantity: 1)]
+            let first = try await shop.inventory.reserve(orderId: "o-1", lines: lines)
+            #expect(first.lines == [.init(sku: "A", quantity: 3)])
+            try await shop.inventory.reserve(orderId: "o-1", lines: lines)
+            #expect(try await shop.stock("A") == (7, 3))
+
+            try await shop.inventory.commit(orderId: "o-1")
+            try await shop.inventory.commit(orderId: "o-1")
+            #expect(try await shop.stock("A") == (7, 0), "shipped units leave reserved once")
+
+            #expect(try await shop.inventory.release(orderId: "o-1") == .committed)
+            #expect(try await shop.inventory.release(orderId: "o-1") == .released)
+            #expect(try await shop.stock("A") == (10, 0), "returned goods come back to stock once")
+        }
+    }
+
+    @Test("releasing held units gives them back; releasing an order that never reserved blocks a late reserve")
+    func releaseHeldAndTombstone() async throws {
+        try await TestDeployment.withDatabase { database in
+            let shop = Shop(database)
+            try await shop.catalog.put(sku: "A", name: "A", price: try Money(parsing: "2.00", currency: "USD"), stock: 4)
+            try await shop.inventory.reserve(orderId: "o-1", lines: [.init(sku: "A", quantity: 4)])
+            #expect(try await shop.inventory.release(orderId: "o-1") == .held)
+            #expect(try await shop.stock("A") == (4, 0))
+
+            #expect(try await shop.inventory.release(orderId: "o-2") == nil)
+            await #expect(throws: ReservationReleased.self) {
+                try await shop.inventory.reserve(orderId: "o-2", lines: [.init(sku: "A", quantity: 1)])
+            }
+            #expect(try await shop.stock("A") == (4, 0))
+        }
+    }
+
+    @Test("putting a product again replaces its details and stock, keeping units reserved by orders in flight")
+    func replaceKeepsReservations() async throws {
+        try await TestDeployment.withDatabase { database in
+            let shop = Shop(database)
+            try await shop.catalog.put(sku: "A", name: "Old", price: try Money(parsing: "2.00", currency: "USD"), stock: 5)
+            try await shop.inventory.reserve(orderId: "o-1", lines: [.init(sku: "A", quantity: 2)])
+            let replaced = try await shop.catalog.put(
+                sku: "A", name: "New", price: try Money(parsing: "3.25", currency: "USD"), stock: 50)
+            #expect(replaced.name == "New")
+            #expect(replaced.price.amountText == "3.25")
+            #expect(try await shop.stock("A") == (50, 2))
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import SagaKit
+import Testing
+
+@Suite("Recovery")
+struct RecoveryTests {
+    @Test("a step that did its effect and then lost its executor before the result was recorded runs again with the same key")
+    func effectThenCrash() async throws {
+        let harness = SagaTestHarness()
+        let log = EffectLog()
+        let crashing = harness.startEngine(harness.configuration(instanceId: "crashing"))
+        let script = StepScript([
+            .run {
+                Task { await crashing.crash() }
+                try? await Task.sleep(for: .seconds(3600))
+            },
+        ])
+        let definition = TestSagas.fourSteps(log: log, scripts: ["C": script])
+        try harness.registry.register(definition)
+        _ = try await crashing.engine.start(definition, sagaId: "ec", input: TestInput())
+        try await crashing.task.value
+        let afterCrash = try #require(try await harness.store.load(sagaId: "ec"))
+        #expect(afterCrash.types.last == "StepStarted")
+        #expect(afterCrash.events.last?.step == "C")
+
+        let survivor = harness.startEngine(harness.configuration(instanceId: "survivor"))
+        harness.clock.advance(by: .seconds(31))
+        try await harness.waitForParked("ec", after: .stepFailed)
+        harness.clock.advance(by: .seconds(1))
+        let record = try await harness.waitForStatus("ec", .completed)
+
+        #expect(log.names == ["A", "B", "C", "C", "D"])
+        #expect(log.keys("C") == ["ec/C", "ec/C"])
+        #expect(log.all.filter { $0.name == "C" }.map(\.attempt) == [1, 2])
+        #expect(log.count("A") == 1)
+        #expect(log.count("B") == 1)
+        #expect(SagaReplayer.check(history: record.events, against: definition).isEmpty)
+        await survivor.stop()
+    }
+
+    @Test("when the append of a step's result keeps failing, the step is run again later with the same key")
+    func appendFails() async throws {
+        let harness = SagaTestHarness()
+        let store = try #require(harness.memoryStore)
+        let log = EffectLog()
+        let definition = TestSagas.fourSteps(log: log)
+        try harness.registry.register(definition)
+        await store.injectAppendFault(AppendFault(timing: .beforeWrite, times: 100) { request in
+            request.events.contains { $0.type == "StepCompleted" && $0.step == "B" }
+        })
+        let engine = harness.makeEngine()
+        _ = try await engine.start(definition, sagaId: "af", input: TestInput())
+        try await harness.waitFor("af", "B attempted") { _ in log.count("B") == 1 }
+        try await waitUntil { await engine.heldCount == 0 }
+        let stalled = try #require(try await harness.store.load(sagaId: "af"))
+        #expect(stalled.types.last == "StepStarted")
+        #expect(stalled.leaseOwner == "engine-1")
+
+        await store.clearFaults()
+        harness.clock.advance(by: .seconds(31))
+        await engine.pollDueSagas()
+        try await harness.waitForParked("af", after: .stepFailed)
+        harness.clock.advance(by: .seconds(1))
+        await engine.pollDueSagas()
+        let record = try await harness.waitForStatus("af", .completed)
+
+        #expect(log.names == ["A", "B", "B", "C", "D"])
+        #expect(log.keys("B") == ["af/B", "af/B"])
+        #expect(record.events(of: .stepFailed).first?.data?["error"]?["kind"] == "AttemptInterrupted")
+        await engine.shutdown()
+    }
+
+    @Test("an append that landed but reported an error is recognised on retry; nothing runs twice")
+    func ambiguousWrite() async throws {
+        let harness = SagaTestHarness()
+        let store = try #require(harness.memoryStore)
+        let log = EffectLog()
+        let definition = TestSagas.fourSteps(log: log)
+        try harness.registry.register(definition)
+        await store.injectAppendFault(AppendFault(matching: .stepCompleted, timing: .afterWrite, times: 1))
+        let engine = harness.makeEngine()
+        _ = try await engine.start(definition, sagaId: "aw", input: TestInput())
+        let record = try await harness.waitForStatus("aw", .completed)
+
+        #expect(log.names == ["A", "B", "C", "D"])
+        #expect(record.events(of: .stepCompleted).count == 4)
+        #expect(SagaReplayer.check(history: record.events, against: definition).isEmpty)
+        await engine.shutdown()
+    }
+
+    @Test("a transient store failure is retried and the saga carries on")
+    func transientStoreFailure() async throws {
+        let harness = SagaTestHarness()
+        let store = try #require(harness.memoryStore)
+        let log = EffectLog()
+        let definition = TestSagas.fourSteps(log: log)
+        try harness.registry.register(definition)
+        await store.injectAppendFault(AppendFault(timing: .beforeWrite, times: 2))
+        let engine = harness.makeEngine()
+        _ = try await engine.start(definition, sagaId: "tf", input: TestInput())
+        try await harness.waitForStatus("tf", .completed)
+        #expect(log.names == ["A", "B", "C", "D"])
+        await engine.shutdown()
+    }
+
+    @Test("graceful shutdown lets the running attempt finish, records it, and hands the saga over at once")
+    func gracefulShutdown() async throws {
+        let harness = SagaTestHarness()
+        let log = EffectLog()
+        let gate = Gate()
+        let definition = TestSagas.fourSteps(log: log, scripts: ["B": StepScript([.wait(gate)])])
+        try harness.registry.register(definition)
+        let first = harness.startEngine(harness.configuration(instanceId: "first"))
+        _ = try await first.engine.start(definition, sagaId: "gs", input: TestInput())
+        try await gate.waitForArrivals(1)
+
+        let stopping = Task { await first.stop() }
+        try await waitUntil { !first.engine.isAcceptingWork }
+        await #expect(throws: SagaEngineError.shuttingDown) {
+            try await first.engine.start(definition, sagaId: "late", input: TestInput())
+        }
+        gate.open()
+        await stopping.value
+
+        let handedOver = try #require(try await harness.store.load(sagaId: "gs"))
+        #expect(handedOver.types.last == "StepCompleted")
+        #expect(handedOver.leaseOwner == nil)
+        #expect(handedOver.dueAt == harness.clock.now)
+        #expect(log.names == ["A", "B"])
+        #expect(try await harness.store.load(sagaId: "late") == nil)
+
+        let second = harness.startEngine(harness.configuration(instanceId: "second"))
+        let record = try await harness.waitForStatus("gs", .completed)
+        #expect(log.names == ["A", "B", "C", "D"])
+        #expect(record.events(of: .stepFailed).isEmpty)
+        await second.stop()
+    }
+}
