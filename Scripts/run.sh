@@ -9,6 +9,7 @@
 # sandbox only when none of PAYMENTS_URL, SHIPPING_URL, NOTIFY_URL is set. Data persists in .local/.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
+source "$(dirname "$0")/lib/stack.sh"
 cd "$ROOT"
 
 mode="service"
@@ -22,40 +23,19 @@ esac
 ensure_system_packages
 ensure_venv
 
-started_db=""; sandbox_pid=""; service_pid=""
-cleanup() {
-    trap - EXIT INT TERM
-    [ -n "$service_pid" ] && stop_pid "$service_pid" 30
-    [ -n "$sandbox_pid" ] && stop_pid "$sandbox_pid" 10
-    [ -n "$started_db" ] && Scripts/dev-db.sh stop --name dev
-    log "stopped."
-}
-trap cleanup EXIT
+trap 'stack_stop; log "stopped."' EXIT
 trap 'exit 130' INT TERM
 
-if [ -z "${MONGODB_URI:-}" ]; then
-    eval "$(Scripts/dev-db.sh start --name dev --sync)"
-    started_db=1
-fi
+[ -n "${MONGODB_URI:-}" ] || stack_start_db dev --sync
 export MONGODB_URI
 
 products=(provider-sandbox)
 [ "$mode" = "service" ] && products+=(order-saga)
-log "building (release; the first build takes several minutes)…"
-for product in "${products[@]}"; do
-    swift build -c release --product "$product" >&2
-done
-bin="$(swift build -c release --show-bin-path)"
+stack_build "${products[@]}"
 
 if [ -z "${PAYMENTS_URL:-}${SHIPPING_URL:-}${NOTIFY_URL:-}" ]; then
-    export SANDBOX_PORT="${SANDBOX_PORT:-8090}"
-    export SANDBOX_DATA_DIR="${SANDBOX_DATA_DIR:-$LOCAL_DIR/sandbox}"
-    mkdir -p "$SANDBOX_DATA_DIR"
-    "$bin/provider-sandbox" >"$LOCAL_DIR/sandbox.log" 2>&1 &
-    sandbox_pid=$!
-    wait_for_http "http://127.0.0.1:$SANDBOX_PORT/health" 30 || { cat "$LOCAL_DIR/sandbox.log" >&2; die "the provider sandbox did not start"; }
-    log "provider sandbox on http://127.0.0.1:$SANDBOX_PORT (ledgers in $SANDBOX_DATA_DIR, log .local/sandbox.log)"
-    export PAYMENTS_URL="http://127.0.0.1:$SANDBOX_PORT" SHIPPING_URL="http://127.0.0.1:$SANDBOX_PORT" NOTIFY_URL="http://127.0.0.1:$SANDBOX_PORT"
+    stack_start_sandbox "${SANDBOX_PORT:-8090}" "${SANDBOX_DATA_DIR:-$LOCAL_DIR/sandbox}" "$LOCAL_DIR/sandbox.log"
+    log "provider sandbox on $PAYMENTS_URL (ledgers in ${SANDBOX_DATA_DIR:-.local/sandbox}, log .local/sandbox.log)"
 fi
 
 if [ "$mode" = "deps" ]; then
@@ -74,9 +54,7 @@ if [ -z "${API_KEYS:-}" ]; then
     export API_KEYS="$(cat "$key_file"):operator"
 fi
 export PORT="${PORT:-8080}" HOST="${HOST:-127.0.0.1}"
-"$bin/order-saga" &
-service_pid=$!
-wait_for_http "http://$HOST:$PORT/health/live" 120 || die "the service did not start"
+stack_start_service "$PORT" /dev/stderr
 key="${API_KEYS%%:*}"
 cat >&2 <<TXT
 
@@ -90,4 +68,4 @@ order-saga is running:
 
 Press Ctrl-C to stop everything.
 TXT
-wait "$service_pid"
+wait "$SERVICE_PID"

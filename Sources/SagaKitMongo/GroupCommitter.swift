@@ -1,3 +1,4 @@
+import Metrics
 import Mongo
 import SagaKit
 
@@ -24,6 +25,13 @@ actor GroupCommitter {
     private var pending: [Pending] = []
     private var isFlushing = false
     private(set) var writes = 0
+
+    /// Appends submitted (`saga_history_appends_total`).
+    static let appendsCounter = Counter(label: "saga_history_appends_total")
+    /// Bulk writes that carried them (`saga_history_append_writes_total`); fewer than appends under load.
+    static let writesCounter = Counter(label: "saga_history_append_writes_total")
+    /// Appends per bulk write (`saga_history_append_batch_size`).
+    static let batchSize = Recorder(label: "saga_history_append_batch_size", aggregate: true)
 
     init(sagas: MongoCollection<Document>, maxBatch: Int = 256) {
         self.sagas = sagas
@@ -52,6 +60,9 @@ actor GroupCommitter {
 
     private func write(_ batch: [Pending]) async {
         writes += 1
+        Self.appendsCounter.increment(by: batch.count)
+        Self.writesCounter.increment()
+        Self.batchSize.record(batch.count)
         let models: [WriteModel<Document>] = batch.map { item in
             let (filter, update) = SagaDocument.append(item.request)
             return .updateOne(filter: filter, update: update, upsert: true)

@@ -22,7 +22,7 @@ struct CancelRevertTests {
     func cancelWhileStepRuns() async throws {
         let harness = SagaTestHarness()
         let log = EffectLog()
-        let gate = Gate()
+        let gate = TestGate()
         let definition = TestSagas.fourSteps(log: log, scripts: ["B": StepScript([.wait(gate)])])
         try harness.registry.register(definition)
         let engine = harness.makeEngine()
@@ -68,7 +68,7 @@ struct CancelRevertTests {
     func cancelDuringCompensation() async throws {
         let harness = SagaTestHarness()
         let log = EffectLog()
-        let gate = Gate()
+        let gate = TestGate()
         let definition = TestSagas.fourSteps(
             log: log,
             scripts: ["D": StepScript([.failNonRetryable("Broken")])],

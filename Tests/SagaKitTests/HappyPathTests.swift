@@ -56,7 +56,7 @@ struct HappyPathTests {
     func startTwice() async throws {
         let harness = SagaTestHarness()
         let log = EffectLog()
-        let gate = Gate()
+        let gate = TestGate()
         let definition = TestSagas.fourSteps(log: log, scripts: ["A": StepScript([.wait(gate)])])
         try harness.registry.register(definition)
         let running = harness.startEngine()

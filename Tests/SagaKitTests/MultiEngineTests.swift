@@ -83,7 +83,7 @@ struct MultiEngineTests {
     func crashFailover() async throws {
         let harness = SagaTestHarness()
         let log = EffectLog()
-        let gate = Gate()
+        let gate = TestGate()
         let definition = TestSagas.fourSteps(log: log, scripts: ["B": StepScript(Array(repeating: .wait(gate), count: 3))])
         try harness.registry.register(definition)
         let crashing = harness.startEngine(harness.configuration(instanceId: "crashing"))

@@ -107,7 +107,7 @@ struct RecoveryTests {
     func gracefulShutdown() async throws {
         let harness = SagaTestHarness()
         let log = EffectLog()
-        let gate = Gate()
+        let gate = TestGate()
         let definition = TestSagas.fourSteps(log: log, scripts: ["B": StepScript([.wait(gate)])])
         try harness.registry.register(definition)
         let first = harness.startEngine(harness.configuration(instanceId: "first"))

@@ -8,7 +8,7 @@ struct VersioningTests {
     func finishesOnItsVersion() async throws {
         let harness = SagaTestHarness()
         let log = EffectLog()
-        let gate = Gate()
+        let gate = TestGate()
         let v1 = SagaDefinition<TestInput>(name: "versioned", version: 1) {
             TestSagas.step("OldFirst", log: log)
             TestSagas.step("OldSecond", log: log, script: StepScript([.wait(gate)]))

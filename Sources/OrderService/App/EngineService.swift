@@ -20,6 +20,7 @@ struct EngineService: Service {
 /// Every so often, starts the sagas of orders whose placement a crash cut short (order stored, saga not).
 struct PlacementRecoveryService: Service {
     let orders: OrderSystem
+    let grace: Duration
     let interval: Duration
     let logger: Logger
 
@@ -28,7 +29,7 @@ struct PlacementRecoveryService: Service {
             try await cancelWhenGracefulShutdown {
                 while !Task.isCancelled {
                     do {
-                        try await orders.resumeInterruptedPlacements()
+                        try await orders.resumeInterruptedPlacements(grace: grace)
                     } catch is CancellationError {
                         return
                     } catch {

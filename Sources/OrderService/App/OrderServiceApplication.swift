@@ -1,4 +1,6 @@
 import AsyncHTTPClient
+import HummingbirdCore
+import NIOCore
 import Foundation
 import Hummingbird
 import Logging
@@ -75,6 +77,11 @@ public struct OrderServiceApplication: Sendable {
         let clients = [business] + (historyClient === business ? [] : [historyClient])
         var application = Application(
             router: router,
+            server: .http1(
+                configuration: HTTP1Channel.Configuration(
+                    idleTimeout: TimeAmount(configuration.httpIdleTimeout),
+                    httpDecoderConfiguration: .init(
+                        maxHeaderFieldSize: 8 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "order-saga"),
             services: [
@@ -83,7 +90,9 @@ public struct OrderServiceApplication: Sendable {
                     for client in clients { await client.shutdown() }
                 },
                 EngineService(engine: orders.engine),
-                PlacementRecoveryService(orders: orders, interval: .seconds(15), logger: logger),
+                PlacementRecoveryService(
+                    orders: orders, grace: configuration.placementRecoveryGrace,
+                    interval: min(configuration.placementRecoveryGrace, .seconds(15)), logger: logger),
             ],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)

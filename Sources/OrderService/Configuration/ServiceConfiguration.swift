@@ -33,6 +33,11 @@ public struct ServiceConfiguration: Sendable {
     public var maxConcurrentSagas: Int
     /// The log level.
     public var logLevel: Logger.Level
+    /// How long a connection may sit without a complete request (or idle between requests) before it is
+    /// closed; this also drops clients that send a request too slowly. Long responses (event streams) are exempt.
+    public var httpIdleTimeout: Duration
+    /// How long after its placement an order whose saga did not start counts as interrupted and gets its saga.
+    public var placementRecoveryGrace: Duration
 
     /// Why the environment does not describe a valid configuration.
     public struct Invalid: Error, CustomStringConvertible {
@@ -90,6 +95,8 @@ public struct ServiceConfiguration: Sendable {
             leaseDuration: try duration("LEASE_DURATION", default: .seconds(30)),
             pollInterval: try duration("POLL_INTERVAL", default: .seconds(1)),
             maxConcurrentSagas: try integer("MAX_CONCURRENT_SAGAS", default: 256, range: 1...100_000),
-            logLevel: logLevel)
+            logLevel: logLevel,
+            httpIdleTimeout: try duration("HTTP_IDLE_TIMEOUT", default: .seconds(20)),
+            placementRecoveryGrace: try duration("PLACEMENT_RECOVERY_GRACE", default: .seconds(30)))
     }
 }

@@ -94,7 +94,7 @@ extension OrderSystem {
     /// anything still marked after `grace` had its saga start interrupted (starting is idempotent).
     @discardableResult
     public func resumeInterruptedPlacements(grace: Duration = .seconds(30), limit: Int = 500) async throws -> Int {
-        let cutoff = Date().addingTimeInterval(-Double(grace.components.seconds))
+        let cutoff = Date().addingTimeInterval(-Double(grace.components.seconds) - Double(grace.components.attoseconds) / 1e18)
         let stranded = try await orderBook.ordersAwaitingSaga(placedBefore: cutoff, limit: limit)
         for order in stranded {
             if try await startSaga(for: order).isCreated {

@@ -15,7 +15,7 @@ enum Behavior: Sendable {
     /// Sleeps (in real time) until cancelled.
     case hang
     /// Waits until the gate opens (cancellable), then returns normally.
-    case wait(Gate)
+    case wait(TestGate)
     /// Runs the closure (after the effect is logged), then returns normally.
     case run(@Sendable () async -> Void)
 }
@@ -63,64 +63,4 @@ final class StepScript: Sendable {
             await body()
         }
     }
-}
-
-/// A gate test steps wait on until the test opens it; waiting is cancellable.
-final class Gate: Sendable {
-    private struct State {
-        var open = false
-        var waiters: [UUID: CheckedContinuation<Void, any Error>] = [:]
-        var arrivals = 0
-    }
-
-    private let state = Mutex(State())
-
-    /// How many calls have reached the gate.
-    var arrivals: Int { state.withLock { $0.arrivals } }
-
-    func open() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
-            state.open = true
-            defer { state.waiters = [:] }
-            return Array(state.waiters.values)
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    func wait() async throws {
-        let id = UUID()
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let resumeNow = state.withLock { state -> Bool? in
-                    state.arrivals += 1
-                    if state.open { return true }
-                    if Task.isCancelled { return false }
-                    state.waiters[id] = continuation
-                    return nil
-                }
-                switch resumeNow {
-                case true?: continuation.resume()
-                case false?: continuation.resume(throwing: CancellationError())
-                case nil: break
-                }
-            }
-        } onCancel: {
-            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
-            waiter?.resume(throwing: CancellationError())
-        }
-    }
-
-    /// Waits (real time, bounded) until `count` calls reached the gate.
-    func waitForArrivals(_ count: Int, timeout: Duration = .seconds(5)) async throws {
-        let limit = ContinuousClock.now.advanced(by: timeout)
-        while arrivals < count {
-            guard ContinuousClock.now < limit else { throw GateTimeout(expected: count, arrived: arrivals) }
-            try await Task.sleep(for: .milliseconds(1))
-        }
-    }
-}
-
-struct GateTimeout: Error {
-    let expected: Int
-    let arrived: Int
 }

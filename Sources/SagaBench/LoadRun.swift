@@ -1,0 +1,152 @@
+import AsyncHTTPClient
+import Foundation
+import Histogram
+import NIOHTTP1
+
+/// One benchmark run: N orders placed at a given concurrency, measured until every saga is terminal.
+struct LoadRun: Sendable {
+    struct Settings: Sendable {
+        var orders: Int
+        var concurrency: Int
+        var token: String
+        var itemsPerOrder: Int
+        var timeout: Duration
+    }
+
+    /// What the run measured.
+    struct Result {
+        var placed = 0
+        var placementErrors: [Int: Int] = [:]
+        var placementLatency = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+        var sagaLatency = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+        var statuses: [String: Int] = [:]
+        var placementSeconds = 0.0
+        var totalSeconds = 0.0
+        var historyAppends = 0.0
+        var historyWrites = 0.0
+        var httpRequests = 0.0
+    }
+
+    let client: BenchClient
+    let settings: Settings
+    let runId: String
+
+    /// Puts the run's products in the catalog with stock for every order.
+    func prepareCatalog() async throws -> [String] {
+        let skus = (0..<max(1, settings.itemsPerOrder)).map { "BENCH-\(runId)-\($0)" }
+        for sku in skus {
+            let body = #"{"sku":"\#(sku)","name":"Bench item","price":{"amount":"9.99","currency":"USD"},"stock":\#(settings.orders * 2)}"#
+            let (status, data) = try await client.send(.POST, "/v1/products", json: body)
+            guard status == 200 else { throw BenchError("could not create \(sku): \(status) \(String(decoding: data, as: UTF8.self))") }
+        }
+        return skus
+    }
+
+    /// Places every order, waits for every saga to end, and measures.
+    func run(skus: [String]) async throws -> Result {
+        var result = Result()
+        let before = try await client.metrics()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let placements = try await place(skus: skus)
+        result.placementSeconds = (clock.now - start).seconds
+        var orderIds: [String] = []
+        for placement in placements {
+            switch placement {
+            case .success(let orderId, let latency):
+                orderIds.append(orderId)
+                _ = result.placementLatency.record(latency)
+            case .failure(let status):
+                result.placementErrors[status, default: 0] += 1
+            }
+        }
+        result.placed = orderIds.count
+        try await waitForTerminal(orderIds, deadline: start + settings.timeout)
+        result.totalSeconds = (clock.now - start).seconds
+        for orderId in orderIds {
+            let (_, body) = try await client.send(.GET, "/v1/orders/\(orderId)/saga")
+            let saga = BenchClient.object(body)
+            result.statuses[saga["status"] as? String ?? "?", default: 0] += 1
+            if let started = Self.date(saga["startedAt"]), let updated = Self.date(saga["updatedAt"]) {
+                _ = result.sagaLatency.record(UInt64(max(0, updated.timeIntervalSince(started)) * 1_000_000))
+            }
+        }
+        let after = try await client.metrics()
+        result.historyAppends = after["saga_history_appends_total"] - before["saga_history_appends_total"]
+        result.historyWrites = after["saga_history_append_writes_total"] - before["saga_history_append_writes_total"]
+        result.httpRequests = after["http_requests_total"] - before["http_requests_total"]
+        return result
+    }
+
+    enum Placement {
+        case success(orderId: String, latencyMicros: UInt64)
+        case failure(status: Int)
+    }
+
+    /// Places the orders, `concurrency` at a time.
+    private func place(skus: [String]) async throws -> [Placement] {
+        let items = skus.map { #"{"sku":"\#($0)","quantity":1}"# }.joined(separator: ",")
+        let token = settings.token
+        let body: @Sendable (Int) -> String = { index in
+            #"{"customerId":"bench-\#(index % 97)","items":[\#(items)],"paymentToken":"\#(token)","shippingAddress":{"name":"Bench","line1":"1 Main St","city":"Springfield","postalCode":"12345","country":"US"}}"#
+        }
+        return try await withThrowingTaskGroup(of: [Placement].self) { group in
+            let perWorker = (settings.orders + settings.concurrency - 1) / settings.concurrency
+            for worker in 0..<settings.concurrency {
+                let range = (worker * perWorker)..<min(settings.orders, (worker + 1) * perWorker)
+                group.addTask {
+                    var placements: [Placement] = []
+                    for index in range {
+                        let started = ContinuousClock.now
+                        let (status, data) = try await client.send(
+                            .POST, "/v1/orders", json: body(index), headers: [("Idempotency-Key", "\(runId)-\(index)")])
+                        let micros = UInt64((ContinuousClock.now - started).seconds * 1_000_000)
+                        if status == 202, let orderId = BenchClient.object(data)["orderId"] as? String {
+                            placements.append(.success(orderId: orderId, latencyMicros: micros))
+                        } else {
+                            placements.append(.failure(status: status))
+                        }
+                    }
+                    return placements
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+    }
+
+    /// Polls the run's sagas (a page of the newest at a time) until every one is terminal.
+    private func waitForTerminal(_ orderIds: [String], deadline: ContinuousClock.Instant) async throws {
+        var pending = Set(orderIds)
+        let terminal: Set<String> = ["COMPLETED", "COMPENSATED", "CANCELLED", "REFUNDED"]
+        while !pending.isEmpty {
+            guard ContinuousClock.now < deadline else {
+                throw BenchError("\(pending.count) sagas were not terminal before the timeout")
+            }
+            for orderId in Array(pending.prefix(200)) {
+                let (_, body) = try await client.send(.GET, "/v1/orders/\(orderId)")
+                let summary = BenchClient.object(body)["saga"] as? [String: Any]
+                if let status = summary?["status"] as? String, terminal.contains(status) { pending.remove(orderId) }
+            }
+            if !pending.isEmpty { try await Task.sleep(for: .milliseconds(200)) }
+        }
+    }
+
+    static func date(_ value: Any?) -> Date? {
+        guard let text = value as? String else { return nil }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}
+
+/// A benchmark that could not run.
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension Duration {
+    /// This duration in seconds.
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

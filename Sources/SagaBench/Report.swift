@@ -1,0 +1,59 @@
+import Foundation
+import Histogram
+
+/// The benchmark's report: a Markdown table of throughput, latencies, store writes and memory.
+struct Report {
+    let settings: LoadRun.Settings
+    let result: LoadRun.Result
+    let memory: ProcessMemory?
+
+    var markdown: String {
+        let r = result
+        var lines: [String] = []
+        lines.append("| measure | value |")
+        lines.append("| --- | --- |")
+        lines.append("| orders placed / asked | \(r.placed) / \(settings.orders) (concurrency \(settings.concurrency), token \(settings.token), \(settings.itemsPerOrder) item(s) each) |")
+        if !r.placementErrors.isEmpty {
+            lines.append("| placement errors | \(r.placementErrors.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")) |")
+        }
+        lines.append("| outcomes | \(r.statuses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")) |")
+        lines.append("| placement throughput | \(format(Double(r.placed) / max(r.placementSeconds, 0.001))) orders/s |")
+        lines.append("| end-to-end throughput (placed → all terminal) | \(format(Double(r.placed) / max(r.totalSeconds, 0.001))) sagas/s over \(format(r.totalSeconds)) s |")
+        lines.append("| `POST /v1/orders` latency p50 / p90 / p99 / max | \(percentiles(r.placementLatency)) |")
+        lines.append("| saga duration (SagaStarted → terminal) p50 / p90 / p99 / max | \(percentiles(r.sagaLatency)) |")
+        if r.placed > 0 {
+            lines.append("| history appends per saga | \(format(r.historyAppends / Double(r.placed))) |")
+            lines.append("| history bulk writes per saga (group commit) | \(format(r.historyWrites / Double(r.placed))) (\(format(r.historyAppends / max(r.historyWrites, 1))) appends per write) |")
+            lines.append("| HTTP requests served during the run | \(Int(r.httpRequests)) |")
+        }
+        if let memory {
+            lines.append("| service memory: resident now / peak | \(memory.residentMiB) MiB / \(memory.peakMiB) MiB |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func percentiles(_ histogram: Histogram<UInt64>) -> String {
+        guard histogram.totalCount > 0 else { return "–" }
+        let values = [50.0, 90.0, 99.0].map { histogram.valueAtPercentile($0) } + [histogram.max]
+        return values.map { "\(format(Double($0) / 1000)) ms" }.joined(separator: " / ")
+    }
+
+    private func format(_ value: Double) -> String { String(format: value < 10 ? "%.2f" : "%.1f", value) }
+}
+
+/// A process's resident memory, from `/proc/<pid>/status`.
+struct ProcessMemory {
+    let residentMiB: Int
+    let peakMiB: Int
+
+    init?(pid: Int) {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        func kilobytes(_ field: String) -> Int? {
+            status.split(separator: "\n").first { $0.hasPrefix(field + ":") }
+                .flatMap { $0.split(separator: " ").dropFirst().first.flatMap { Int($0) } }
+        }
+        guard let resident = kilobytes("VmRSS"), let peak = kilobytes("VmHWM") else { return nil }
+        residentMiB = resident / 1024
+        peakMiB = peak / 1024
+    }
+}
