@@ -35,9 +35,12 @@ struct LoadRun: Sendable {
     func prepareCatalog() async throws -> [String] {
         let skus = (0..<max(1, settings.itemsPerOrder)).map { "BENCH-\(runId)-\($0)" }
         for sku in skus {
-            let body = #"{"sku":"\#(sku)","name":"Bench item","price":{"amount":"9.99","currency":"USD"},"stock":\#(settings.orders * 2)}"#
+            let body =
+                #"{"sku":"\#(sku)","name":"Bench item","price":{"amount":"9.99","currency":"USD"},"stock":\#(settings.orders * 2)}"#
             let (status, data) = try await client.send(.POST, "/v1/products", json: body)
-            guard status == 200 else { throw BenchError("could not create \(sku): \(status) \(String(decoding: data, as: UTF8.self))") }
+            guard status == 200 else {
+                throw BenchError("could not create \(sku): \(status) \(String(decoding: data, as: UTF8.self))")
+            }
         }
         return skus
     }

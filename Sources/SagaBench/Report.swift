@@ -12,18 +12,28 @@ struct Report {
         var lines: [String] = []
         lines.append("| measure | value |")
         lines.append("| --- | --- |")
-        lines.append("| orders placed / asked | \(r.placed) / \(settings.orders) (concurrency \(settings.concurrency), token \(settings.token), \(settings.itemsPerOrder) item(s) each) |")
+        lines.append(
+            "| orders placed / asked | \(r.placed) / \(settings.orders) (concurrency \(settings.concurrency), token \(settings.token), \(settings.itemsPerOrder) item(s) each) |"
+        )
         if !r.placementErrors.isEmpty {
-            lines.append("| placement errors | \(r.placementErrors.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")) |")
+            lines.append(
+                "| placement errors | \(r.placementErrors.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")) |"
+            )
         }
-        lines.append("| outcomes | \(r.statuses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")) |")
+        lines.append(
+            "| outcomes | \(r.statuses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")) |"
+        )
         lines.append("| placement throughput | \(format(Double(r.placed) / max(r.placementSeconds, 0.001))) orders/s |")
-        lines.append("| end-to-end throughput (placed → all terminal) | \(format(Double(r.placed) / max(r.totalSeconds, 0.001))) sagas/s over \(format(r.totalSeconds)) s |")
+        lines.append(
+            "| end-to-end throughput (placed → all terminal) | \(format(Double(r.placed) / max(r.totalSeconds, 0.001))) sagas/s over \(format(r.totalSeconds)) s |"
+        )
         lines.append("| `POST /v1/orders` latency p50 / p90 / p99 / max | \(percentiles(r.placementLatency)) |")
         lines.append("| saga duration (SagaStarted → terminal) p50 / p90 / p99 / max | \(percentiles(r.sagaLatency)) |")
         if r.placed > 0 {
             lines.append("| history appends per saga | \(format(r.historyAppends / Double(r.placed))) |")
-            lines.append("| history bulk writes per saga (group commit) | \(format(r.historyWrites / Double(r.placed))) (\(format(r.historyAppends / max(r.historyWrites, 1))) appends per write) |")
+            lines.append(
+                "| history bulk writes per saga (group commit) | \(format(r.historyWrites / Double(r.placed))) (\(format(r.historyAppends / max(r.historyWrites, 1))) appends per write) |"
+            )
             lines.append("| HTTP requests served during the run | \(Int(r.httpRequests)) |")
         }
         if let memory {

@@ -84,7 +84,9 @@ actor GroupCommitter {
         if !upserted.isEmpty {
             // An upsert that inserted means the saga did not exist; remove the stray document it made.
             let strays = Array(upserted.values)
-            _ = try? await sagas.deleteMany(filter: ["_id": ["$in": .array(strays)], SagaDocument.Field.definition: ["$exists": false]])
+            _ = try? await sagas.deleteMany(filter: [
+                "_id": ["$in": .array(strays)], SagaDocument.Field.definition: ["$exists": false],
+            ])
         }
         for (index, item) in batch.enumerated() {
             if upserted[index] != nil {
@@ -99,7 +101,8 @@ actor GroupCommitter {
                 item.continuation.resume(returning: .conditionFailed)
             } else {
                 item.continuation.resume(
-                    throwing: HistoryStoreError.unavailable("append to saga \(item.request.sagaId) failed: \(error.message)"))
+                    throwing: HistoryStoreError.unavailable(
+                        "append to saga \(item.request.sagaId) failed: \(error.message)"))
             }
         }
     }

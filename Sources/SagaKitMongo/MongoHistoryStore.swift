@@ -89,7 +89,8 @@ public final class MongoHistoryStore: HistoryStore {
             try HistoryEvent.checkSequence(request.events, after: request.expectedSeq)
         } catch {
             // A request that is stale is reported as a conflict first, as the reference store does.
-            if let current = try await load(sagaId: request.sagaId), let reason = Self.failedCondition(request, current) {
+            if let current = try await load(sagaId: request.sagaId), let reason = Self.failedCondition(request, current)
+            {
                 throw HistoryStoreError.conflict(AppendConflict(reason: reason, current: current))
             }
             throw error
@@ -132,7 +133,8 @@ public final class MongoHistoryStore: HistoryStore {
     }
 
     /// Events after `seq` and the saga's status, read together.
-    func eventsAndStatus(sagaId: String, after seq: Int64) async throws -> (events: [HistoryEvent], status: SagaStatus) {
+    func eventsAndStatus(sagaId: String, after seq: Int64) async throws -> (events: [HistoryEvent], status: SagaStatus)
+    {
         let skip = max(0, seq)
         let projection: Document = [
             "events": ["$slice": [.int64(skip), .int64(Int64(Int32.max))]],
@@ -168,7 +170,8 @@ public final class MongoHistoryStore: HistoryStore {
         let documents = try await mapped { try await self.sagas.find(selection, options: options).toArray() }
         let records = try documents.map(SagaDocument.record(from:))
         let page = Array(records.prefix(query.limit))
-        let next = records.count > query.limit
+        let next =
+            records.count > query.limit
             ? page.last.map { SagaListCursor(startedAt: $0.startedAt, id: $0.id).encoded } : nil
         return SagaPage(items: page.map(\.summary), nextCursor: next)
     }
@@ -217,10 +220,12 @@ public final class MongoHistoryStore: HistoryStore {
     }
 
     public func releaseLease(sagaId: String, owner: String, dueAt: Date?) async throws {
-        let update: Document = dueAt.map { ["$unset": ["leaseOwner": "", "leaseUntil": ""], "$set": ["dueAt": .datetime($0)]] }
+        let update: Document =
+            dueAt.map { ["$unset": ["leaseOwner": "", "leaseUntil": ""], "$set": ["dueAt": .datetime($0)]] }
             ?? ["$unset": ["leaseOwner": "", "leaseUntil": "", "dueAt": ""]]
         try await mapped {
-            _ = try await self.sagas.updateOne(filter: ["_id": .string(sagaId), "leaseOwner": .string(owner)], update: update)
+            _ = try await self.sagas.updateOne(
+                filter: ["_id": .string(sagaId), "leaseOwner": .string(owner)], update: update)
         }
     }
 

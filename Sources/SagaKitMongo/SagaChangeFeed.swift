@@ -134,7 +134,8 @@ final class SagaChangeFeed: Sendable {
                     if let sagaId = change.documentKey?["_id"]?.stringValue { notify(sagaId) }
                 }
             } catch {
-                logger.debug("saga change stream interrupted; watchers poll until it reopens", metadata: ["error": "\(error)"])
+                logger.debug(
+                    "saga change stream interrupted; watchers poll until it reopens", metadata: ["error": "\(error)"])
                 resumeToken = nil
                 try? await Task.sleep(for: .seconds(1))
             }

@@ -66,7 +66,10 @@ enum SagaDocument {
 
     /// One inbox signal as stored.
     static func signal(_ signal: SagaSignalRecord) -> Document {
-        ["id": .string(signal.id), "name": .string(signal.name), "payload": signal.payload.bsonValue, "at": .datetime(signal.at)]
+        [
+            "id": .string(signal.id), "name": .string(signal.name), "payload": signal.payload.bsonValue,
+            "at": .datetime(signal.at),
+        ]
     }
 
     /// A stored event read back.

@@ -13,7 +13,8 @@ struct AuthorizationTests {
                 #expect(answer.contentType == "application/problem+json")
                 #expect(answer.headers.first(name: "www-authenticate") == "Bearer")
             }
-            let basic = try await service.request(.GET, "/v1/sagas", key: nil, headers: [("Authorization", "Basic dXNlcjpwYXNz")])
+            let basic = try await service.request(
+                .GET, "/v1/sagas", key: nil, headers: [("Authorization", "Basic dXNlcjpwYXNz")])
             #expect(basic.status == 401)
             #expect(try await service.request(.GET, "/health/ready", key: nil).status == 200, "health needs no key")
         }
@@ -28,7 +29,9 @@ struct AuthorizationTests {
             let answers = [
                 try await service.request(.GET, "/v1/sagas", key: key),
                 try await service.request(.GET, "/v1/sagas/stats", key: key),
-                try await service.request(.POST, "/v1/products", key: key, body: #"{"sku":"Y","name":"Y","price":{"amount":"1.00","currency":"USD"},"stock":1}"#),
+                try await service.request(
+                    .POST, "/v1/products", key: key,
+                    body: #"{"sku":"Y","name":"Y","price":{"amount":"1.00","currency":"USD"},"stock":1}"#),
                 try await service.request(.POST, "/v1/orders/\(orderId)/approve", key: key),
                 try await service.request(.POST, "/v1/orders/\(orderId)/reject", key: key),
                 try await service.request(.POST, "/v1/orders/\(orderId)/refund", key: key),
@@ -54,7 +57,8 @@ struct AuthorizationTests {
             #expect(try await service.request(.GET, "/v1/orders/\(others)/saga", key: bound).status == 404)
             #expect(try await service.request(.GET, "/v1/orders/\(others)/events", key: bound).status == 404)
             #expect(try await service.request(.POST, "/v1/orders/\(others)/cancel", key: bound).status == 404)
-            let forOther = try await service.request(.POST, "/v1/orders", key: bound, body: ServiceHarness.orderBody(customer: "c-7"))
+            let forOther = try await service.request(
+                .POST, "/v1/orders", key: bound, body: ServiceHarness.orderBody(customer: "c-7"))
             #expect(forOther.status == 403)
             #expect(try await service.count("orders") == 2)
         }

@@ -14,7 +14,9 @@ struct EventStreamTests {
     }
 
     /// Reads a whole event stream (it ends at the terminal event) and splits it into frames.
-    static func readStream(_ service: ServiceHarness, orderId: String, lastEventId: Int? = nil) async throws -> (status: Int, contentType: String?, frames: [Frame]) {
+    static func readStream(_ service: ServiceHarness, orderId: String, lastEventId: Int? = nil) async throws -> (
+        status: Int, contentType: String?, frames: [Frame]
+    ) {
         var request = HTTPClientRequest(url: service.baseURL + "/v1/orders/\(orderId)/events")
         request.headers.add(name: "Authorization", value: "Bearer \(ServiceHarness.operatorKey)")
         if let lastEventId { request.headers.add(name: "Last-Event-ID", value: String(lastEventId)) }
@@ -51,7 +53,8 @@ struct EventStreamTests {
             #expect(frames.map(\.id) == history.compactMap { ($0["seq"] as? Int).map(String.init) })
             #expect(frames.map(\.event) == history.compactMap { $0["type"] as? String })
             #expect(frames.last?.event == "SagaCompleted")
-            let lastData = try JSONSerialization.jsonObject(with: Data((frames.last?.data ?? "").utf8)) as? [String: Any]
+            let lastData =
+                try JSONSerialization.jsonObject(with: Data((frames.last?.data ?? "").utf8)) as? [String: Any]
             #expect(lastData?["type"] as? String == "SagaCompleted")
             #expect(lastData?["seq"] as? Int == history.count)
         }

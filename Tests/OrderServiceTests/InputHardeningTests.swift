@@ -12,43 +12,75 @@ struct InputHardeningTests {
         var testDescription: String { name }
     }
 
-    static let address = #""shippingAddress":{"name":"Ada","line1":"1 Main St","city":"Springfield","postalCode":"12345","country":"US"}"#
+    static let address =
+        #""shippingAddress":{"name":"Ada","line1":"1 Main St","city":"Springfield","postalCode":"12345","country":"US"}"#
 
-    static func order(customer: String = #""c-42""#, items: String = #"[{"sku":"SKU-1","quantity":1}]"#,
-                      token: String = #""tok_visa""#, address: String = Self.address, extra: String = "") -> String {
+    static func order(
+        customer: String = #""c-42""#, items: String = #"[{"sku":"SKU-1","quantity":1}]"#,
+        token: String = #""tok_visa""#, address: String = Self.address, extra: String = ""
+    ) -> String {
         #"{"customerId":\#(customer),"items":\#(items),"paymentToken":\#(token),\#(address)\#(extra)}"#
     }
 
     static let badOrders: [BadOrder] = [
-        BadOrder(name: "missing fields", body: "{}", fields: ["customerId", "paymentToken", "items", "shippingAddress"]),
+        BadOrder(
+            name: "missing fields", body: "{}", fields: ["customerId", "paymentToken", "items", "shippingAddress"]),
         BadOrder(name: "customerId of another type", body: order(customer: "42"), fields: ["customerId"]),
         BadOrder(name: "operator-shaped value", body: order(customer: #"{"$gt":""}"#), fields: ["customerId"]),
-        BadOrder(name: "operator-shaped sku", body: order(items: #"[{"sku":{"$ne":null},"quantity":1}]"#), fields: ["items[0].sku"]),
+        BadOrder(
+            name: "operator-shaped sku", body: order(items: #"[{"sku":{"$ne":null},"quantity":1}]"#),
+            fields: ["items[0].sku"]),
         BadOrder(name: "empty items", body: order(items: "[]"), fields: ["items"]),
         BadOrder(
-            name: "101 items", body: order(items: "[" + Array(repeating: #"{"sku":"SKU-1","quantity":1}"#, count: 101).joined(separator: ",") + "]"),
+            name: "101 items",
+            body: order(
+                items: "[" + Array(repeating: #"{"sku":"SKU-1","quantity":1}"#, count: 101).joined(separator: ",") + "]"
+            ),
             fields: ["items"]),
-        BadOrder(name: "quantity zero", body: order(items: #"[{"sku":"SKU-1","quantity":0}]"#), fields: ["items[0].quantity"]),
-        BadOrder(name: "quantity above 10,000", body: order(items: #"[{"sku":"SKU-1","quantity":10001}]"#), fields: ["items[0].quantity"]),
-        BadOrder(name: "fractional quantity", body: order(items: #"[{"sku":"SKU-1","quantity":2.5}]"#), fields: ["items[0].quantity"]),
-        BadOrder(name: "quantity as a string", body: order(items: #"[{"sku":"SKU-1","quantity":"2"}]"#), fields: ["items[0].quantity"]),
-        BadOrder(name: "quantity 1e309", body: order(items: #"[{"sku":"SKU-1","quantity":1e309}]"#), fields: ["items[0].quantity"]),
-        BadOrder(name: "quantity -0", body: order(items: #"[{"sku":"SKU-1","quantity":-0}]"#), fields: ["items[0].quantity"]),
+        BadOrder(
+            name: "quantity zero", body: order(items: #"[{"sku":"SKU-1","quantity":0}]"#), fields: ["items[0].quantity"]
+        ),
+        BadOrder(
+            name: "quantity above 10,000", body: order(items: #"[{"sku":"SKU-1","quantity":10001}]"#),
+            fields: ["items[0].quantity"]),
+        BadOrder(
+            name: "fractional quantity", body: order(items: #"[{"sku":"SKU-1","quantity":2.5}]"#),
+            fields: ["items[0].quantity"]),
+        BadOrder(
+            name: "quantity as a string", body: order(items: #"[{"sku":"SKU-1","quantity":"2"}]"#),
+            fields: ["items[0].quantity"]),
+        BadOrder(
+            name: "quantity 1e309", body: order(items: #"[{"sku":"SKU-1","quantity":1e309}]"#),
+            fields: ["items[0].quantity"]),
+        BadOrder(
+            name: "quantity -0", body: order(items: #"[{"sku":"SKU-1","quantity":-0}]"#), fields: ["items[0].quantity"]),
         BadOrder(name: "unknown sku", body: order(items: #"[{"sku":"NOPE","quantity":1}]"#), fields: ["items[0].sku"]),
         BadOrder(name: "control character", body: order(customer: #""c-\u0000""#), fields: ["customerId"]),
         BadOrder(
             name: "control character in free text",
-            body: order(address: #""shippingAddress":{"name":"A\u0007da","line1":"1 Main St","city":"Springfield","postalCode":"12345","country":"US"}"#),
+            body: order(
+                address:
+                    #""shippingAddress":{"name":"A\u0007da","line1":"1 Main St","city":"Springfield","postalCode":"12345","country":"US"}"#
+            ),
             fields: ["shippingAddress.name"]),
         BadOrder(
             name: "over-long string",
-            body: order(address: #""shippingAddress":{"name":"\#(String(repeating: "x", count: 257))","line1":"1 Main St","city":"Springfield","postalCode":"12345","country":"US"}"#),
+            body: order(
+                address:
+                    #""shippingAddress":{"name":"\#(String(repeating: "x", count: 257))","line1":"1 Main St","city":"Springfield","postalCode":"12345","country":"US"}"#
+            ),
             fields: ["shippingAddress.name"]),
         BadOrder(name: "unknown field", body: order(extra: #","discount":"100%""#), fields: ["discount"]),
-        BadOrder(name: "address missing", body: #"{"customerId":"c-42","items":[{"sku":"SKU-1","quantity":1}],"paymentToken":"tok_visa"}"#, fields: ["shippingAddress"]),
+        BadOrder(
+            name: "address missing",
+            body: #"{"customerId":"c-42","items":[{"sku":"SKU-1","quantity":1}],"paymentToken":"tok_visa"}"#,
+            fields: ["shippingAddress"]),
         BadOrder(
             name: "bad country and postal code",
-            body: order(address: #""shippingAddress":{"name":"Ada","line1":"1 Main St","city":"Springfield","postalCode":"../../x","country":"usa"}"#),
+            body: order(
+                address:
+                    #""shippingAddress":{"name":"Ada","line1":"1 Main St","city":"Springfield","postalCode":"../../x","country":"usa"}"#
+            ),
             fields: ["shippingAddress.postalCode", "shippingAddress.country"]),
         BadOrder(name: "a JSON array instead of an object", body: "[1,2]", fields: ["/"]),
     ]
@@ -80,12 +112,37 @@ struct InputHardeningTests {
                 ("trailing comma", try await service.request(.POST, "/v1/orders", body: #"{"customerId":"c",}"#), 400),
                 ("duplicate member", try await service.request(.POST, "/v1/orders", body: #"{"a":1,"a":2}"#), 400),
                 ("empty body", try await service.request(.POST, "/v1/orders", body: ""), 400),
-                ("invalid UTF-8", try await service.request(.POST, "/v1/orders", bodyBytes: [0x7B, 0x22, 0xC3, 0x28, 0x22, 0x7D]), 400),
-                ("deep nesting", try await service.request(.POST, "/v1/orders", body: String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)), 400),
-                ("text/plain", try await service.request(.POST, "/v1/orders", body: ServiceHarness.orderBody(), contentType: "text/plain"), 415),
-                ("no content type", try await service.request(.POST, "/v1/orders", body: ServiceHarness.orderBody(), contentType: nil), 415),
-                ("latin-1 charset", try await service.request(.POST, "/v1/orders", body: ServiceHarness.orderBody(), contentType: "application/json; charset=iso-8859-1"), 415),
-                ("too large", try await service.request(.POST, "/v1/orders", body: #"{"pad":""# + String(repeating: "x", count: 70_000) + #""}"#), 413),
+                (
+                    "invalid UTF-8",
+                    try await service.request(.POST, "/v1/orders", bodyBytes: [0x7B, 0x22, 0xC3, 0x28, 0x22, 0x7D]), 400
+                ),
+                (
+                    "deep nesting",
+                    try await service.request(
+                        .POST, "/v1/orders",
+                        body: String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)), 400
+                ),
+                (
+                    "text/plain",
+                    try await service.request(
+                        .POST, "/v1/orders", body: ServiceHarness.orderBody(), contentType: "text/plain"), 415
+                ),
+                (
+                    "no content type",
+                    try await service.request(.POST, "/v1/orders", body: ServiceHarness.orderBody(), contentType: nil),
+                    415
+                ),
+                (
+                    "latin-1 charset",
+                    try await service.request(
+                        .POST, "/v1/orders", body: ServiceHarness.orderBody(),
+                        contentType: "application/json; charset=iso-8859-1"), 415
+                ),
+                (
+                    "too large",
+                    try await service.request(
+                        .POST, "/v1/orders", body: #"{"pad":""# + String(repeating: "x", count: 70_000) + #""}"#), 413
+                ),
             ]
             for (name, answer, status) in cases {
                 #expect(answer.status == status, "\(name): \(answer.status) \(answer.text)")
@@ -100,13 +157,17 @@ struct InputHardeningTests {
         try await ServiceHarness.run { service in
             try await service.putProduct("SKU-1")
             let longKey = try await service.request(
-                .POST, "/v1/orders", body: ServiceHarness.orderBody(), headers: [("Idempotency-Key", String(repeating: "k", count: 256))])
+                .POST, "/v1/orders", body: ServiceHarness.orderBody(),
+                headers: [("Idempotency-Key", String(repeating: "k", count: 256))])
             #expect(longKey.status == 422)
             #expect(try longKey.problemFields == ["Idempotency-Key"])
             let spaceKey = try await service.request(
                 .POST, "/v1/orders", body: ServiceHarness.orderBody(), headers: [("Idempotency-Key", "has space")])
             #expect(spaceKey.status == 422)
-            for path in ["/v1/orders/..%2F..%2Fx", "/v1/orders/ord_short", "/v1/orders/%24gt/saga", "/v1/orders/ORD_01JD3K2X4Q8M9V7T6R5P4N3B2A/events"] {
+            for path in [
+                "/v1/orders/..%2F..%2Fx", "/v1/orders/ord_short", "/v1/orders/%24gt/saga",
+                "/v1/orders/ORD_01JD3K2X4Q8M9V7T6R5P4N3B2A/events",
+            ] {
                 let answer = try await service.request(.GET, path)
                 #expect(answer.status == 422, "\(path): \(answer.text)")
                 #expect(try answer.problemFields == ["orderId"], "\(path)")
@@ -117,11 +178,13 @@ struct InputHardeningTests {
             #expect(try await service.request(.GET, "/v1/products/$where").status == 422)
 
             let product = try await service.request(
-                .POST, "/v1/products", body: #"{"sku":"X","name":"X","price":{"amount":12.5,"currency":"USD"},"stock":1.5}"#)
+                .POST, "/v1/products",
+                body: #"{"sku":"X","name":"X","price":{"amount":12.5,"currency":"USD"},"stock":1.5}"#)
             #expect(product.status == 422)
             #expect(try Set(product.problemFields) == ["price.amount", "stock"])
             let cheap = try await service.request(
-                .POST, "/v1/products", body: #"{"sku":"X","name":"X","price":{"amount":"1.005","currency":"USD"},"stock":1}"#)
+                .POST, "/v1/products",
+                body: #"{"sku":"X","name":"X","price":{"amount":"1.005","currency":"USD"},"stock":1}"#)
             #expect(try cheap.problemFields == ["price.amount"])
             #expect(try await service.count("products") == 1)
             #expect(try await service.count("orders") == 0)

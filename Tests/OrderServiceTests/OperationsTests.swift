@@ -21,7 +21,10 @@ struct OperationsTests {
             var cursor: String?
             var pages = 0
             repeat {
-                let query = "/v1/sagas?status=COMPLETED&limit=3" + (cursor.map { "&cursor=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" } ?? "")
+                let query =
+                    "/v1/sagas?status=COMPLETED&limit=3"
+                    + (cursor.map { "&cursor=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }
+                        ?? "")
                 let page = try await service.request(.GET, query).json
                 let items = page["items"] as? [[String: Any]] ?? []
                 #expect(items.allSatisfy { $0["status"] as? String == "COMPLETED" })
@@ -43,7 +46,9 @@ struct OperationsTests {
             #expect(counts["REFUNDED"] == 0)
             #expect(stats["total"] as? Int == 8)
 
-            for bad in ["/v1/sagas?status=DONE", "/v1/sagas?limit=0", "/v1/sagas?limit=501", "/v1/sagas?cursor=nonsense"] {
+            for bad in [
+                "/v1/sagas?status=DONE", "/v1/sagas?limit=0", "/v1/sagas?limit=501", "/v1/sagas?cursor=nonsense",
+            ] {
                 #expect(try await service.request(.GET, bad).status == 422, "\(bad)")
             }
         }
@@ -59,7 +64,10 @@ struct OperationsTests {
             #expect(try await service.request(.GET, "/health/ready", key: nil).status == 200)
             let metrics = try await service.request(.GET, "/metrics", key: nil)
             #expect(metrics.status == 200)
-            for name in ["http_requests_total", "saga_finished_total", "saga_step_attempts_total", "saga_step_retries_total", "saga_step_duration_seconds"] {
+            for name in [
+                "http_requests_total", "saga_finished_total", "saga_step_attempts_total", "saga_step_retries_total",
+                "saga_step_duration_seconds",
+            ] {
                 #expect(metrics.text.contains(name), "metrics lack \(name)")
             }
             #expect(metrics.text.contains(#"route="/v1/orders""#))

@@ -9,8 +9,10 @@ struct PlacementTests {
         try await ServiceHarness.run { service in
             try await service.putProduct("SKU-1", stock: 10)
             let body = ServiceHarness.orderBody()
-            let first = try await service.request(.POST, "/v1/orders", body: body, headers: [("Idempotency-Key", "key-1")])
-            let second = try await service.request(.POST, "/v1/orders", body: body, headers: [("Idempotency-Key", "key-1")])
+            let first = try await service.request(
+                .POST, "/v1/orders", body: body, headers: [("Idempotency-Key", "key-1")])
+            let second = try await service.request(
+                .POST, "/v1/orders", body: body, headers: [("Idempotency-Key", "key-1")])
             #expect(first.status == 202)
             #expect(second.status == 202)
             #expect(try first.string("orderId") == second.string("orderId"))
@@ -19,7 +21,8 @@ struct PlacementTests {
             #expect(try await service.sagaCount() == 1)
 
             let other = ServiceHarness.orderBody(items: [("SKU-1", 2)])
-            let refused = try await service.request(.POST, "/v1/orders", body: other, headers: [("Idempotency-Key", "key-1")])
+            let refused = try await service.request(
+                .POST, "/v1/orders", body: other, headers: [("Idempotency-Key", "key-1")])
             #expect(refused.status == 422)
             #expect(try refused.problemFields == ["Idempotency-Key"])
             #expect(try await service.count("orders") == 1)
@@ -37,7 +40,10 @@ struct PlacementTests {
             let body = ServiceHarness.orderBody()
             let answers = try await withThrowingTaskGroup(of: HTTPAnswer.self) { group in
                 for _ in 0..<10 {
-                    group.addTask { try await service.request(.POST, "/v1/orders", body: body, headers: [("Idempotency-Key", "same")]) }
+                    group.addTask {
+                        try await service.request(
+                            .POST, "/v1/orders", body: body, headers: [("Idempotency-Key", "same")])
+                    }
                 }
                 return try await group.reduce(into: [HTTPAnswer]()) { $0.append($1) }
             }
@@ -88,7 +94,8 @@ struct PlacementTests {
             #expect(total?["amount"] as? String == "60.27")
             #expect(total?["currency"] as? String == "USD")
             let items = order["items"] as? [[String: Any]] ?? []
-            #expect(items.compactMap { ($0["unitPrice"] as? [String: Any])?["amount"] as? String } == ["0.10", "19.99"])
+            #expect(
+                items.compactMap { ($0["unitPrice"] as? [String: Any])?["amount"] as? String } == ["0.10", "19.99"])
             try await service.waitForTerminal(orderId)
             #expect(try await service.ledger("charges", orderId: orderId).first?["amount"] == "60.27")
         }

@@ -27,12 +27,14 @@ struct InventoryTests {
     func neverOversells() async throws {
         try await TestDeployment.withDatabase { database in
             let shop = Shop(database)
-            try await shop.catalog.put(sku: "SKU-1", name: "Widget", price: try Money(parsing: "1.00", currency: "USD"), stock: 5)
+            try await shop.catalog.put(
+                sku: "SKU-1", name: "Widget", price: try Money(parsing: "1.00", currency: "USD"), stock: 5)
             let outcomes = await withTaskGroup(of: Bool.self) { group in
                 for index in 0..<20 {
                     group.addTask {
                         do {
-                            try await shop.inventory.reserve(orderId: "o-\(index)", lines: [.init(sku: "SKU-1", quantity: 1)])
+                            try await shop.inventory.reserve(
+                                orderId: "o-\(index)", lines: [.init(sku: "SKU-1", quantity: 1)])
                             return true
                         } catch {
                             #expect(error is InsufficientStock, "unexpected \(error)")
@@ -57,7 +59,8 @@ struct InventoryTests {
             try await shop.catalog.put(sku: "A", name: "A", price: price, stock: 10)
             try await shop.catalog.put(sku: "B", name: "B", price: price, stock: 1)
             let error = await #expect(throws: InsufficientStock.self) {
-                try await shop.inventory.reserve(orderId: "o-1", lines: [.init(sku: "A", quantity: 3), .init(sku: "B", quantity: 2)])
+                try await shop.inventory.reserve(
+                    orderId: "o-1", lines: [.init(sku: "A", quantity: 3), .init(sku: "B", quantity: 2)])
             }
             #expect(error?.sku == "B")
             #expect(try await shop.stock("A") == (10, 0))
@@ -70,7 +73,8 @@ struct InventoryTests {
     func idempotent() async throws {
         try await TestDeployment.withDatabase { database in
             let shop = Shop(database)
-            try await shop.catalog.put(sku: "A", name: "A", price: try Money(parsing: "2.00", currency: "USD"), stock: 10)
+            try await shop.catalog.put(
+                sku: "A", name: "A", price: try Money(parsing: "2.00", currency: "USD"), stock: 10)
             let lines: [Reservation.Line] = [.init(sku: "A", quantity: 2), .init(sku: "A", quantity: 1)]
             let first = try await shop.inventory.reserve(orderId: "o-1", lines: lines)
             #expect(first.lines == [.init(sku: "A", quantity: 3)])
@@ -91,7 +95,8 @@ struct InventoryTests {
     func releaseHeldAndTombstone() async throws {
         try await TestDeployment.withDatabase { database in
             let shop = Shop(database)
-            try await shop.catalog.put(sku: "A", name: "A", price: try Money(parsing: "2.00", currency: "USD"), stock: 4)
+            try await shop.catalog.put(
+                sku: "A", name: "A", price: try Money(parsing: "2.00", currency: "USD"), stock: 4)
             try await shop.inventory.reserve(orderId: "o-1", lines: [.init(sku: "A", quantity: 4)])
             #expect(try await shop.inventory.release(orderId: "o-1") == .held)
             #expect(try await shop.stock("A") == (4, 0))
@@ -108,7 +113,8 @@ struct InventoryTests {
     func replaceKeepsReservations() async throws {
         try await TestDeployment.withDatabase { database in
             let shop = Shop(database)
-            try await shop.catalog.put(sku: "A", name: "Old", price: try Money(parsing: "2.00", currency: "USD"), stock: 5)
+            try await shop.catalog.put(
+                sku: "A", name: "Old", price: try Money(parsing: "2.00", currency: "USD"), stock: 5)
             try await shop.inventory.reserve(orderId: "o-1", lines: [.init(sku: "A", quantity: 2)])
             let replaced = try await shop.catalog.put(
                 sku: "A", name: "New", price: try Money(parsing: "3.25", currency: "USD"), stock: 50)

@@ -5,18 +5,23 @@ import Testing
 
 @Suite("Money")
 struct MoneyTests {
-    @Test("parses plain decimal strings exactly", arguments: [
-        ("12.50", "12.50"), ("7", "7.00"), ("0", "0.00"), ("0.1", "0.10"), ("999999999999.99", "999999999999.99"),
-    ])
+    @Test(
+        "parses plain decimal strings exactly",
+        arguments: [
+            ("12.50", "12.50"), ("7", "7.00"), ("0", "0.00"), ("0.1", "0.10"), ("999999999999.99", "999999999999.99"),
+        ])
     func parses(_ text: String, _ shown: String) throws {
         let money = try Money(parsing: text, currency: "USD")
         #expect(money.amountText == shown)
         #expect(money.currency == "USD")
     }
 
-    @Test("refuses anything but a plain decimal with at most two places", arguments: [
-        "12.505", "-1", "+1", "1e3", "01", "1.", ".5", " 1", "1 ", "NaN", "Infinity", "", "1,00", "0x10", "1000000000000000",
-    ])
+    @Test(
+        "refuses anything but a plain decimal with at most two places",
+        arguments: [
+            "12.505", "-1", "+1", "1e3", "01", "1.", ".5", " 1", "1 ", "NaN", "Infinity", "", "1,00", "0x10",
+            "1000000000000000",
+        ])
     func refuses(_ text: String) {
         #expect(throws: Money.ParseError.self) { try Money(parsing: text, currency: "USD") }
     }
@@ -63,10 +68,12 @@ struct OrderIDTests {
         #expect(many.count == 1000)
     }
 
-    @Test("anything else is not an order id", arguments: [
-        "", "ord_", "ord_01hz", "../../x", "ord_01jd3k2x4q8m9v7t6r5p4n3b2A", "ord_01jd3k2x4q8m9v7t6r5p4n3b2i",
-        "saga_01jd3k2x4q8m9v7t6r5p4n3b2a", "ord_01jd3k2x4q8m9v7t6r5p4n3b2a0", "ORD_01jd3k2x4q8m9v7t6r5p4n3b2a",
-    ])
+    @Test(
+        "anything else is not an order id",
+        arguments: [
+            "", "ord_", "ord_01hz", "../../x", "ord_01jd3k2x4q8m9v7t6r5p4n3b2A", "ord_01jd3k2x4q8m9v7t6r5p4n3b2i",
+            "saga_01jd3k2x4q8m9v7t6r5p4n3b2a", "ord_01jd3k2x4q8m9v7t6r5p4n3b2a0", "ORD_01jd3k2x4q8m9v7t6r5p4n3b2a",
+        ])
     func rejects(_ text: String) {
         #expect(OrderID(text) == nil)
     }
@@ -87,9 +94,11 @@ struct OrderSagaSettingsTests {
         #expect(OrderSagaSettings.defaults.settings(for: OrderSagaStep.chargePayment).timeout == .seconds(2))
     }
 
-    @Test("a bad value names its variable", arguments: [
-        ("APPROVAL_THRESHOLD", "lots"), ("APPROVAL_TIMEOUT", "soon"), ("STEP_MAX_ATTEMPTS_ChargePayment", "-1"),
-    ])
+    @Test(
+        "a bad value names its variable",
+        arguments: [
+            ("APPROVAL_THRESHOLD", "lots"), ("APPROVAL_TIMEOUT", "soon"), ("STEP_MAX_ATTEMPTS_ChargePayment", "-1"),
+        ])
     func badValue(_ variable: String, _ value: String) {
         let error = #expect(throws: SettingsError.self) {
             try OrderSagaSettings.defaults.applying(environment: [variable: value])

@@ -24,7 +24,9 @@ struct EngineOnMongoTests {
     static func gated(log: EffectLog, gate: TestGate) -> SagaDefinition<Input> {
         SagaDefinition(name: "gated", version: 1) {
             for name in ["A", "B", "C"] {
-                ActionStep<Input>(name, retryPolicy: RetryPolicy(initialInterval: .milliseconds(100), maximumAttempts: 0, jitter: 0)) {
+                ActionStep<Input>(
+                    name, retryPolicy: RetryPolicy(initialInterval: .milliseconds(100), maximumAttempts: 0, jitter: 0)
+                ) {
                     context in
                     log.record(name, key: context.idempotencyKey, attempt: context.attempt)
                     if name == "B", context.attempt == 1 { try await gate.wait() }
@@ -34,7 +36,9 @@ struct EngineOnMongoTests {
         }
     }
 
-    @Test("when an executor crashes mid-step, another takes over once the lease expires and reruns the step with the same key")
+    @Test(
+        "when an executor crashes mid-step, another takes over once the lease expires and reruns the step with the same key"
+    )
     func crashTakeover() async throws {
         let clock = TestClock(now: SagaTime.truncated(Date()))
         let harness = SagaTestHarness(store: try await Self.store(clock: clock), clock: clock)
@@ -69,7 +73,8 @@ struct EngineOnMongoTests {
         }
         #expect(log.count("A") == 3)
         #expect(log.count("C") == 3)
-        #expect(log.keys("B").sorted() == ids.flatMap { ["\($0)/B", "\($0)/B"] }.sorted(), "B ran again with the same key")
+        #expect(
+            log.keys("B").sorted() == ids.flatMap { ["\($0)/B", "\($0)/B"] }.sorted(), "B ran again with the same key")
         await survivor.stop()
     }
 
@@ -125,7 +130,9 @@ struct EngineOnMongoTests {
         let engine = harness.startEngine(harness.configuration(instanceId: "grouped"))
         let ids = (0..<60).map { "g-\($0)" }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for id in ids { group.addTask { _ = try await engine.engine.start(definition, sagaId: id, input: Input()) } }
+            for id in ids {
+                group.addTask { _ = try await engine.engine.start(definition, sagaId: id, input: Input()) }
+            }
             try await group.waitForAll()
         }
         for id in ids { try await harness.waitForStatus(id, .completed, timeout: .seconds(30)) }

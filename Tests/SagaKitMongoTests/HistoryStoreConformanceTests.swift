@@ -23,7 +23,8 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
             // A database of its own on the live test deployment (the test server is discarded after the run).
             try await {
                 let store = MongoHistoryStore(
-                    client: try TestDeployment.client(), databaseName: TestDeployment.uniqueName("history"), clock: clock,
+                    client: try TestDeployment.client(), databaseName: TestDeployment.uniqueName("history"),
+                    clock: clock,
                     watchPollInterval: .milliseconds(200))
                 try await store.prepare()
                 return store
@@ -64,21 +65,25 @@ private struct Fixture {
     }
 
     @discardableResult
-    func start(_ id: String, owner: String? = "owner-1", startedAt: Date? = nil, dueAt: Date? = nil, input: JSONValue = ["n": 1]) async throws -> SagaStartOutcome {
+    func start(
+        _ id: String, owner: String? = "owner-1", startedAt: Date? = nil, dueAt: Date? = nil,
+        input: JSONValue = ["n": 1]
+    ) async throws -> SagaStartOutcome {
         let startedAt = startedAt ?? now
-        return try await store.startSaga(SagaStartRequest(
-            sagaId: id,
-            definitionName: "contract",
-            definitionVersion: 1,
-            input: input,
-            events: firstEvents(at: startedAt),
-            status: .running,
-            currentStep: "A",
-            owner: owner,
-            leaseUntil: owner == nil ? nil : later(30),
-            dueAt: dueAt ?? startedAt,
-            startedAt: startedAt
-        ))
+        return try await store.startSaga(
+            SagaStartRequest(
+                sagaId: id,
+                definitionName: "contract",
+                definitionVersion: 1,
+                input: input,
+                events: firstEvents(at: startedAt),
+                status: .running,
+                currentStep: "A",
+                owner: owner,
+                leaseUntil: owner == nil ? nil : later(30),
+                dueAt: dueAt ?? startedAt,
+                startedAt: startedAt
+            ))
     }
 
     func append(
@@ -91,17 +96,18 @@ private struct Fixture {
         dueAt: Date? = nil,
         lease: AppendRequest.LeaseUpdate = .release
     ) async throws {
-        try await store.append(AppendRequest(
-            sagaId: id,
-            owner: owner,
-            expectedSeq: expectedSeq,
-            expectedInboxCount: inbox,
-            events: events ?? finishingEvents(),
-            status: status,
-            currentStep: nil,
-            dueAt: dueAt,
-            lease: lease
-        ))
+        try await store.append(
+            AppendRequest(
+                sagaId: id,
+                owner: owner,
+                expectedSeq: expectedSeq,
+                expectedInboxCount: inbox,
+                events: events ?? finishingEvents(),
+                status: status,
+                currentStep: nil,
+                dueAt: dueAt,
+                lease: lease
+            ))
     }
 
     /// The conflict `body` throws, if it throws one.
@@ -119,7 +125,9 @@ private struct Fixture {
 
 @Suite("HistoryStore contract")
 struct HistoryStoreConformanceTests {
-    @Test("startSaga creates a saga once; a second start returns the existing saga unchanged", arguments: StoreKind.allCases)
+    @Test(
+        "startSaga creates a saga once; a second start returns the existing saga unchanged",
+        arguments: StoreKind.allCases)
     func startIsIdempotent(_ kind: StoreKind) async throws {
         let fixture = try await Fixture(kind)
         let created = try await fixture.start("s-1")
@@ -145,7 +153,9 @@ struct HistoryStoreConformanceTests {
         #expect(try await fixture.store.load(sagaId: "missing") == nil)
     }
 
-    @Test("append writes events and summary together, conditionally on seq, lease owner and inbox size", arguments: StoreKind.allCases)
+    @Test(
+        "append writes events and summary together, conditionally on seq, lease owner and inbox size",
+        arguments: StoreKind.allCases)
     func conditionalAppend(_ kind: StoreKind) async throws {
         let fixture = try await Fixture(kind)
         try await fixture.start("s-1")
@@ -158,23 +168,28 @@ struct HistoryStoreConformanceTests {
         #expect(wrongOwner?.reason == .leaseNotHeld)
         #expect(wrongOwner?.current.leaseOwner == "owner-1")
 
-        #expect(try await fixture.store.sendSignal(sagaId: "s-1", signal: SagaSignalRecord(name: "approve", at: fixture.now)))
+        #expect(
+            try await fixture.store.sendSignal(
+                sagaId: "s-1", signal: SagaSignalRecord(name: "approve", at: fixture.now)))
         let grew = await fixture.conflict { try await fixture.append("s-1", inbox: 0) }
         #expect(grew?.reason == .inboxChanged)
         #expect(grew?.current.inbox.count == 1)
         #expect(grew?.current.lastSeq == 3)
 
         await #expect(throws: HistoryStoreError.self) {
-            try await fixture.append("s-1", inbox: 1, events: [HistoryEvent(seq: 5, at: fixture.now, kind: .sagaCompleted)])
+            try await fixture.append(
+                "s-1", inbox: 1, events: [HistoryEvent(seq: 5, at: fixture.now, kind: .sagaCompleted)])
         }
         await #expect(throws: HistoryStoreError.self) {
-            try await fixture.append("s-1", inbox: 1, events: [HistoryEvent(seq: 3, at: fixture.now, kind: .sagaCompleted)])
+            try await fixture.append(
+                "s-1", inbox: 1, events: [HistoryEvent(seq: 3, at: fixture.now, kind: .sagaCompleted)])
         }
         #expect(try await fixture.store.load(sagaId: "s-1")?.lastSeq == 3)
 
         let keepUntil = fixture.later(60)
         try await fixture.append(
-            "s-1", inbox: 1, events: [fixture.finishingEvents()[0]], status: .running, dueAt: fixture.now, lease: .keep(until: keepUntil)
+            "s-1", inbox: 1, events: [fixture.finishingEvents()[0]], status: .running, dueAt: fixture.now,
+            lease: .keep(until: keepUntil)
         )
         var record = try #require(try await fixture.store.load(sagaId: "s-1"))
         #expect(record.lastSeq == 4)
@@ -186,12 +201,14 @@ struct HistoryStoreConformanceTests {
         #expect(record.leaseOwner == "owner-1")
         #expect(record.leaseUntil == keepUntil)
 
-        try await fixture.append("s-1", expectedSeq: 4, inbox: 1, events: [], status: .running, lease: .keep(until: fixture.later(10)))
+        try await fixture.append(
+            "s-1", expectedSeq: 4, inbox: 1, events: [], status: .running, lease: .keep(until: fixture.later(10)))
         record = try #require(try await fixture.store.load(sagaId: "s-1"))
         #expect(record.leaseUntil == keepUntil, "keeping a lease never shortens it")
         #expect(record.lastSeq == 4)
 
-        try await fixture.append("s-1", expectedSeq: 4, inbox: 1, events: [fixture.finishingEvents()[1]], status: .completed)
+        try await fixture.append(
+            "s-1", expectedSeq: 4, inbox: 1, events: [fixture.finishingEvents()[1]], status: .completed)
         record = try #require(try await fixture.store.load(sagaId: "s-1"))
         #expect(record.status == .completed)
         #expect(record.lastSeq == 5)
@@ -209,11 +226,15 @@ struct HistoryStoreConformanceTests {
         try await fixture.start("s-1")
         try await fixture.append("s-1")
         #expect(try await fixture.store.events(sagaId: "s-1", after: 0).map(\.seq) == [1, 2, 3, 4, 5])
-        #expect(try await fixture.store.events(sagaId: "s-1", after: 2) == Array((fixture.firstEvents() + fixture.finishingEvents())[2...]))
+        #expect(
+            try await fixture.store.events(sagaId: "s-1", after: 2)
+                == Array((fixture.firstEvents() + fixture.finishingEvents())[2...]))
         #expect(try await fixture.store.events(sagaId: "s-1", after: 5).isEmpty)
     }
 
-    @Test("watch yields every event after a seq in order as it is recorded, and finishes at a terminal status", arguments: StoreKind.allCases)
+    @Test(
+        "watch yields every event after a seq in order as it is recorded, and finishes at a terminal status",
+        arguments: StoreKind.allCases)
     func watch(_ kind: StoreKind) async throws {
         let fixture = try await Fixture(kind)
         try await fixture.start("s-1")
@@ -227,7 +248,8 @@ struct HistoryStoreConformanceTests {
             for try await event in fixture.store.watch(sagaId: "s-1", after: 0) { seqs.append(event.seq) }
             return seqs
         }
-        try await fixture.append("s-1", events: [fixture.finishingEvents()[0]], status: .running, lease: .keep(until: fixture.later(30)))
+        try await fixture.append(
+            "s-1", events: [fixture.finishingEvents()[0]], status: .running, lease: .keep(until: fixture.later(30)))
         try await fixture.append("s-1", expectedSeq: 4, events: [fixture.finishingEvents()[1]], status: .completed)
 
         #expect(try await Self.bounded { try await collected.value } == [2, 3, 4, 5])
@@ -246,7 +268,9 @@ struct HistoryStoreConformanceTests {
         await #expect(throws: HistoryStoreError.self) { try await Self.bounded { try await missing.value } }
     }
 
-    @Test("list pages newest first (ties by id, descending) with a cursor, without duplicates or gaps", arguments: StoreKind.allCases)
+    @Test(
+        "list pages newest first (ties by id, descending) with a cursor, without duplicates or gaps",
+        arguments: StoreKind.allCases)
     func listPaging(_ kind: StoreKind) async throws {
         let fixture = try await Fixture(kind)
         let base = fixture.now
@@ -274,7 +298,8 @@ struct HistoryStoreConformanceTests {
         let completed = try await fixture.store.list(SagaListQuery(status: .completed, limit: 2))
         #expect(completed.items.map(\.id) == ["f", "d"])
         #expect(completed.items.allSatisfy { $0.status == .completed })
-        let rest = try await fixture.store.list(SagaListQuery(status: .completed, limit: 2, cursor: completed.nextCursor))
+        let rest = try await fixture.store.list(
+            SagaListQuery(status: .completed, limit: 2, cursor: completed.nextCursor))
         #expect(rest.items.map(\.id) == ["b"])
         #expect(rest.nextCursor == nil)
 
@@ -300,29 +325,42 @@ struct HistoryStoreConformanceTests {
         #expect(Set(counts.keys) == Set(SagaStatus.allCases))
     }
 
-    @Test("leases: acquire when free, expired or own; renew in a batch; release with a due time", arguments: StoreKind.allCases)
+    @Test(
+        "leases: acquire when free, expired or own; renew in a batch; release with a due time",
+        arguments: StoreKind.allCases)
     func leases(_ kind: StoreKind) async throws {
         let fixture = try await Fixture(kind)
         try await fixture.start("held", owner: "owner-1")
         try await fixture.start("free", owner: nil)
 
-        #expect(try await fixture.store.acquireLease(sagaId: "held", owner: "owner-2", until: fixture.later(60), now: fixture.now) == nil)
-        let own = try await fixture.store.acquireLease(sagaId: "held", owner: "owner-1", until: fixture.later(40), now: fixture.now)
+        #expect(
+            try await fixture.store.acquireLease(
+                sagaId: "held", owner: "owner-2", until: fixture.later(60), now: fixture.now) == nil)
+        let own = try await fixture.store.acquireLease(
+            sagaId: "held", owner: "owner-1", until: fixture.later(40), now: fixture.now)
         #expect(own?.leaseUntil == fixture.later(40))
-        let free = try await fixture.store.acquireLease(sagaId: "free", owner: "owner-2", until: fixture.later(30), now: fixture.now)
+        let free = try await fixture.store.acquireLease(
+            sagaId: "free", owner: "owner-2", until: fixture.later(30), now: fixture.now)
         #expect(free?.leaseOwner == "owner-2")
         #expect(free?.events.count == 3)
-        #expect(try await fixture.store.acquireLease(sagaId: "missing", owner: "owner-2", until: fixture.later(30), now: fixture.now) == nil)
+        #expect(
+            try await fixture.store.acquireLease(
+                sagaId: "missing", owner: "owner-2", until: fixture.later(30), now: fixture.now) == nil)
 
-        let renewed = try await fixture.store.renewLeases(sagaIds: ["held", "free", "missing"], owner: "owner-1", until: fixture.later(50))
+        let renewed = try await fixture.store.renewLeases(
+            sagaIds: ["held", "free", "missing"], owner: "owner-1", until: fixture.later(50))
         #expect(renewed == ["held"])
         #expect(try await fixture.store.load(sagaId: "held")?.leaseUntil == fixture.later(50))
         _ = try await fixture.store.renewLeases(sagaIds: ["held"], owner: "owner-1", until: fixture.later(45))
-        #expect(try await fixture.store.load(sagaId: "held")?.leaseUntil == fixture.later(50), "renewal never shortens a lease")
+        #expect(
+            try await fixture.store.load(sagaId: "held")?.leaseUntil == fixture.later(50),
+            "renewal never shortens a lease")
 
-        let expired = try await fixture.store.acquireLease(sagaId: "held", owner: "owner-2", until: fixture.later(120), now: fixture.later(50))
+        let expired = try await fixture.store.acquireLease(
+            sagaId: "held", owner: "owner-2", until: fixture.later(120), now: fixture.later(50))
         #expect(expired?.leaseOwner == "owner-2")
-        #expect(try await fixture.store.renewLeases(sagaIds: ["held"], owner: "owner-1", until: fixture.later(200)).isEmpty)
+        #expect(
+            try await fixture.store.renewLeases(sagaIds: ["held"], owner: "owner-1", until: fixture.later(200)).isEmpty)
 
         try await fixture.store.releaseLease(sagaId: "held", owner: "owner-1", dueAt: nil)
         #expect(try await fixture.store.load(sagaId: "held")?.leaseOwner == "owner-2", "only the owner releases")
@@ -333,7 +371,9 @@ struct HistoryStoreConformanceTests {
         #expect(released.dueAt == fixture.later(5))
     }
 
-    @Test("dueSagas finds sagas due by now whose lease is free or expired, earliest first, up to a limit", arguments: StoreKind.allCases)
+    @Test(
+        "dueSagas finds sagas due by now whose lease is free or expired, earliest first, up to a limit",
+        arguments: StoreKind.allCases)
     func dueSagas(_ kind: StoreKind) async throws {
         let fixture = try await Fixture(kind)
         try await fixture.start("late", owner: nil, dueAt: fixture.later(3))
@@ -354,7 +394,8 @@ struct HistoryStoreConformanceTests {
         let fixture = try await Fixture(kind)
         try await fixture.start("s-1", owner: nil, dueAt: fixture.later(3600))
         let first = SagaSignalRecord(id: "sig-1", name: "approve", payload: ["by": "ops"], at: fixture.now)
-        let second = SagaSignalRecord(id: "sig-2", name: SagaSignal.cancel, payload: ["reason": "late"], at: fixture.now)
+        let second = SagaSignalRecord(
+            id: "sig-2", name: SagaSignal.cancel, payload: ["reason": "late"], at: fixture.now)
         #expect(try await fixture.store.sendSignal(sagaId: "s-1", signal: first))
         #expect(try await fixture.store.sendSignal(sagaId: "s-1", signal: second))
         #expect(try await !fixture.store.sendSignal(sagaId: "missing", signal: first))

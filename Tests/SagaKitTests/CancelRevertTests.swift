@@ -36,9 +36,10 @@ struct CancelRevertTests {
 
         #expect(log.names == ["A", "B", "undoB", "undoA"])
         let types = record.types
-        let completedB = try #require(types.firstIndex(of: "StepCompleted").map { types.index(after: $0) }.flatMap { start in
-            types[start...].firstIndex(of: "StepCompleted")
-        })
+        let completedB = try #require(
+            types.firstIndex(of: "StepCompleted").map { types.index(after: $0) }.flatMap { start in
+                types[start...].firstIndex(of: "StepCompleted")
+            })
         #expect(Array(types[completedB...].prefix(3)) == ["StepCompleted", "CancelRequested", "SagaCompensating"])
         #expect(record.events(of: .cancelRequested).count == 1)
         #expect(record.inbox.count == 1)
@@ -108,7 +109,9 @@ struct CancelRevertTests {
         await engine.shutdown()
     }
 
-    @Test("a revert of a completed saga compensates every completed step in reverse and ends REVERTED; a second revert is ignored")
+    @Test(
+        "a revert of a completed saga compensates every completed step in reverse and ends REVERTED; a second revert is ignored"
+    )
     func revert() async throws {
         let harness = SagaTestHarness()
         let log = EffectLog()
@@ -143,7 +146,8 @@ struct CancelRevertTests {
         try await harness.waitForStatus("rv2", .completed)
 
         for _ in 0..<2 {
-            _ = try await harness.store.sendSignal(sagaId: "rv2", signal: SagaSignalRecord(name: SagaSignal.revert, at: harness.clock.now))
+            _ = try await harness.store.sendSignal(
+                sagaId: "rv2", signal: SagaSignalRecord(name: SagaSignal.revert, at: harness.clock.now))
         }
         await engine.pollDueSagas()
         let record = try await harness.waitForStatus("rv2", .reverted)

@@ -5,7 +5,9 @@ import Testing
 @Suite("Compensation")
 struct CompensationTests {
     /// A, B, C, D, each with a compensation.
-    private static func allCompensated(log: EffectLog, scripts: [String: StepScript] = [:], compensationScripts: [String: StepScript] = [:]) -> SagaDefinition<TestInput> {
+    private static func allCompensated(
+        log: EffectLog, scripts: [String: StepScript] = [:], compensationScripts: [String: StepScript] = [:]
+    ) -> SagaDefinition<TestInput> {
         SagaDefinition(name: "all-compensated", version: 1) {
             for name in ["A", "B", "C", "D"] {
                 TestSagas.step(
@@ -16,7 +18,9 @@ struct CompensationTests {
         }
     }
 
-    @Test("a definitive failure compensates the completed steps in reverse; the failed step and never-started steps are not compensated")
+    @Test(
+        "a definitive failure compensates the completed steps in reverse; the failed step and never-started steps are not compensated"
+    )
     func reverseOrderDefinitive() async throws {
         let harness = SagaTestHarness()
         let log = EffectLog()
@@ -42,7 +46,8 @@ struct CompensationTests {
     func uncertainStepCompensated() async throws {
         let harness = SagaTestHarness()
         let log = EffectLog()
-        let definition = Self.allCompensated(log: log, scripts: ["C": StepScript(otherwise: .failRetryable("GatewayTimeout"))])
+        let definition = Self.allCompensated(
+            log: log, scripts: ["C": StepScript(otherwise: .failRetryable("GatewayTimeout"))])
         try harness.registry.register(definition)
         let engine = harness.makeEngine()
         _ = try await engine.start(definition, sagaId: "u", input: TestInput())
@@ -117,7 +122,11 @@ struct CompensationTests {
         let definition = Self.allCompensated(
             log: log,
             scripts: ["C": StepScript([.failNonRetryable("Declined")])],
-            compensationScripts: ["undoB": StepScript([.failRetryable("Down"), .failRetryable("Down"), .failRetryable("Down"), .failRetryable("Down")])]
+            compensationScripts: [
+                "undoB": StepScript([
+                    .failRetryable("Down"), .failRetryable("Down"), .failRetryable("Down"), .failRetryable("Down"),
+                ])
+            ]
         )
         try harness.registry.register(definition)
         let engine = harness.makeEngine()
@@ -165,7 +174,10 @@ struct CompensationTests {
             }
             .compensate("Refund") { context in
                 let receipt = try context.stepResult(as: Receipt.self)
-                seen.record("Refund", key: "\(context.stepIdempotencyKey)|\(receipt?.key ?? "uncertain")|\(context.cause.rawValue)", attempt: context.attempt)
+                seen.record(
+                    "Refund",
+                    key: "\(context.stepIdempotencyKey)|\(receipt?.key ?? "uncertain")|\(context.cause.rawValue)",
+                    attempt: context.attempt)
             }
             ActionStep<TestInput>("Ship", retryPolicy: .never) { context -> Receipt in
                 let charge = try context.result(of: "Charge", as: Receipt.self)
@@ -173,7 +185,10 @@ struct CompensationTests {
                 throw StepError.retryable(kind: "CarrierDown", message: "503")
             }
             .compensate("CancelShipment") { context in
-                seen.record("CancelShipment", key: "\(context.stepIdempotencyKey)|\(context.stepResult == nil ? "uncertain" : "known")", attempt: context.attempt)
+                seen.record(
+                    "CancelShipment",
+                    key: "\(context.stepIdempotencyKey)|\(context.stepResult == nil ? "uncertain" : "known")",
+                    attempt: context.attempt)
             }
         }
         try harness.registry.register(definition)

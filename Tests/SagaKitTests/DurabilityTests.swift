@@ -42,7 +42,8 @@ struct DurabilityTests {
         _ = try await running.engine.start(definition, sagaId: "local", input: TestInput())
         try await harness.waitForParked("local", after: .timerStarted)
 
-        #expect(await harness.clock.waitForSleeper(dueBy: SagaTime.adding(.milliseconds(250), to: TestClock.defaultStart)))
+        #expect(
+            await harness.clock.waitForSleeper(dueBy: SagaTime.adding(.milliseconds(250), to: TestClock.defaultStart)))
         harness.clock.advance(by: .milliseconds(250))
         try await harness.waitForStatus("local", .completed)
         #expect(log.names == ["Before", "After"])
@@ -136,7 +137,8 @@ struct DurabilityTests {
         try await harness.waitForStatus("race", .waiting)
 
         harness.clock.advance(by: .seconds(61))
-        _ = try await harness.store.sendSignal(sagaId: "race", signal: SagaSignalRecord(name: "approve", at: harness.clock.now))
+        _ = try await harness.store.sendSignal(
+            sagaId: "race", signal: SagaSignalRecord(name: "approve", at: harness.clock.now))
         await engine.pollDueSagas()
         let record = try await harness.waitForStatus("race", .compensated)
 

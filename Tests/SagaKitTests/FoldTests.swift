@@ -83,23 +83,26 @@ struct FoldTests {
         let start = SagaStartRequest(
             sagaId: "gap", definitionName: "four", definitionVersion: 1, input: happy.input,
             events: Array(happy.events.prefix(3)), status: .running, currentStep: "A",
-            owner: "me", leaseUntil: TestClock.defaultStart.addingTimeInterval(30), dueAt: nil, startedAt: TestClock.defaultStart
+            owner: "me", leaseUntil: TestClock.defaultStart.addingTimeInterval(30), dueAt: nil,
+            startedAt: TestClock.defaultStart
         )
         _ = try await store.startSaga(start)
 
         var gap = happy.events[3]
         gap.seq = 5
         await #expect(throws: HistoryStoreError.self) {
-            try await store.append(AppendRequest(
-                sagaId: "gap", owner: "me", expectedSeq: 3, expectedInboxCount: 0, events: [gap],
-                status: .running, currentStep: "A", dueAt: nil, lease: .release
-            ))
+            try await store.append(
+                AppendRequest(
+                    sagaId: "gap", owner: "me", expectedSeq: 3, expectedInboxCount: 0, events: [gap],
+                    status: .running, currentStep: "A", dueAt: nil, lease: .release
+                ))
         }
         await #expect(throws: HistoryStoreError.self) {
-            try await store.append(AppendRequest(
-                sagaId: "gap", owner: "me", expectedSeq: 3, expectedInboxCount: 0, events: [happy.events[2]],
-                status: .running, currentStep: "A", dueAt: nil, lease: .release
-            ))
+            try await store.append(
+                AppendRequest(
+                    sagaId: "gap", owner: "me", expectedSeq: 3, expectedInboxCount: 0, events: [happy.events[2]],
+                    status: .running, currentStep: "A", dueAt: nil, lease: .release
+                ))
         }
         #expect(try await store.load(sagaId: "gap")?.lastSeq == 3)
     }
@@ -125,9 +128,12 @@ struct FoldTests {
             try copy.apply(completedTooEarly)
         }
 
-        let skippedInbox = HistoryEvent(seq: 4, at: at, kind: .cancelRequested(
-            SignalDelivery(signalId: "x", name: SagaSignal.cancel, payload: .null, inboxIndex: 3, sentAt: at), applied: true
-        ))
+        let skippedInbox = HistoryEvent(
+            seq: 4, at: at,
+            kind: .cancelRequested(
+                SignalDelivery(signalId: "x", name: SagaSignal.cancel, payload: .null, inboxIndex: 3, sentAt: at),
+                applied: true
+            ))
         #expect(throws: SagaStateError.self) {
             var copy = state
             try copy.apply(skippedInbox)
@@ -148,18 +154,25 @@ struct FoldTests {
         let events = try await Scenarios.failure().record.events
         let index = try #require(events.firstIndex { $0.type == "SagaCompensating" })
         let state = try SagaState.fold(events.prefix(index))
-        let forward = HistoryEvent(seq: events[index].seq, at: events[index].at, kind: .sagaCompensating(
-            cause: .failure, failedStep: "C", error: nil,
-            plan: [PlannedCompensation(step: "A", compensation: "undoA"), PlannedCompensation(step: "B", compensation: "undoB")]
-        ))
+        let forward = HistoryEvent(
+            seq: events[index].seq, at: events[index].at,
+            kind: .sagaCompensating(
+                cause: .failure, failedStep: "C", error: nil,
+                plan: [
+                    PlannedCompensation(step: "A", compensation: "undoA"),
+                    PlannedCompensation(step: "B", compensation: "undoB"),
+                ]
+            ))
         #expect(throws: SagaStateError.self) {
             var copy = state
             try copy.apply(forward)
         }
-        let neverStarted = HistoryEvent(seq: events[index].seq, at: events[index].at, kind: .sagaCompensating(
-            cause: .failure, failedStep: "C", error: nil,
-            plan: [PlannedCompensation(step: "D", compensation: "undoD")]
-        ))
+        let neverStarted = HistoryEvent(
+            seq: events[index].seq, at: events[index].at,
+            kind: .sagaCompensating(
+                cause: .failure, failedStep: "C", error: nil,
+                plan: [PlannedCompensation(step: "D", compensation: "undoD")]
+            ))
         #expect(throws: SagaStateError.self) {
             var copy = state
             try copy.apply(neverStarted)

@@ -20,14 +20,15 @@ struct HappyPathTests {
         #expect(log.names == ["A", "B", "C", "D"])
         #expect(log.all.map(\.key) == ["s-1/A", "s-1/B", "s-1/C", "s-1/D"])
         #expect(record.events.map(\.seq) == Array(1...Int64(record.events.count)))
-        #expect(record.types == [
-            "SagaStarted",
-            "StepScheduled", "StepStarted", "StepCompleted",
-            "StepScheduled", "StepStarted", "StepCompleted",
-            "StepScheduled", "StepStarted", "StepCompleted",
-            "StepScheduled", "StepStarted", "StepCompleted",
-            "SagaCompleted",
-        ])
+        #expect(
+            record.types == [
+                "SagaStarted",
+                "StepScheduled", "StepStarted", "StepCompleted",
+                "StepScheduled", "StepStarted", "StepCompleted",
+                "StepScheduled", "StepStarted", "StepCompleted",
+                "StepScheduled", "StepStarted", "StepCompleted",
+                "SagaCompleted",
+            ])
         #expect(record.leaseOwner == nil)
         #expect(record.dueAt == nil)
         let state = try SagaState.fold(record.events)

@@ -4,7 +4,9 @@ import Testing
 
 @Suite("Several executors on one store")
 struct MultiEngineTests {
-    private static func probedDefinition(probe: ConcurrencyProbe, log: EffectLog, flaky: StepScript) -> SagaDefinition<TestInput> {
+    private static func probedDefinition(probe: ConcurrencyProbe, log: EffectLog, flaky: StepScript) -> SagaDefinition<
+        TestInput
+    > {
         SagaDefinition(name: "probed", version: 1) {
             for name in ["One", "Two", "Three"] {
                 ActionStep<TestInput>(
@@ -38,7 +40,8 @@ struct MultiEngineTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, id) in ids.enumerated() {
                 group.addTask {
-                    _ = try await (index.isMultiple(of: 2) ? first : second).start(definition, sagaId: id, input: TestInput())
+                    _ = try await (index.isMultiple(of: 2) ? first : second).start(
+                        definition, sagaId: id, input: TestInput())
                 }
             }
             try await group.waitForAll()
@@ -84,7 +87,8 @@ struct MultiEngineTests {
         let harness = SagaTestHarness()
         let log = EffectLog()
         let gate = TestGate()
-        let definition = TestSagas.fourSteps(log: log, scripts: ["B": StepScript(Array(repeating: .wait(gate), count: 3))])
+        let definition = TestSagas.fourSteps(
+            log: log, scripts: ["B": StepScript(Array(repeating: .wait(gate), count: 3))])
         try harness.registry.register(definition)
         let crashing = harness.startEngine(harness.configuration(instanceId: "crashing"))
         let survivor = harness.startEngine(harness.configuration(instanceId: "survivor"))

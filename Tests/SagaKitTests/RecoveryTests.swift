@@ -4,7 +4,9 @@ import Testing
 
 @Suite("Recovery")
 struct RecoveryTests {
-    @Test("a step that did its effect and then lost its executor before the result was recorded runs again with the same key")
+    @Test(
+        "a step that did its effect and then lost its executor before the result was recorded runs again with the same key"
+    )
     func effectThenCrash() async throws {
         let harness = SagaTestHarness()
         let log = EffectLog()
@@ -13,7 +15,7 @@ struct RecoveryTests {
             .run {
                 Task { await crashing.crash() }
                 try? await Task.sleep(for: .seconds(3600))
-            },
+            }
         ])
         let definition = TestSagas.fourSteps(log: log, scripts: ["C": script])
         try harness.registry.register(definition)
@@ -45,9 +47,10 @@ struct RecoveryTests {
         let log = EffectLog()
         let definition = TestSagas.fourSteps(log: log)
         try harness.registry.register(definition)
-        await store.injectAppendFault(AppendFault(timing: .beforeWrite, times: 100) { request in
-            request.events.contains { $0.type == "StepCompleted" && $0.step == "B" }
-        })
+        await store.injectAppendFault(
+            AppendFault(timing: .beforeWrite, times: 100) { request in
+                request.events.contains { $0.type == "StepCompleted" && $0.step == "B" }
+            })
         let engine = harness.makeEngine()
         _ = try await engine.start(definition, sagaId: "af", input: TestInput())
         try await harness.waitFor("af", "B attempted") { _ in log.count("B") == 1 }

@@ -20,7 +20,8 @@ struct ReplayerTests {
         let cRange = 7..<10
         #expect(events[bRange].allSatisfy { $0.step == "B" })
         #expect(events[cRange].allSatisfy { $0.step == "C" })
-        let swapped = Self.renumbered(Array(events[..<4]) + Array(events[cRange]) + Array(events[bRange]) + Array(events[10...]))
+        let swapped = Self.renumbered(
+            Array(events[..<4]) + Array(events[cRange]) + Array(events[bRange]) + Array(events[10...]))
 
         let issues = SagaReplayer.check(history: swapped, against: recorded.definition)
         let issue = try #require(issues.first)
@@ -36,7 +37,8 @@ struct ReplayerTests {
         let undoB = try #require(events.firstIndex { $0.type == "CompensationStarted" && $0.step == "undoB" })
         let undoA = try #require(events.firstIndex { $0.type == "CompensationStarted" && $0.step == "undoA" })
         let tampered = Self.renumbered(
-            Array(events[..<undoB]) + Array(events[undoA..<(undoA + 2)]) + Array(events[undoB..<(undoB + 2)]) + Array(events[(undoA + 2)...])
+            Array(events[..<undoB]) + Array(events[undoA..<(undoA + 2)]) + Array(events[undoB..<(undoB + 2)])
+                + Array(events[(undoA + 2)...])
         )
 
         let issues = SagaReplayer.check(history: tampered, against: recorded.definition)
@@ -52,10 +54,14 @@ struct ReplayerTests {
         var events = recorded.record.events
         let index = try #require(events.firstIndex { $0.type == "SagaCompensating" })
         let kind = try events[index].kind()
-        guard case .sagaCompensating(let cause, let failedStep, let error, let plan) = kind else { throw ConditionTimeout() }
-        events[index] = HistoryEvent(seq: events[index].seq, at: events[index].at, kind: .sagaCompensating(
-            cause: cause, failedStep: failedStep, error: error, plan: plan.reversed()
-        ))
+        guard case .sagaCompensating(let cause, let failedStep, let error, let plan) = kind else {
+            throw ConditionTimeout()
+        }
+        events[index] = HistoryEvent(
+            seq: events[index].seq, at: events[index].at,
+            kind: .sagaCompensating(
+                cause: cause, failedStep: failedStep, error: error, plan: plan.reversed()
+            ))
         let issue = try #require(SagaReplayer.check(history: events, against: recorded.definition).first)
         #expect(issue.kind == .unexpectedEvent)
         #expect(issue.seq == events[index].seq)
@@ -68,8 +74,13 @@ struct ReplayerTests {
         let issue = try #require(SagaReplayer.check(history: truncated, against: recorded.definition).first)
         #expect(issue.kind == .missingDecision)
         #expect(issue.message.contains("SagaCompleted"))
-        #expect(SagaReplayer.check(history: Array(recorded.record.events.prefix(3)), against: recorded.definition, expectFinished: false).isEmpty)
-        #expect(SagaReplayer.check(history: Array(recorded.record.events.prefix(3)), against: recorded.definition).map(\.kind) == [.notFinished])
+        #expect(
+            SagaReplayer.check(
+                history: Array(recorded.record.events.prefix(3)), against: recorded.definition, expectFinished: false
+            ).isEmpty)
+        #expect(
+            SagaReplayer.check(history: Array(recorded.record.events.prefix(3)), against: recorded.definition).map(
+                \.kind) == [.notFinished])
     }
 
     @Test("a step the definition does not have is flagged as unknown")
@@ -89,18 +100,24 @@ struct ReplayerTests {
         let recorded = try await Scenarios.stuckThenRetry()
         var events = recorded.record.events
         let index = try #require(events.firstIndex { $0.type == "StepFailed" })
-        guard case .stepFailed(let step, let attempt, let error, _) = try events[index].kind() else { throw ConditionTimeout() }
-        events[index] = HistoryEvent(seq: events[index].seq, at: events[index].at, kind: .stepFailed(
-            step: step, attempt: attempt, error: error, nextAttemptAt: events[index].at.addingTimeInterval(5)
-        ))
+        guard case .stepFailed(let step, let attempt, let error, _) = try events[index].kind() else {
+            throw ConditionTimeout()
+        }
+        events[index] = HistoryEvent(
+            seq: events[index].seq, at: events[index].at,
+            kind: .stepFailed(
+                step: step, attempt: attempt, error: error, nextAttemptAt: events[index].at.addingTimeInterval(5)
+            ))
         let issue = try #require(SagaReplayer.check(history: events, against: recorded.definition).first)
         #expect(issue.kind == .retryOutOfPolicy)
         #expect(issue.seq == events[index].seq)
 
         var noRetry = recorded.record.events
-        noRetry[index] = HistoryEvent(seq: noRetry[index].seq, at: noRetry[index].at, kind: .stepFailed(
-            step: step, attempt: attempt, error: error, nextAttemptAt: nil
-        ))
+        noRetry[index] = HistoryEvent(
+            seq: noRetry[index].seq, at: noRetry[index].at,
+            kind: .stepFailed(
+                step: step, attempt: attempt, error: error, nextAttemptAt: nil
+            ))
         let giveUp = try #require(SagaReplayer.check(history: noRetry, against: recorded.definition).first)
         #expect(giveUp.kind == .retryOutOfPolicy)
     }

@@ -95,7 +95,8 @@ struct RetryTests {
         var policy = Self.policy
         policy.nonRetryableErrorKinds = ["InsufficientStock"]
         let definition = SagaDefinition<TestInput>(name: "kinds", version: 1) {
-            TestSagas.step("Reserve", log: log, script: StepScript([.failRetryable("InsufficientStock")]), retry: policy)
+            TestSagas.step(
+                "Reserve", log: log, script: StepScript([.failRetryable("InsufficientStock")]), retry: policy)
         }
         try harness.registry.register(definition)
         let engine = harness.makeEngine()
@@ -104,7 +105,9 @@ struct RetryTests {
 
         #expect(log.count("Reserve") == 1)
         let state = try SagaState.fold(record.events)
-        #expect(state.step(named: "Reserve")?.lastError == .nonRetryable(kind: "InsufficientStock", message: "scripted retryable failure"))
+        #expect(
+            state.step(named: "Reserve")?.lastError
+                == .nonRetryable(kind: "InsufficientStock", message: "scripted retryable failure"))
         await engine.shutdown()
     }
 
@@ -151,7 +154,9 @@ struct RetryTests {
         let failed = try #require(parked.events(of: .stepFailed).first)
         #expect(failed.data?["error"]?["kind"] == "Timeout")
         #expect(failed.data?["retryable"] == true)
-        #expect(failed.data?["nextAttemptAt"]?.stringValue == SagaTime.format(SagaTime.adding(.milliseconds(2100), to: TestClock.defaultStart)))
+        #expect(
+            failed.data?["nextAttemptAt"]?.stringValue
+                == SagaTime.format(SagaTime.adding(.milliseconds(2100), to: TestClock.defaultStart)))
 
         harness.clock.advance(by: .milliseconds(100))
         await engine.pollDueSagas()
@@ -182,9 +187,14 @@ struct RetryTests {
     func jitterBounds() async throws {
         let harness = SagaTestHarness()
         let log = EffectLog()
-        let policy = RetryPolicy(initialInterval: .seconds(1), backoffCoefficient: 2, maximumInterval: .seconds(10), maximumAttempts: 4, jitter: 0.5)
+        let policy = RetryPolicy(
+            initialInterval: .seconds(1), backoffCoefficient: 2, maximumInterval: .seconds(10), maximumAttempts: 4,
+            jitter: 0.5)
         let definition = SagaDefinition<TestInput>(name: "jitter", version: 1) {
-            TestSagas.step("Flaky", log: log, script: StepScript([.failRetryable("Busy"), .failRetryable("Busy"), .failRetryable("Busy")]), retry: policy)
+            TestSagas.step(
+                "Flaky", log: log,
+                script: StepScript([.failRetryable("Busy"), .failRetryable("Busy"), .failRetryable("Busy")]),
+                retry: policy)
         }
         try harness.registry.register(definition)
         let engine = harness.makeEngine(harness.configuration(seed: 7))

@@ -10,9 +10,11 @@ struct SystemClockTests {
         let store = InMemoryHistoryStore(clock: SystemClock())
         let registry = SagaRegistry()
         let log = EffectLog()
-        let policy = RetryPolicy(initialInterval: .milliseconds(10), maximumInterval: .milliseconds(20), maximumAttempts: 4, jitter: 0.5)
+        let policy = RetryPolicy(
+            initialInterval: .milliseconds(10), maximumInterval: .milliseconds(20), maximumAttempts: 4, jitter: 0.5)
         let definition = SagaDefinition<TestInput>(name: "real", version: 1) {
-            TestSagas.step("Flaky", log: log, script: StepScript([.failRetryable("Busy"), .failRetryable("Busy")]), retry: policy)
+            TestSagas.step(
+                "Flaky", log: log, script: StepScript([.failRetryable("Busy"), .failRetryable("Busy")]), retry: policy)
             TimerStep<TestInput>("Nap", duration: .milliseconds(20))
             TestSagas.step("Slow", log: log, script: StepScript([.hang]), retry: policy, timeout: .milliseconds(30))
         }

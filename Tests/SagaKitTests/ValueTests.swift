@@ -51,7 +51,9 @@ struct ValueTests {
 
     @Test("the delay before attempt n is min(initial × coeff^(n-2), max) × (1 + jitter × (2u − 1))")
     func delayFormula() {
-        let policy = RetryPolicy(initialInterval: .milliseconds(100), backoffCoefficient: 3, maximumInterval: .seconds(1), maximumAttempts: 0, jitter: 0.2)
+        let policy = RetryPolicy(
+            initialInterval: .milliseconds(100), backoffCoefficient: 3, maximumInterval: .seconds(1),
+            maximumAttempts: 0, jitter: 0.2)
         #expect(policy.delay(beforeAttempt: 2, randomUnit: 0.5) == .milliseconds(100))
         #expect(policy.delay(beforeAttempt: 3, randomUnit: 0.5) == .milliseconds(300))
         #expect(policy.delay(beforeAttempt: 4, randomUnit: 0.5) == .milliseconds(900))
@@ -65,7 +67,9 @@ struct ValueTests {
 
     @Test("a retry policy encodes its durations as milliseconds")
     func policyCodable() throws {
-        let policy = RetryPolicy(initialInterval: .milliseconds(250), maximumInterval: .seconds(5), maximumAttempts: 4, nonRetryableErrorKinds: ["B", "A"], jitter: 0.1)
+        let policy = RetryPolicy(
+            initialInterval: .milliseconds(250), maximumInterval: .seconds(5), maximumAttempts: 4,
+            nonRetryableErrorKinds: ["B", "A"], jitter: 0.1)
         let json = try JSONValue(encoding: policy)
         #expect(json["initialIntervalMs"] == 250)
         #expect(json["maximumIntervalMs"] == 5000)
@@ -75,7 +79,9 @@ struct ValueTests {
 
     @Test("errors are classified: StepErrors as they are, others retryable with their type name")
     func classification() {
-        #expect(StepError.classify(StepError.nonRetryable(kind: "X", message: "m")) == .nonRetryable(kind: "X", message: "m"))
+        #expect(
+            StepError.classify(StepError.nonRetryable(kind: "X", message: "m"))
+                == .nonRetryable(kind: "X", message: "m"))
         #expect(StepError.classify(PlainFailure()) == .retryable(kind: "PlainFailure", message: "plain failure"))
         #expect(StepError.timeout(after: .seconds(2)).kind == "Timeout")
         #expect(StepError.timeout(after: .seconds(2)).retryable)
@@ -102,7 +108,9 @@ struct ValueTests {
         let reserved = SagaDefinition<TestInput>(name: "reserved", version: 1) {
             SignalWaitStep<TestInput>("Wait", continueOn: ["cancel"], timeout: nil, onTimeout: nil)
         }
-        #expect(throws: SagaDefinitionError.reservedSignal(step: "Wait", signal: "cancel")) { try registry.register(reserved) }
+        #expect(throws: SagaDefinitionError.reservedSignal(step: "Wait", signal: "cancel")) {
+            try registry.register(reserved)
+        }
     }
 
     @Test("the test clock wakes sleepers in deadline order when time passes their deadline")

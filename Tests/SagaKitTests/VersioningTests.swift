@@ -28,7 +28,8 @@ struct VersioningTests {
         #expect(old.definitionVersion == 1)
         #expect(old.steps(of: .stepCompleted) == ["OldFirst", "OldSecond", "OldThird"])
 
-        _ = try await running.engine.start(definitionName: "versioned", sagaId: "v2-saga", input: try JSONValue(encoding: TestInput()))
+        _ = try await running.engine.start(
+            definitionName: "versioned", sagaId: "v2-saga", input: try JSONValue(encoding: TestInput()))
         let new = try await harness.waitForStatus("v2-saga", .completed)
         #expect(new.definitionVersion == 2)
         #expect(new.steps(of: .stepCompleted) == ["NewOnly"])
@@ -44,7 +45,8 @@ struct VersioningTests {
         let newer = SagaRegistry()
         try newer.register(v3)
         let newerEngine = harness.makeEngine(harness.configuration(instanceId: "newer"), registry: newer)
-        await harness.memoryStore?.injectAppendFault(AppendFault(matching: .stepCompleted, timing: .beforeWrite, times: 100))
+        await harness.memoryStore?.injectAppendFault(
+            AppendFault(matching: .stepCompleted, timing: .beforeWrite, times: 100))
         _ = try await newerEngine.start(v3, sagaId: "future-saga", input: TestInput())
         try await waitUntil { await newerEngine.heldCount == 0 }
         await newerEngine.simulateCrash()

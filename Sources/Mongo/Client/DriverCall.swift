@@ -48,7 +48,8 @@ enum DriverCall {
     }
 
     /// Runs `body` with a database handle made from `client`.
-    static func withDatabase<T>(_ client: OpaquePointer, name: String, _ body: (OpaquePointer) throws -> T) throws -> T {
+    static func withDatabase<T>(_ client: OpaquePointer, name: String, _ body: (OpaquePointer) throws -> T) throws -> T
+    {
         guard let handle = mongoc_client_get_database(client, name) else {
             throw MongoError(.invalidArgument, message: "invalid database name \(name)")
         }

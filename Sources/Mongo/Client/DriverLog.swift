@@ -7,11 +7,13 @@ enum DriverLog {
 
     /// Installs the handler; called once, when the library is initialised.
     static func install() {
-        mongoc_log_set_handler({ level, domain, message, _ in
-            let domain = domain.map { String(cString: $0) } ?? "mongoc"
-            let text = message.map { String(cString: $0) } ?? ""
-            DriverLog.logger.log(level: DriverLog.level(level, message: text), "\(text)", metadata: ["domain": "\(domain)"])
-        }, nil)
+        mongoc_log_set_handler(
+            { level, domain, message, _ in
+                let domain = domain.map { String(cString: $0) } ?? "mongoc"
+                let text = message.map { String(cString: $0) } ?? ""
+                DriverLog.logger.log(
+                    level: DriverLog.level(level, message: text), "\(text)", metadata: ["domain": "\(domain)"])
+            }, nil)
     }
 
     /// The swift-log level of a libmongoc level.

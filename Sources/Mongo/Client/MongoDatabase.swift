@@ -8,7 +8,8 @@ public struct MongoDatabase: Sendable {
     public let name: String
 
     /// A handle on the collection `name`, whose documents are `T`.
-    public func collection<T: Codable & Sendable>(_ name: String, as type: T.Type = Document.self) -> MongoCollection<T> {
+    public func collection<T: Codable & Sendable>(_ name: String, as type: T.Type = Document.self) -> MongoCollection<T>
+    {
         MongoCollection(database: self, name: name)
     }
 

@@ -85,7 +85,9 @@ extension MongoCollection {
             try DriverCall.withCollection(client, database: target.0, collection: target.1) { collection in
                 try DriverCall.withOptions(operationOptions, session: session) { options in
                     try stages.withUnsafeBSONPointer { stages in
-                        guard let cursor = mongoc_collection_aggregate(collection, MONGOC_QUERY_NONE, stages, options, nil)
+                        guard
+                            let cursor = mongoc_collection_aggregate(
+                                collection, MONGOC_QUERY_NONE, stages, options, nil)
                         else {
                             throw MongoError(.driver, message: "cannot create an aggregate cursor")
                         }
@@ -104,7 +106,8 @@ extension MongoCollection {
         let (core, batch): (CursorCore?, [Document])
         if let session {
             let handle = session.handle
-            (core, batch) = try await CursorCore.open(client: session.client, ownsClient: false, batchLimit: batchLimit) {
+            (core, batch) = try await CursorCore.open(client: session.client, ownsClient: false, batchLimit: batchLimit)
+            {
                 try make($0, handle.pointer)
             }
         } else {

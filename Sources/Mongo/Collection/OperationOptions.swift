@@ -84,7 +84,8 @@ public struct FindOneAndUpdateOptions: Sendable {
 
     /// Creates the options.
     public init(
-        returnDocument: ReturnDocument = .before, upsert: Bool = false, sort: Document? = nil, projection: Document? = nil
+        returnDocument: ReturnDocument = .before, upsert: Bool = false, sort: Document? = nil,
+        projection: Document? = nil
     ) {
         self.returnDocument = returnDocument
         self.upsert = upsert

@@ -29,20 +29,11 @@ public final class ChangeStream<Element: Decodable & Sendable>: AsyncSequence, S
     /// Waits for the next change; nil when the task was cancelled or the stream was closed.
     public func next() async throws -> Element? {
         while !Task.isCancelled {
-            let outcome: (document: Document?, token: Document?, open: Bool) = try await client.withClient { [self] _ in
-                try self.stream.withLock { pointer in
-                    guard let pointer else { return (nil, nil, false) }
-                    var current: OpaquePointer?
-                    let found = mongoc_change_stream_next(pointer.pointer, &current)
-                    let token = mongoc_change_stream_get_resume_token(pointer.pointer).map { Document(copying: $0) }
-                    if found, let current { return (Document(copying: current), token, true) }
-                    var error = bson_error_t()
-                    var reply: OpaquePointer?
-                    if mongoc_change_stream_error_document(pointer.pointer, &error, &reply) {
-                        throw MongoError(driverError: error, reply: reply.map { Document(copying: $0) })
-                    }
-                    return (nil, token, true)
-                }
+            let outcome: (document: Document?, token: Document?, open: Bool)
+            do {
+                outcome = try await waitOnce()
+            } catch is CancellationError {
+                return nil
             }
             if let token = outcome.token { latestToken.withLock { $0 = token } }
             guard outcome.open else { return nil }
@@ -51,6 +42,26 @@ public final class ChangeStream<Element: Decodable & Sendable>: AsyncSequence, S
             }
         }
         return nil
+    }
+
+    /// One server wait for a change (at most `maxAwaitTime`): the change if one came, the latest resume token,
+    /// and whether the stream is still open. A cancelled task's wait is dropped before it starts.
+    private func waitOnce() async throws -> (document: Document?, token: Document?, open: Bool) {
+        try await client.withClient { [self] _ in
+            try self.stream.withLock { pointer in
+                guard let pointer else { return (nil, nil, false) }
+                var current: OpaquePointer?
+                let found = mongoc_change_stream_next(pointer.pointer, &current)
+                let token = mongoc_change_stream_get_resume_token(pointer.pointer).map { Document(copying: $0) }
+                if found, let current { return (Document(copying: current), token, true) }
+                var error = bson_error_t()
+                var reply: OpaquePointer?
+                if mongoc_change_stream_error_document(pointer.pointer, &error, &reply) {
+                    throw MongoError(driverError: error, reply: reply.map { Document(copying: $0) })
+                }
+                return (nil, token, true)
+            }
+        }
     }
 
     /// Stops the stream and gives its connection back; safe to call twice.

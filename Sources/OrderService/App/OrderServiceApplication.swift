@@ -1,10 +1,10 @@
 import AsyncHTTPClient
-import HummingbirdCore
-import NIOCore
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Mongo
+import NIOCore
 import Orders
 import SagaKit
 import SagaKitMongo
@@ -34,9 +34,11 @@ public struct OrderServiceApplication: Sendable {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws {
         let business = try MongoClient(configuration.mongoURI)
-        let historyClient = configuration.historyURI == configuration.mongoURI
+        let historyClient =
+            configuration.historyURI == configuration.mongoURI
             ? business : try MongoClient(configuration.historyURI)
-        let history = MongoHistoryStore(client: historyClient, databaseName: configuration.historyDatabase, logger: logger)
+        let history = MongoHistoryStore(
+            client: historyClient, databaseName: configuration.historyDatabase, logger: logger)
         let http = HTTPClient(
             eventLoopGroupProvider: .singleton,
             configuration: HTTPClient.Configuration(
@@ -119,7 +121,8 @@ public struct OrderServiceApplication: Sendable {
                 try await orders.prepare()
                 return
             } catch {
-                logger.warning("stores not ready yet; retrying", metadata: ["error": "\(error)", "retryIn": "\(delay)"])
+                logger.warning(
+                    "stores not ready yet; retrying", metadata: ["error": "\(error)", "retryIn": "\(delay)"])
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))
             }

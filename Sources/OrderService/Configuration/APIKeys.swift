@@ -18,7 +18,9 @@ struct APIKeys: Sendable {
             let parts = entry.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             guard parts.count >= 2, let key = parts.first, key.count >= 8,
                 key.utf8.allSatisfy({ (0x21...0x7E).contains($0) })
-            else { throw ParseError(entry: entry, reason: "expected key:role with a key of at least 8 visible characters") }
+            else {
+                throw ParseError(entry: entry, reason: "expected key:role with a key of at least 8 visible characters")
+            }
             let principal: Principal
             switch (parts[1], parts.count) {
             case ("operator", 2):

@@ -28,7 +28,8 @@ struct Problem: Error, Sendable {
 
     /// 422: the request is well-formed but these fields are wrong.
     static func validation(_ errors: [FieldError]) -> Problem {
-        let detail = errors.count == 1
+        let detail =
+            errors.count == 1
             ? "\(errors[0].field) \(errors[0].message)"
             : "\(errors.count) fields are invalid: \(errors.map(\.field).joined(separator: ", "))"
         return Problem(
@@ -43,7 +44,9 @@ struct Problem: Error, Sendable {
 
     /// 409: the action does not fit the saga's state.
     static func conflict(_ detail: String) -> Problem {
-        Problem(type: typeBase + "state-conflict", title: "Not allowed in the current state", status: .conflict, detail: detail)
+        Problem(
+            type: typeBase + "state-conflict", title: "Not allowed in the current state", status: .conflict,
+            detail: detail)
     }
 
     /// 404: no such resource (or not visible to this key).

@@ -20,7 +20,8 @@ extension Request {
     /// The body as strict JSON when there is one, or nil for an empty body (for actions with optional bodies).
     mutating func optionalJSONBody(context: APIRequestContext) async throws -> JSONNode? {
         let declaredEmpty = headers[.contentLength] == "0"
-        guard !declaredEmpty, headers[.contentType] != nil || headers[.transferEncoding] != nil || headers[.contentLength] != nil
+        guard !declaredEmpty,
+            headers[.contentType] != nil || headers[.transferEncoding] != nil || headers[.contentLength] != nil
         else { return nil }
         let buffer = try await collectBody(upTo: context.maxUploadSize)
         guard buffer.readableBytes > 0 else { return nil }
@@ -39,7 +40,8 @@ extension Request {
         }
         let parts = value.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let mediaType = parts.first ?? ""
-        let isJSON = mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
+        let isJSON =
+            mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
         let charsetOK = parts.dropFirst().allSatisfy { parameter in
             !parameter.hasPrefix("charset=") || ["charset=utf-8", "charset=\"utf-8\""].contains(parameter)
         }

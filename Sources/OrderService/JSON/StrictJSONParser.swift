@@ -55,7 +55,8 @@ struct StrictJSONParser {
 
     private mutating func expect(_ literal: StaticString, value: JSONNode) throws(Failure) -> JSONNode {
         let expected = literal.withUTF8Buffer { Array($0) }
-        guard bytes.count - position >= expected.count, Array(bytes[position..<position + expected.count]) == expected else {
+        guard bytes.count - position >= expected.count, Array(bytes[position..<position + expected.count]) == expected
+        else {
             throw failure("invalid literal")
         }
         position += expected.count
@@ -172,7 +173,8 @@ struct StrictJSONParser {
         case UInt8(ascii: "u"):
             let first = try parseHex4()
             if (0xD800...0xDBFF).contains(first) {
-                guard current == UInt8(ascii: "\\"), position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "u")
+                guard current == UInt8(ascii: "\\"), position + 1 < bytes.count,
+                    bytes[position + 1] == UInt8(ascii: "u")
                 else { throw failure("a high surrogate must be followed by a low surrogate") }
                 position += 2
                 let second = try parseHex4()
@@ -211,7 +213,9 @@ struct StrictJSONParser {
         let start = position
         func digits(_ parser: inout StrictJSONParser) -> Int {
             let begin = parser.position
-            while let byte = parser.current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) { parser.position += 1 }
+            while let byte = parser.current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+                parser.position += 1
+            }
             return parser.position - begin
         }
         if current == UInt8(ascii: "-") { position += 1 }

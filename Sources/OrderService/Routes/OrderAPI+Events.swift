@@ -16,7 +16,8 @@ extension OrderAPI {
         guard try await history.load(sagaId: order.sagaId) != nil else {
             throw Problem.notFound("the saga of order \(order.id)")
         }
-        let frames = Self.frames(events: history.watch(sagaId: order.sagaId, after: after), keepAlive: keepAliveInterval)
+        let frames = Self.frames(
+            events: history.watch(sagaId: order.sagaId, after: after), keepAlive: keepAliveInterval)
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
@@ -40,7 +41,9 @@ extension OrderAPI {
     static func lastEventId(_ headers: HTTPFields) throws(Problem) -> Int64 {
         guard let text = headers[HTTPField.Name("Last-Event-ID")!] else { return 0 }
         guard let value = Int64(text), value >= 0, String(value) == text else {
-            throw Problem.validation([FieldError(field: "Last-Event-ID", message: "must be the seq of an event, a non-negative integer")])
+            throw Problem.validation([
+                FieldError(field: "Last-Event-ID", message: "must be the seq of an event, a non-negative integer")
+            ])
         }
         return value
     }

@@ -18,7 +18,9 @@ extension OrderAPI {
     static func orderIdParameter(_ context: APIRequestContext) throws(Problem) -> OrderID {
         let text = context.parameters.get("orderId") ?? ""
         guard let id = OrderID(text) else {
-            throw Problem.validation([FieldError(field: "orderId", message: "must be an order id such as ord_01jd3k2x4q8m9v7t6r5p4n3b2a")])
+            throw Problem.validation([
+                FieldError(field: "orderId", message: "must be an order id such as ord_01jd3k2x4q8m9v7t6r5p4n3b2a")
+            ])
         }
         return id
     }
@@ -27,7 +29,9 @@ extension OrderAPI {
     static func skuParameter(_ context: APIRequestContext) throws(Problem) -> String {
         let sku = context.parameters.get("sku") ?? ""
         guard sku.utf8.count <= OrderRequest.Limits.identifier, BodyValidator.isIdentifier(sku) else {
-            throw Problem.validation([FieldError(field: "sku", message: "must be letters, digits, '.', '_', ':' or '-', at most 128")])
+            throw Problem.validation([
+                FieldError(field: "sku", message: "must be letters, digits, '.', '_', ':' or '-', at most 128")
+            ])
         }
         return sku
     }
@@ -36,8 +40,11 @@ extension OrderAPI {
     static func idempotencyKey(_ headers: HTTPFields) throws(Problem) -> String? {
         let values = headers[values: HTTPField.Name("Idempotency-Key")!]
         guard let key = values.first else { return nil }
-        guard values.count == 1, (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
-            throw Problem.validation([FieldError(field: "Idempotency-Key", message: "must be 1 to 255 visible ASCII characters, sent once")])
+        guard values.count == 1, (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) })
+        else {
+            throw Problem.validation([
+                FieldError(field: "Idempotency-Key", message: "must be 1 to 255 visible ASCII characters, sent once")
+            ])
         }
         return key
     }
@@ -74,9 +81,10 @@ extension OrderAPI {
     static func problem(for error: PlacementError) -> Problem {
         switch error {
         case .unknownSKUs(let skus):
-            return .validation(skus.sorted { $0.key < $1.key }.map {
-                FieldError(field: "items[\($0.key)].sku", message: "is not in the catalog: \($0.value)")
-            })
+            return .validation(
+                skus.sorted { $0.key < $1.key }.map {
+                    FieldError(field: "items[\($0.key)].sku", message: "is not in the catalog: \($0.value)")
+                })
         case .mixedCurrencies:
             return .validation([FieldError(field: "items", message: "must all be priced in one currency")])
         case .idempotencyKeyReused:

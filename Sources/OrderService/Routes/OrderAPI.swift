@@ -40,7 +40,8 @@ struct OrderAPI: Sendable {
         _ = try context.require(.operator)
         var request = request
         let input = try ProductInput(json: try await request.jsonBody(context: context))
-        let product = try await orders.catalog.put(sku: input.sku, name: input.name, price: input.price, stock: input.stock)
+        let product = try await orders.catalog.put(
+            sku: input.sku, name: input.name, price: input.price, stock: input.stock)
         return try JSONResponse.make(ProductView(product))
     }
 
@@ -69,9 +70,10 @@ struct OrderAPI: Sendable {
         } catch let error as PlacementError {
             throw Self.problem(for: error)
         }
-        let (order, record) = switch placement {
-        case .placed(let order, let record), .replayed(let order, let record): (order, record)
-        }
+        let (order, record) =
+            switch placement {
+            case .placed(let order, let record), .replayed(let order, let record): (order, record)
+            }
         var headers = HTTPFields()
         headers[.location] = "/v1/orders/\(order.id.rawValue)"
         return try JSONResponse.make(
@@ -112,12 +114,13 @@ struct OrderAPI: Sendable {
             guard validator.errors.isEmpty else { throw Problem.validation(validator.errors) }
         }
         let order = try await visibleOrder(context)
-        let outcome: OrderCommandOutcome = switch action {
-        case .approve: try await orders.approve(order)
-        case .reject: try await orders.reject(order)
-        case .cancel: try await orders.cancel(order, reason: reason)
-        case .refund: try await orders.refund(order)
-        }
+        let outcome: OrderCommandOutcome =
+            switch action {
+            case .approve: try await orders.approve(order)
+            case .reject: try await orders.reject(order)
+            case .cancel: try await orders.cancel(order, reason: reason)
+            case .refund: try await orders.refund(order)
+            }
         switch outcome {
         case .accepted(let status):
             return try JSONResponse.make(
@@ -141,7 +144,8 @@ struct OrderAPI: Sendable {
         } catch HistoryStoreError.invalidRequest {
             throw Problem.validation([FieldError(field: "cursor", message: "is not a cursor this service issued")])
         }
-        return try JSONResponse.make(SagaPageView(items: page.items.map(SagaListItemView.init), nextCursor: page.nextCursor))
+        return try JSONResponse.make(
+            SagaPageView(items: page.items.map(SagaListItemView.init), nextCursor: page.nextCursor))
     }
 
     @Sendable func sagaStats(_ request: Request, context: APIRequestContext) async throws -> Response {

@@ -12,10 +12,12 @@ extension OrderRequest {
     /// Reads and validates a place-order body; throws a 422 problem naming every bad field.
     init(json root: JSONNode) throws(Problem) {
         let validator = BodyValidator()
-        guard let body = validator.object(
-            root, at: "", allowed: ["customerId", "items", "paymentToken", "shippingAddress"])
+        guard
+            let body = validator.object(
+                root, at: "", allowed: ["customerId", "items", "paymentToken", "shippingAddress"])
         else { throw Problem.validation(validator.errors) }
-        let customerId = validator.string(body["customerId"], at: "customerId", rule: .identifier(maxLength: Limits.identifier))
+        let customerId = validator.string(
+            body["customerId"], at: "customerId", rule: .identifier(maxLength: Limits.identifier))
         let paymentToken = validator.string(
             body["paymentToken"], at: "paymentToken", rule: .identifier(maxLength: Limits.identifier))
         var items: [Item] = []
@@ -23,7 +25,8 @@ extension OrderRequest {
             for (index, element) in elements.enumerated() {
                 let path = "items[\(index)]"
                 guard let item = validator.object(element, at: path, allowed: ["sku", "quantity"]) else { continue }
-                let sku = validator.string(item["sku"], at: "\(path).sku", rule: .identifier(maxLength: Limits.identifier))
+                let sku = validator.string(
+                    item["sku"], at: "\(path).sku", rule: .identifier(maxLength: Limits.identifier))
                 let quantity = validator.integer(item["quantity"], at: "\(path).quantity", range: Limits.quantity)
                 if let sku, let quantity { items.append(Item(sku: sku, quantity: Int(quantity))) }
             }
@@ -52,10 +55,13 @@ extension ShippingAddress {
         let postalCode = validator.string(
             fields["postalCode"], at: "\(path).postalCode",
             rule: .custom(expectation: "1 to 16 letters, digits, spaces or dashes", maxLength: 16) { code in
-                !code.isEmpty && code.utf8.allSatisfy { byte in
-                    byte == UInt8(ascii: " ") || byte == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-                        || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
-                }
+                !code.isEmpty
+                    && code.utf8.allSatisfy { byte in
+                        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "-")
+                            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                            || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                            || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                    }
             })
         let country = validator.string(
             fields["country"], at: "\(path).country",
@@ -63,6 +69,8 @@ extension ShippingAddress {
                 code.utf8.count == 2 && code.utf8.allSatisfy { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
             })
         guard let name, let line1, let city, let postalCode, let country else { return nil }
-        self.init(name: name, line1: line1, line2: line2, city: city, region: region, postalCode: postalCode, country: country)
+        self.init(
+            name: name, line1: line1, line2: line2, city: city, region: region, postalCode: postalCode, country: country
+        )
     }
 }

@@ -23,12 +23,16 @@ struct ProductInput: Sendable {
         if let fields = validator.object(body["price"], at: "price", allowed: ["amount", "currency"]) {
             let amount = validator.string(
                 fields["amount"], at: "price.amount",
-                rule: .custom(expectation: "a decimal string with at most 2 decimal places, such as \"12.50\"", maxLength: 16) {
+                rule: .custom(
+                    expectation: "a decimal string with at most 2 decimal places, such as \"12.50\"", maxLength: 16
+                ) {
                     (try? Money(parsing: $0, currency: "USD")) != nil
                 })
             let currency = validator.string(
                 fields["currency"], at: "price.currency",
-                rule: .custom(expectation: "a 3-letter ISO 4217 code such as \"USD\"", maxLength: 3, predicate: Money.isValidCurrency))
+                rule: .custom(
+                    expectation: "a 3-letter ISO 4217 code such as \"USD\"", maxLength: 3,
+                    predicate: Money.isValidCurrency))
             if let amount, let currency { price = try? Money(parsing: amount, currency: currency) }
         }
         guard validator.errors.isEmpty, let sku, let name, let price, let stock else {

@@ -14,7 +14,9 @@ enum JSONResponse {
     }()
 
     /// `value` as a JSON response with `status` and extra `headers`.
-    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws
+        -> Response
+    {
         var headers = headers
         headers[.contentType] = "application/json"
         let data = try encoder.encode(value)

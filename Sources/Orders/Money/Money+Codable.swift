@@ -22,7 +22,8 @@ extension Money: Codable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         guard let exact = Decimal128(amountText) else {
-            throw EncodingError.invalidValue(amount, .init(codingPath: encoder.codingPath, debugDescription: "unrepresentable amount"))
+            throw EncodingError.invalidValue(
+                amount, .init(codingPath: encoder.codingPath, debugDescription: "unrepresentable amount"))
         }
         try container.encode(exact, forKey: .amount)
         try container.encode(currency, forKey: .currency)

@@ -47,7 +47,9 @@ extension OrderSystem {
         default:
             return .conflict(
                 OrderSagaStatus(state.status),
-                reason: "only a COMPLETED order can be refunded, or a STUCK one retried; this one is \(OrderSagaStatus(state.status).rawValue)")
+                reason:
+                    "only a COMPLETED order can be refunded, or a STUCK one retried; this one is \(OrderSagaStatus(state.status).rawValue)"
+            )
         }
     }
 
@@ -55,7 +57,9 @@ extension OrderSystem {
         try await describe(try await engine.signal(sagaId: order.sagaId, name: name), order: order, action: action)
     }
 
-    private func describe(_ outcome: SagaCommandOutcome, order: Order, action: String) async throws -> OrderCommandOutcome {
+    private func describe(_ outcome: SagaCommandOutcome, order: Order, action: String) async throws
+        -> OrderCommandOutcome
+    {
         switch outcome {
         case .notFound:
             return .notFound

@@ -85,7 +85,8 @@ extension OrderSystem {
     func startSaga(for order: Order) async throws -> SagaStartOutcome {
         try await engine.start(
             definition, sagaId: order.sagaId,
-            input: OrderSagaInput(orderId: order.id.rawValue, total: order.total.amountText, currency: order.total.currency))
+            input: OrderSagaInput(
+                orderId: order.id.rawValue, total: order.total.amountText, currency: order.total.currency))
     }
 
     /// Starts the sagas of orders stored before a crash cut their placement short; returns how many it found.
@@ -94,11 +95,14 @@ extension OrderSystem {
     /// anything still marked after `grace` had its saga start interrupted (starting is idempotent).
     @discardableResult
     public func resumeInterruptedPlacements(grace: Duration = .seconds(30), limit: Int = 500) async throws -> Int {
-        let cutoff = Date().addingTimeInterval(-Double(grace.components.seconds) - Double(grace.components.attoseconds) / 1e18)
+        let cutoff = Date().addingTimeInterval(
+            -Double(grace.components.seconds) - Double(grace.components.attoseconds) / 1e18)
         let stranded = try await orderBook.ordersAwaitingSaga(placedBefore: cutoff, limit: limit)
         for order in stranded {
             if try await startSaga(for: order).isCreated {
-                logger.notice("started the saga of an order whose placement was interrupted", metadata: ["orderId": "\(order.id)"])
+                logger.notice(
+                    "started the saga of an order whose placement was interrupted", metadata: ["orderId": "\(order.id)"]
+                )
             }
             try await orderBook.clearSagaStartPending(order.id)
         }

@@ -36,14 +36,17 @@ struct Carrier: Sendable {
         case 422:
             throw StepError.nonRetryable(kind: "AddressRejected", message: "the carrier cannot deliver to this address")
         case 409:
-            throw StepError.nonRetryable(kind: "ShipmentVoided", message: "the shipment key was voided by an earlier cancellation")
+            throw StepError.nonRetryable(
+                kind: "ShipmentVoided", message: "the shipment key was voided by an earlier cancellation")
         default:
             throw ProviderClient.unexpected(response, provider: "shipping")
         }
     }
 
     /// Cancels the shipment booked with `shipmentIdempotencyKey`, voiding the key when there is none.
-    func cancelShipment(orderId: String, shipmentIdempotencyKey: String, idempotencyKey: String) async throws -> CancelOutcome {
+    func cancelShipment(orderId: String, shipmentIdempotencyKey: String, idempotencyKey: String) async throws
+        -> CancelOutcome
+    {
         struct Body: Encodable { let orderId, shipmentIdempotencyKey: String }
         struct Answer: Decodable { let status: String? }
         let response = try await client.post(

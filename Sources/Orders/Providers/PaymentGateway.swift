@@ -37,9 +37,11 @@ struct PaymentGateway: Sendable {
             }
             return charge
         case 402:
-            throw StepError.nonRetryable(kind: "PaymentDeclined", message: "the card was declined (\(response.errorCode ?? "declined"))")
+            throw StepError.nonRetryable(
+                kind: "PaymentDeclined", message: "the card was declined (\(response.errorCode ?? "declined"))")
         case 409:
-            throw StepError.nonRetryable(kind: "ChargeVoided", message: "the charge key was voided by an earlier refund")
+            throw StepError.nonRetryable(
+                kind: "ChargeVoided", message: "the charge key was voided by an earlier refund")
         default:
             throw ProviderClient.unexpected(response, provider: "payments")
         }

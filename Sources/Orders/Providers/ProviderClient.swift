@@ -14,7 +14,8 @@ struct ProviderResponse: Sendable {
             return try JSONDecoder().decode(T.self, from: body)
         } catch {
             throw StepError.retryable(
-                kind: "ProviderProtocolError", message: "\(provider) answered \(status) with an unexpected body: \(error)")
+                kind: "ProviderProtocolError",
+                message: "\(provider) answered \(status) with an unexpected body: \(error)")
         }
     }
 
@@ -35,7 +36,9 @@ struct ProviderClient: Sendable {
     let requestTimeout: Duration
 
     /// POSTs `body` as JSON to `url` with `Idempotency-Key: key`.
-    func post(_ url: String, body: some Encodable, idempotencyKey: String, provider: String) async throws -> ProviderResponse {
+    func post(_ url: String, body: some Encodable, idempotencyKey: String, provider: String) async throws
+        -> ProviderResponse
+    {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -51,7 +54,8 @@ struct ProviderClient: Sendable {
             throw CancellationError()
         } catch {
             if Task.isCancelled { throw CancellationError() }
-            throw StepError.retryable(kind: "ProviderUnavailable", message: "\(provider) could not be reached: \(error)")
+            throw StepError.retryable(
+                kind: "ProviderUnavailable", message: "\(provider) could not be reached: \(error)")
         }
         if response.status >= 500 {
             throw StepError.retryable(

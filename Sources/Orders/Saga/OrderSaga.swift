@@ -34,8 +34,9 @@ public enum OrderSaga {
         }
         let threshold = settings.approvalThreshold
         return SagaDefinition(name: name, version: version) {
-            undo(action(OrderSagaStep.reserveInventory, steps.reserveInventory), OrderSagaStep.releaseInventory,
-                 steps.releaseInventory)
+            undo(
+                action(OrderSagaStep.reserveInventory, steps.reserveInventory), OrderSagaStep.releaseInventory,
+                steps.releaseInventory)
             SignalWaitStep<OrderSagaInput>(
                 OrderSagaStep.awaitApproval,
                 continueOn: [Signal.approve],
@@ -44,10 +45,12 @@ public enum OrderSaga {
                 onTimeout: .nonRetryable(kind: "ApprovalTimeout", message: "no approval arrived in time")
             )
             .when { $0.exceeds(threshold) }
-            undo(action(OrderSagaStep.chargePayment, steps.chargePayment), OrderSagaStep.refundPayment,
-                 steps.refundPayment)
-            undo(action(OrderSagaStep.createShipment, steps.createShipment), OrderSagaStep.cancelShipment,
-                 steps.cancelShipment)
+            undo(
+                action(OrderSagaStep.chargePayment, steps.chargePayment), OrderSagaStep.refundPayment,
+                steps.refundPayment)
+            undo(
+                action(OrderSagaStep.createShipment, steps.createShipment), OrderSagaStep.cancelShipment,
+                steps.cancelShipment)
             action(OrderSagaStep.sendConfirmation, steps.sendConfirmation)
         }
     }

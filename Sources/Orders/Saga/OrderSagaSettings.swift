@@ -79,7 +79,8 @@ public struct OrderSagaSettings: Sendable {
         }
         if let text = environment["APPROVAL_TIMEOUT"] {
             guard let timeout = DurationText.parse(text) else {
-                throw SettingsError(variable: "APPROVAL_TIMEOUT", message: "must be a duration such as 24h, 30m, 45s or 500ms")
+                throw SettingsError(
+                    variable: "APPROVAL_TIMEOUT", message: "must be a duration such as 24h, 30m, 45s or 500ms")
             }
             settings.approvalTimeout = timeout
         }
@@ -92,7 +93,8 @@ public struct OrderSagaSettings: Sendable {
             }
             if let text = environment["STEP_MAX_ATTEMPTS_\(name)"] {
                 guard let attempts = Int(text), attempts >= 0 else {
-                    throw SettingsError(variable: "STEP_MAX_ATTEMPTS_\(name)", message: "must be a whole number (0: unlimited)")
+                    throw SettingsError(
+                        variable: "STEP_MAX_ATTEMPTS_\(name)", message: "must be a whole number (0: unlimited)")
                 }
                 settings.steps[name, default: Self.compensation].retry.maximumAttempts = attempts
             }

@@ -45,7 +45,8 @@ struct OrderSagaSteps: Sendable {
         let charge = try await gateway.charge(
             orderId: order.id.rawValue, amount: order.total, token: order.paymentToken,
             idempotencyKey: context.idempotencyKey)
-        try await payments.recordCharge(orderId: order.id.rawValue, chargeId: charge.id, amount: order.total, at: Date())
+        try await payments.recordCharge(
+            orderId: order.id.rawValue, chargeId: charge.id, amount: order.total, at: Date())
         return Charged(chargeId: charge.id, amount: order.total.amountText, currency: order.total.currency)
     }
 
@@ -54,11 +55,13 @@ struct OrderSagaSteps: Sendable {
         let outcome = try await gateway.refund(
             orderId: order.id.rawValue, chargeIdempotencyKey: context.stepIdempotencyKey,
             idempotencyKey: context.idempotencyKey)
-        let refundId: String? = switch outcome {
-        case .refunded(let id): id
-        case .nothingToRefund: nil
-        }
-        try await payments.recordSettlement(orderId: order.id.rawValue, refundId: refundId, amount: order.total, at: Date())
+        let refundId: String? =
+            switch outcome {
+            case .refunded(let id): id
+            case .nothingToRefund: nil
+            }
+        try await payments.recordSettlement(
+            orderId: order.id.rawValue, refundId: refundId, amount: order.total, at: Date())
     }
 
     func createShipment(_ context: StepContext<OrderSagaInput>) async throws -> Shipped {

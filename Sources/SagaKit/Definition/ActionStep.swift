@@ -44,7 +44,8 @@ public struct ActionStep<Input: Codable & Sendable>: Sendable {
             do {
                 return try JSONValue(encoding: result)
             } catch {
-                throw StepError.nonRetryable(kind: "ResultUnencodable", message: "\(name) returned a value that does not encode: \(error)")
+                throw StepError.nonRetryable(
+                    kind: "ResultUnencodable", message: "\(name) returned a value that does not encode: \(error)")
             }
         }
     }

@@ -66,7 +66,9 @@ struct BoundStep: Sendable {
             self.kind = .timer(timer.duration)
         case .signalWait(let wait):
             self.isEnabled = wait.condition?(input) ?? true
-            self.kind = .signalWait(BoundWait(signals: wait.signals, timeout: wait.timeout, onSignal: wait.onSignal, onTimeout: wait.onTimeout))
+            self.kind = .signalWait(
+                BoundWait(
+                    signals: wait.signals, timeout: wait.timeout, onSignal: wait.onSignal, onTimeout: wait.onTimeout))
         }
     }
 }
@@ -84,15 +86,16 @@ struct BoundAction: Sendable {
         self.compensation = action.compensation.map { BoundCompensation(compensation: $0, input: input) }
         let body = action.action
         self.run = { execution in
-            try await body(StepContext(
-                sagaId: execution.sagaId,
-                stepName: execution.name,
-                attempt: execution.attempt,
-                idempotencyKey: execution.idempotencyKey,
-                input: input,
-                logger: execution.logger,
-                results: execution.results
-            ))
+            try await body(
+                StepContext(
+                    sagaId: execution.sagaId,
+                    stepName: execution.name,
+                    attempt: execution.attempt,
+                    idempotencyKey: execution.idempotencyKey,
+                    input: input,
+                    logger: execution.logger,
+                    results: execution.results
+                ))
         }
     }
 }
@@ -110,19 +113,20 @@ struct BoundCompensation: Sendable {
         self.timeout = compensation.timeout
         let body = compensation.action
         self.run = { execution in
-            try await body(CompensationContext(
-                sagaId: execution.sagaId,
-                compensationName: execution.name,
-                stepName: execution.stepName,
-                attempt: execution.attempt,
-                idempotencyKey: execution.idempotencyKey,
-                stepIdempotencyKey: execution.stepIdempotencyKey,
-                stepResult: execution.stepResult,
-                cause: execution.cause,
-                input: input,
-                logger: execution.logger,
-                results: execution.results
-            ))
+            try await body(
+                CompensationContext(
+                    sagaId: execution.sagaId,
+                    compensationName: execution.name,
+                    stepName: execution.stepName,
+                    attempt: execution.attempt,
+                    idempotencyKey: execution.idempotencyKey,
+                    stepIdempotencyKey: execution.stepIdempotencyKey,
+                    stepResult: execution.stepResult,
+                    cause: execution.cause,
+                    input: input,
+                    logger: execution.logger,
+                    results: execution.results
+                ))
         }
     }
 }

@@ -13,7 +13,8 @@ extension RetryPolicy: Codable {
             backoffCoefficient: try container.decode(Double.self, forKey: .backoffCoefficient),
             maximumInterval: .milliseconds(try container.decode(Int64.self, forKey: .maximumIntervalMs)),
             maximumAttempts: try container.decode(Int.self, forKey: .maximumAttempts),
-            nonRetryableErrorKinds: try container.decodeIfPresent(Set<String>.self, forKey: .nonRetryableErrorKinds) ?? [],
+            nonRetryableErrorKinds: try container.decodeIfPresent(Set<String>.self, forKey: .nonRetryableErrorKinds)
+                ?? [],
             jitter: try container.decodeIfPresent(Double.self, forKey: .jitter) ?? 0
         )
     }

@@ -42,7 +42,9 @@ public struct SagaDefinition<Input: Codable & Sendable>: Sendable {
         var seen: Set<String> = []
         for step in steps {
             var names = [step.name]
-            if case .action(let action) = step, let compensation = action.compensation { names.append(compensation.name) }
+            if case .action(let action) = step, let compensation = action.compensation {
+                names.append(compensation.name)
+            }
             for name in names {
                 guard !name.isEmpty else { throw .emptyStepName }
                 guard seen.insert(name).inserted else { throw .duplicateName(name) }

@@ -38,10 +38,11 @@ enum AttemptExecutor {
                 }
                 lifecycle.track(attemptId, action)
                 race.add(action)
-                race.add(Task {
-                    guard (try? await clock.sleep(until: deadline)) != nil else { return }
-                    race.finish(.finished(.failure(.timeout(after: timeout)), timedOut: true))
-                })
+                race.add(
+                    Task {
+                        guard (try? await clock.sleep(until: deadline)) != nil else { return }
+                        race.finish(.finished(.failure(.timeout(after: timeout)), timedOut: true))
+                    })
             }
         } onCancel: {
             race.finish(.abandoned)

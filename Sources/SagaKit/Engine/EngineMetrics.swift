@@ -17,7 +17,8 @@ struct EngineMetrics: Sendable {
     }
 
     func sagaFinished(definition: String, status: SagaStatus) {
-        Counter(label: "saga_finished_total", dimensions: [("definition", definition), ("status", status.rawValue)]).increment()
+        Counter(label: "saga_finished_total", dimensions: [("definition", definition), ("status", status.rawValue)])
+            .increment()
     }
 
     func attempt(step: String, outcome: String, duration: Duration) {

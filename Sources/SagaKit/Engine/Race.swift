@@ -52,7 +52,8 @@ final class Race<Value: Sendable>: Sendable {
 
     /// Ends the race with `outcome` unless it already ended.
     func finish(_ outcome: Value) {
-        let (continuation, tasks) = state.withLock { state -> (CheckedContinuation<Value, Never>?, [Task<Void, Never>]) in
+        let (continuation, tasks) = state.withLock {
+            state -> (CheckedContinuation<Value, Never>?, [Task<Void, Never>]) in
             guard state.outcome == nil else { return (nil, []) }
             state.outcome = outcome
             let taken = (state.continuation, state.tasks)

@@ -42,12 +42,15 @@ extension SagaDecider {
             let error = policy.classify(raw)
             let inBudget = attempt - (state.compensation?.budgetStart ?? 0)
             let next = nextAttempt(policy: policy, error: error, attemptsInBudget: inBudget, now: now, random: random)
-            return .compensationFailed(compensation: compensation, forStep: forStep, attempt: attempt, error: error, nextAttemptAt: next)
+            return .compensationFailed(
+                compensation: compensation, forStep: forStep, attempt: attempt, error: error, nextAttemptAt: next)
         }
     }
 
     /// When the next attempt is due, or `nil` when the error is not retryable or the policy is exhausted.
-    static func nextAttempt(policy: RetryPolicy, error: StepError, attemptsInBudget: Int, now: Date, random: () -> Double) -> Date? {
+    static func nextAttempt(
+        policy: RetryPolicy, error: StepError, attemptsInBudget: Int, now: Date, random: () -> Double
+    ) -> Date? {
         guard error.retryable, policy.allowsAnotherAttempt(after: attemptsInBudget) else { return nil }
         let delay = policy.delay(beforeAttempt: attemptsInBudget + 1, randomUnit: random())
         return SagaTime.adding(delay, to: SagaTime.truncated(now))
@@ -55,7 +58,9 @@ extension SagaDecider {
 
     /// A failure for an attempt recorded as started whose outcome never was (its executor stopped): the effect
     /// may have happened, so it is a retryable failure and counts as an attempt.
-    static func interruptedAttempt(state: SagaState, saga: BoundSaga, now: Date, random: () -> Double) -> HistoryEvent.Kind? {
+    static func interruptedAttempt(state: SagaState, saga: BoundSaga, now: Date, random: () -> Double) -> HistoryEvent
+        .Kind?
+    {
         if let current = state.current, case .running(let attempt) = current.phase {
             return stepOutcome(
                 saga: saga, step: current.name, attempt: attempt,
@@ -63,7 +68,8 @@ extension SagaDecider {
             )
         }
         if state.status == .compensating, let progress = state.compensation, let entry = progress.currentEntry,
-           case .running(let attempt) = progress.phase {
+            case .running(let attempt) = progress.phase
+        {
             return compensationOutcome(
                 state: state, saga: saga, compensation: entry.compensation, forStep: entry.step, attempt: attempt,
                 result: .failure(.interrupted(attempt: attempt)), now: now, random: random

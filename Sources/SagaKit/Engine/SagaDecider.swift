@@ -87,12 +87,15 @@ enum SagaDecider {
             if state.cancelRequested { return .proceed([compensating(.cancel, state: state, saga: saga)]) }
             guard now >= nextAttemptAt else { return .effect(.park(until: nextAttemptAt)) }
             let attempt = current.attempt + 1
-            return .effect(.runStep(name: current.name, attempt: attempt), [.stepStarted(step: current.name, attempt: attempt)])
+            return .effect(
+                .runStep(name: current.name, attempt: attempt), [.stepStarted(step: current.name, attempt: attempt)])
         case .failed(let error):
             return .proceed([compensating(.failure, state: state, saga: saga, failedStep: current.name, error: error)])
         case .timer(let fireAt):
             guard now >= fireAt else { return .effect(.park(until: fireAt)) }
-            return .proceed([.timerFired(step: current.name), .stepCompleted(step: current.name, attempt: 1, result: .null)])
+            return .proceed([
+                .timerFired(step: current.name), .stepCompleted(step: current.name, attempt: 1, result: .null),
+            ])
         case .timerFired:
             return .proceed([.stepCompleted(step: current.name, attempt: 1, result: .null)])
         case .waiting(_, let deadline):
@@ -120,7 +123,9 @@ enum SagaDecider {
     }
 
     /// Schedules (when `scheduling`) and begins `name`: the first attempt, the timer or the wait.
-    private static func beginUnit(_ name: String, kind: SagaStepKind, saga: BoundSaga, now: Date, scheduling: Bool) -> DecisionUnit {
+    private static func beginUnit(_ name: String, kind: SagaStepKind, saga: BoundSaga, now: Date, scheduling: Bool)
+        -> DecisionUnit
+    {
         var kinds: [HistoryEvent.Kind] = scheduling ? [.stepScheduled(step: name, kind: kind)] : []
         switch saga.step(named: name)?.kind {
         case .action:
@@ -148,7 +153,8 @@ enum SagaDecider {
         at moment: Date,
         inclusive: Bool
     ) -> [HistoryEvent.Kind]? {
-        guard state.status == .waiting, let current = state.current, case .waiting(_, let deadline?) = current.phase else {
+        guard state.status == .waiting, let current = state.current, case .waiting(_, let deadline?) = current.phase
+        else {
             return nil
         }
         guard inclusive ? moment >= deadline : moment > deadline else { return nil }
@@ -162,7 +168,9 @@ enum SagaDecider {
         return .stepCompleted(step: step, attempt: 1, result: .null)
     }
 
-    private static func waitOutcome(_ step: String, signal: String, payload: JSONValue, saga: BoundSaga) -> HistoryEvent.Kind {
+    private static func waitOutcome(_ step: String, signal: String, payload: JSONValue, saga: BoundSaga)
+        -> HistoryEvent.Kind
+    {
         guard case .signalWait(let wait) = saga.step(named: step)?.kind else {
             return .stepCompleted(step: step, attempt: 1, result: payload)
         }
@@ -206,7 +214,8 @@ enum SagaDecider {
         failedStep: String? = nil,
         error: StepError? = nil
     ) -> HistoryEvent.Kind {
-        .sagaCompensating(cause: cause, failedStep: failedStep, error: error, plan: plan(for: cause, state: state, saga: saga))
+        .sagaCompensating(
+            cause: cause, failedStep: failedStep, error: error, plan: plan(for: cause, state: state, saga: saga))
     }
 
     /// The compensations to run for `cause`: the completed steps in reverse, preceded by the failed step when its
@@ -222,11 +231,12 @@ enum SagaDecider {
     private static func compensationUnit(state: SagaState, saga: BoundSaga, now: Date) -> DecisionUnit {
         guard let progress = state.compensation else { return .effect(.park(until: nil)) }
         guard let entry = progress.currentEntry else {
-            let final: HistoryEvent.Kind = switch progress.cause {
-            case .failure: .sagaCompensated
-            case .cancel: .sagaCancelled
-            case .revert: .sagaReverted
-            }
+            let final: HistoryEvent.Kind =
+                switch progress.cause {
+                case .failure: .sagaCompensated
+                case .cancel: .sagaCancelled
+                case .revert: .sagaReverted
+                }
             return .effect(.done, [final])
         }
         switch progress.phase {

@@ -16,7 +16,8 @@ extension SagaEngine {
         }
         guard let snapshot = try await snapshot(sagaId: sagaId) else { return .notFound }
         let state = snapshot.state
-        guard state.status == .waiting, case .waiting(let signals, _) = state.current?.phase, signals.contains(name) else {
+        guard state.status == .waiting, case .waiting(let signals, _) = state.current?.phase, signals.contains(name)
+        else {
             return .notApplicable(state.status)
         }
         return try await push(sagaId: sagaId, name: name, payload: payload)

@@ -42,7 +42,9 @@ extension SagaEngine {
     }
 
     /// Whether every runner finished within `grace` on `clock`.
-    private static func waitForRunners(_ runners: [Task<Void, Never>], clock: any SagaClock, grace: Duration) async -> Bool {
+    private static func waitForRunners(_ runners: [Task<Void, Never>], clock: any SagaClock, grace: Duration) async
+        -> Bool
+    {
         guard !runners.isEmpty else { return true }
         let deadline = SagaTime.adding(grace, to: clock.now)
         return await Race<Bool>.first(

@@ -95,12 +95,16 @@ public actor SagaEngine {
         } catch {
             throw SagaEngineError.invalidInput("\(error)")
         }
-        return try await start(definitionName: definition.name, version: definition.version, sagaId: sagaId, input: inputJSON)
+        return try await start(
+            definitionName: definition.name, version: definition.version, sagaId: sagaId, input: inputJSON)
     }
 
     /// Starts a saga of the registered definition `definitionName` at `version` (the latest when `nil`) with a JSON input.
-    public func start(definitionName: String, version: Int? = nil, sagaId: String, input: JSONValue) async throws -> SagaStartOutcome {
-        let found = version.map { registry.definition(name: definitionName, version: $0) } ?? registry.latest(definitionName)
+    public func start(definitionName: String, version: Int? = nil, sagaId: String, input: JSONValue) async throws
+        -> SagaStartOutcome
+    {
+        let found =
+            version.map { registry.definition(name: definitionName, version: $0) } ?? registry.latest(definitionName)
         guard let definition = found else {
             throw SagaEngineError.definitionNotRegistered(name: definitionName, version: version ?? 0)
         }
@@ -125,12 +129,17 @@ public actor SagaEngine {
         return try await createAndRun(definition: definition, saga: saga, sagaId: sagaId, input: input)
     }
 
-    private func createAndRun(definition: AnySagaDefinition, saga: BoundSaga, sagaId: String, input: JSONValue) async throws -> SagaStartOutcome {
+    private func createAndRun(definition: AnySagaDefinition, saga: BoundSaga, sagaId: String, input: JSONValue)
+        async throws -> SagaStartOutcome
+    {
         let now = SagaTime.truncated(clock.now)
-        let started = HistoryEvent(seq: 1, at: now, kind: .sagaStarted(definition: definition.name, version: definition.version, input: input))
+        let started = HistoryEvent(
+            seq: 1, at: now, kind: .sagaStarted(definition: definition.name, version: definition.version, input: input))
         let initial = try SagaState.fold([started])
-        let decision = try SagaDecider.decide(state: initial, saga: saga, pendingSignals: [], now: now, random: configuration.jitter.nextUnit)
-        let (lease, dueAt) = SagaRunner.leaseAndDueTime(for: decision.effect, saga: saga, now: now, configuration: configuration)
+        let decision = try SagaDecider.decide(
+            state: initial, saga: saga, pendingSignals: [], now: now, random: configuration.jitter.nextUnit)
+        let (lease, dueAt) = SagaRunner.leaseAndDueTime(
+            for: decision.effect, saga: saga, now: now, configuration: configuration)
         let leaseUntil: Date? = if case .keep(let until) = lease { until } else { nil }
         let request = SagaStartRequest(
             sagaId: sagaId,
@@ -153,7 +162,11 @@ public actor SagaEngine {
             if lifecycle.isStopping {
                 try? await store.releaseLease(sagaId: sagaId, owner: configuration.instanceId, dueAt: now)
             } else {
-                launch(sagaId, .started(record: record, state: decision.state, saga: saga, effect: decision.effect, leaseUntil: leaseUntil))
+                launch(
+                    sagaId,
+                    .started(
+                        record: record, state: decision.state, saga: saga, effect: decision.effect,
+                        leaseUntil: leaseUntil))
             }
         } else if case .park(let until?) = decision.effect {
             scheduleTimer(sagaId, at: until)
@@ -241,7 +254,8 @@ public actor SagaEngine {
         let until = SagaTime.adding(configuration.leaseDuration, to: now)
         let record: SagaRecord?
         do {
-            record = try await store.acquireLease(sagaId: sagaId, owner: configuration.instanceId, until: until, now: now)
+            record = try await store.acquireLease(
+                sagaId: sagaId, owner: configuration.instanceId, until: until, now: now)
         } catch {
             logger.warning("could not acquire a lease", metadata: ["sagaId": "\(sagaId)", "error": "\(error)"])
             record = nil

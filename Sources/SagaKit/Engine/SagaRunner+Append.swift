@@ -39,7 +39,9 @@ extension SagaRunner {
             } catch HistoryStoreError.conflict(let conflict) {
                 if failures > 0, Self.alreadyWritten(request, in: conflict.current) { return .appended }
                 if conflict.reason == .inboxChanged { return .inboxChanged(conflict.current) }
-                logger.notice("append conflict; another executor owns the saga", metadata: ["reason": "\(conflict.reason.rawValue)"])
+                logger.notice(
+                    "append conflict; another executor owns the saga",
+                    metadata: ["reason": "\(conflict.reason.rawValue)"])
                 return .lost
             } catch HistoryStoreError.notFound {
                 logger.error("the saga disappeared from the store")
@@ -59,7 +61,9 @@ extension SagaRunner {
 
     /// Whether `request`'s events are already the tail of `record`'s history (an earlier try landed).
     static func alreadyWritten(_ request: AppendRequest, in record: SagaRecord) -> Bool {
-        guard !request.events.isEmpty, record.lastSeq == request.expectedSeq + Int64(request.events.count) else { return false }
+        guard !request.events.isEmpty, record.lastSeq == request.expectedSeq + Int64(request.events.count) else {
+            return false
+        }
         return Array(record.events.suffix(request.events.count)) == request.events
     }
 }

@@ -8,7 +8,8 @@ extension SagaRunner {
         let timeout = Self.timeout(of: effect, in: held.saga)
         let started = clock.now
         guard let lease = leases.entry(sagaId), !lease.lost,
-              SagaTime.interval(from: started, to: lease.until) >= timeout else {
+            SagaTime.interval(from: started, to: lease.until) >= timeout
+        else {
             logger.notice("the lease does not cover the attempt's timeout; dropping the saga")
             return nil
         }
@@ -30,9 +31,11 @@ extension SagaRunner {
             }
             guard case .finished(let result, let timedOut) = outcome, !lifecycle.isCrashed else { return nil }
             finishedAt = SagaTime.truncated(clock.now)
-            recordAttemptMetrics(name: name, result: result.map { _ in () }, timedOut: timedOut, from: started, to: finishedAt)
+            recordAttemptMetrics(
+                name: name, result: result.map { _ in () }, timedOut: timedOut, from: started, to: finishedAt)
             kind = SagaDecider.stepOutcome(
-                saga: held.saga, step: name, attempt: attempt, result: result, now: finishedAt, random: configuration.jitter.nextUnit
+                saga: held.saga, step: name, attempt: attempt, result: result, now: finishedAt,
+                random: configuration.jitter.nextUnit
             )
         case .runCompensation(let name, let forStep, let attempt):
             guard let compensation = held.saga.compensation(named: name)?.compensation else { return nil }
@@ -72,11 +75,14 @@ extension SagaRunner {
         return logger
     }
 
-    func recordAttemptMetrics(name: String, result: Result<Void, StepError>, timedOut: Bool, from started: Date, to finished: Date) {
-        let outcome = switch result {
-        case .success: "completed"
-        case .failure: timedOut ? "timeout" : "failed"
-        }
+    func recordAttemptMetrics(
+        name: String, result: Result<Void, StepError>, timedOut: Bool, from started: Date, to finished: Date
+    ) {
+        let outcome =
+            switch result {
+            case .success: "completed"
+            case .failure: timedOut ? "timeout" : "failed"
+            }
         metrics.attempt(step: name, outcome: outcome, duration: SagaTime.interval(from: started, to: finished))
         if case .failure(let error) = result {
             logger.info("attempt failed", metadata: ["step": "\(name)", "error": "\(error)"])

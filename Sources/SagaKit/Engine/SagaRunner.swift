@@ -103,12 +103,15 @@ struct SagaRunner: Sendable {
                     random: configuration.jitter.nextUnit
                 )
             } catch {
-                logger.error("the history does not allow the next decision; leaving the saga alone", metadata: ["error": "\(error)"])
+                logger.error(
+                    "the history does not allow the next decision; leaving the saga alone",
+                    metadata: ["error": "\(error)"])
                 try? await store.releaseLease(sagaId: sagaId, owner: owner, dueAt: held.record.dueAt)
                 return .unrunnable
             }
             let events = held.facts + decision.events
-            let (lease, dueAt) = Self.leaseAndDueTime(for: decision.effect, saga: held.saga, now: now, configuration: configuration)
+            let (lease, dueAt) = Self.leaseAndDueTime(
+                for: decision.effect, saga: held.saga, now: now, configuration: configuration)
             let request = AppendRequest(
                 sagaId: sagaId,
                 owner: owner,
@@ -151,7 +154,8 @@ struct SagaRunner: Sendable {
 
     /// Folds an acquired record; releases it untouched when it cannot run here.
     private func prepare(_ record: SagaRecord) async -> Held? {
-        guard let definition = registry.definition(name: record.definitionName, version: record.definitionVersion) else {
+        guard let definition = registry.definition(name: record.definitionName, version: record.definitionVersion)
+        else {
             logger.error(
                 "no definition registered for this saga's version; leaving it untouched",
                 metadata: ["definition": "\(record.definitionName)", "version": "\(record.definitionVersion)"]
@@ -174,7 +178,8 @@ struct SagaRunner: Sendable {
         guard record.inbox.count > consumed else { return [] }
         return record.inbox.indices.dropFirst(consumed).map { index in
             let signal = record.inbox[index]
-            return SignalDelivery(signalId: signal.id, name: signal.name, payload: signal.payload, inboxIndex: index, sentAt: signal.at)
+            return SignalDelivery(
+                signalId: signal.id, name: signal.name, payload: signal.payload, inboxIndex: index, sentAt: signal.at)
         }
     }
 

@@ -77,7 +77,9 @@ public struct CompensationContext<Input: Sendable>: Sendable {
 
 /// Decoding of recorded step results for contexts.
 enum StepResults {
-    static func decode<Value: Decodable>(_ results: [String: JSONValue], step: String, as type: Value.Type) throws -> Value {
+    static func decode<Value: Decodable>(_ results: [String: JSONValue], step: String, as type: Value.Type) throws
+        -> Value
+    {
         guard let value = results[step] else {
             throw StepError.nonRetryable(kind: "ResultUnavailable", message: "step \(step) has no recorded result")
         }

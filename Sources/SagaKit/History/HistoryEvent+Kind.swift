@@ -34,13 +34,15 @@ extension HistoryEvent {
         /// A revert signal was consumed; `applied` when it will unwind a completed saga.
         case revertRequested(SignalDelivery, applied: Bool)
         /// The saga began unwinding: why, and the compensations it will run, in order.
-        case sagaCompensating(cause: CompensationCause, failedStep: String?, error: StepError?, plan: [PlannedCompensation])
+        case sagaCompensating(
+            cause: CompensationCause, failedStep: String?, error: StepError?, plan: [PlannedCompensation])
         /// An attempt of a compensation began.
         case compensationStarted(compensation: String, forStep: String, attempt: Int)
         /// A compensation succeeded.
         case compensationCompleted(compensation: String, forStep: String, attempt: Int)
         /// A compensation attempt failed; `nextAttemptAt` is set when it will be retried.
-        case compensationFailed(compensation: String, forStep: String, attempt: Int, error: StepError, nextAttemptAt: Date?)
+        case compensationFailed(
+            compensation: String, forStep: String, attempt: Int, error: StepError, nextAttemptAt: Date?)
         /// Every step is done.
         case sagaCompleted
         /// Unwound after a failure.
@@ -85,7 +87,7 @@ extension HistoryEvent {
         public var delivery: SignalDelivery? {
             switch self {
             case .signalReceived(let delivery, _, _), .cancelRequested(let delivery, _),
-                 .retryRequested(let delivery, _), .revertRequested(let delivery, _):
+                .retryRequested(let delivery, _), .revertRequested(let delivery, _):
                 delivery
             default:
                 nil

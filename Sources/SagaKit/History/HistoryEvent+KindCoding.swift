@@ -4,7 +4,9 @@ extension HistoryEvent {
     /// Creates the event for `kind` at position `seq`, decided at `at`.
     public init(seq: Int64, at: Date, kind: Kind) {
         let fields = EventFields(kind)
-        self.init(seq: seq, type: kind.type.rawValue, step: fields.step, attempt: fields.attempt, at: SagaTime.truncated(at), data: fields.data)
+        self.init(
+            seq: seq, type: kind.type.rawValue, step: fields.step, attempt: fields.attempt, at: SagaTime.truncated(at),
+            data: fields.data)
     }
 
     /// The typed view of this event; throws ``SagaStateError/malformedEvent(seq:type:reason:)`` when the
@@ -27,7 +29,8 @@ extension HistoryEvent {
         case .stepStarted:
             return .stepStarted(step: try requiredStep(), attempt: try requiredAttempt())
         case .stepCompleted:
-            return .stepCompleted(step: try requiredStep(), attempt: try requiredAttempt(), result: data["result"] ?? .null)
+            return .stepCompleted(
+                step: try requiredStep(), attempt: try requiredAttempt(), result: data["result"] ?? .null)
         case .stepFailed:
             return .stepFailed(
                 step: try requiredStep(),
@@ -46,7 +49,8 @@ extension HistoryEvent {
             return .timerFired(step: try requiredStep())
         case .signalWaitStarted:
             let signals = (data["signals"]?.arrayValue ?? []).compactMap(\.stringValue)
-            return .signalWaitStarted(step: try requiredStep(), signals: signals, deadline: try optionalDate(data, "deadline"))
+            return .signalWaitStarted(
+                step: try requiredStep(), signals: signals, deadline: try optionalDate(data, "deadline"))
         case .signalReceived:
             return .signalReceived(try delivery(data), step: step, applied: try bool(data, "applied"))
         case .signalWaitTimedOut:
@@ -58,17 +62,22 @@ extension HistoryEvent {
         case .revertRequested:
             return .revertRequested(try delivery(data), applied: try bool(data, "applied"))
         case .sagaCompensating:
-            guard let cause = CompensationCause(rawValue: try string(data, "cause")) else { throw malformed("unknown cause") }
+            guard let cause = CompensationCause(rawValue: try string(data, "cause")) else {
+                throw malformed("unknown cause")
+            }
             let plan = try (data["compensations"]?.arrayValue ?? []).map { entry throws(SagaStateError) in
                 PlannedCompensation(step: try string(entry, "step"), compensation: try string(entry, "compensation"))
             }
             var error: StepError?
             if let raw = data["error"], !raw.isNull { error = try stepError(data) }
-            return .sagaCompensating(cause: cause, failedStep: data["failedStep"]?.stringValue, error: error, plan: plan)
+            return .sagaCompensating(
+                cause: cause, failedStep: data["failedStep"]?.stringValue, error: error, plan: plan)
         case .compensationStarted:
-            return .compensationStarted(compensation: try requiredStep(), forStep: try string(data, "forStep"), attempt: try requiredAttempt())
+            return .compensationStarted(
+                compensation: try requiredStep(), forStep: try string(data, "forStep"), attempt: try requiredAttempt())
         case .compensationCompleted:
-            return .compensationCompleted(compensation: try requiredStep(), forStep: try string(data, "forStep"), attempt: try requiredAttempt())
+            return .compensationCompleted(
+                compensation: try requiredStep(), forStep: try string(data, "forStep"), attempt: try requiredAttempt())
         case .compensationFailed:
             return .compensationFailed(
                 compensation: try requiredStep(),
@@ -115,7 +124,9 @@ extension HistoryEvent {
     }
 
     private func date(_ data: JSONValue, _ key: String) throws(SagaStateError) -> Date {
-        guard let text = data[key]?.stringValue, let date = SagaTime.parse(text) else { throw malformed("missing \(key)") }
+        guard let text = data[key]?.stringValue, let date = SagaTime.parse(text) else {
+            throw malformed("missing \(key)")
+        }
         return date
     }
 
@@ -127,7 +138,8 @@ extension HistoryEvent {
     private func stepError(_ data: JSONValue) throws(SagaStateError) -> StepError {
         guard let error = data["error"] else { throw malformed("missing error") }
         let retryable = error["retryable"]?.boolValue ?? data["retryable"]?.boolValue ?? false
-        return StepError(kind: try string(error, "kind"), message: error["message"]?.stringValue ?? "", retryable: retryable)
+        return StepError(
+            kind: try string(error, "kind"), message: error["message"]?.stringValue ?? "", retryable: retryable)
     }
 
     private func delivery(_ data: JSONValue) throws(SagaStateError) -> SignalDelivery {
@@ -190,13 +202,14 @@ private struct EventFields {
         case .sagaCompensating(let cause, let failedStep, let error, let plan):
             var object: [String: JSONValue] = [
                 "cause": .string(cause.rawValue),
-                "compensations": .array(plan.map { ["step": .string($0.step), "compensation": .string($0.compensation)] }),
+                "compensations": .array(
+                    plan.map { ["step": .string($0.step), "compensation": .string($0.compensation)] }),
             ]
             if let failedStep { object["failedStep"] = .string(failedStep) }
             if let error { object["error"] = Self.error(error) }
             data = .object(object)
         case .compensationStarted(let compensation, let forStep, let attempt),
-             .compensationCompleted(let compensation, let forStep, let attempt):
+            .compensationCompleted(let compensation, let forStep, let attempt):
             self.step = compensation
             self.attempt = attempt
             data = ["forStep": .string(forStep)]

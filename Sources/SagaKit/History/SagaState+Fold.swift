@@ -79,7 +79,9 @@ extension SagaState {
             }
 
         case .stepCompleted(let step, let attempt, let result):
-            guard status == .running, let current, current.name == step else { throw refuse("step \(step) is not current") }
+            guard status == .running, let current, current.name == step else {
+                throw refuse("step \(step) is not current")
+            }
             switch current.phase {
             case .running(let running) where running == attempt: break
             case .timerFired, .signalAccepted, .waitTimedOut: break
@@ -95,7 +97,9 @@ extension SagaState {
             self.current = nil
 
         case .stepFailed(let step, let attempt, let error, let nextAttemptAt):
-            guard status == .running, var current, current.name == step else { throw refuse("step \(step) is not current") }
+            guard status == .running, var current, current.name == step else {
+                throw refuse("step \(step) is not current")
+            }
             switch current.phase {
             case .running(let running) where running == attempt: break
             case .signalAccepted where nextAttemptAt == nil, .waitTimedOut where nextAttemptAt == nil: break
@@ -113,14 +117,18 @@ extension SagaState {
             }
 
         case .stepSkipped(let step, let stepKind, _):
-            guard status == .running, current == nil, !cancelRequested else { throw refuse("no step may be skipped now") }
+            guard status == .running, current == nil, !cancelRequested else {
+                throw refuse("no step may be skipped now")
+            }
             guard self.step(named: step) == nil else { throw refuse("step \(step) was already reached") }
             var info = StepInfo(name: step, kind: StepInfo.Kind(stepKind), status: .skipped, at: at)
             info.completedAt = at
             steps.append(info)
 
         case .timerStarted(let step, let fireAt):
-            guard status == .running, var current, current.name == step, current.kind == .timer, current.phase == .scheduled else {
+            guard status == .running, var current, current.name == step, current.kind == .timer,
+                current.phase == .scheduled
+            else {
                 throw refuse("timer \(step) cannot start now")
             }
             current.attempt = 1
@@ -141,7 +149,9 @@ extension SagaState {
             self.current = current
 
         case .signalWaitStarted(let step, let signals, let deadline):
-            guard status == .running, var current, current.name == step, current.kind == .signalWait, current.phase == .scheduled else {
+            guard status == .running, var current, current.name == step, current.kind == .signalWait,
+                current.phase == .scheduled
+            else {
                 throw refuse("wait \(step) cannot start now")
             }
             current.attempt = 1
@@ -157,15 +167,20 @@ extension SagaState {
 
         case .signalReceived(let delivery, let step, let applied):
             let expected = acceptsSignal(delivery)
-            guard applied == expected else { throw refuse("signal \(delivery.name) recorded as applied=\(applied), expected \(expected)") }
+            guard applied == expected else {
+                throw refuse("signal \(delivery.name) recorded as applied=\(applied), expected \(expected)")
+            }
             guard applied else { return }
-            guard var current, step == current.name else { throw refuse("signal applied to a step that is not waiting") }
+            guard var current, step == current.name else {
+                throw refuse("signal applied to a step that is not waiting")
+            }
             current.phase = .signalAccepted(name: delivery.name, payload: delivery.payload)
             self.current = current
             status = .running
 
         case .signalWaitTimedOut(let step):
-            guard status == .waiting, var current, current.name == step, case .waiting(_, let deadline?) = current.phase else {
+            guard status == .waiting, var current, current.name == step, case .waiting(_, let deadline?) = current.phase
+            else {
                 throw refuse("wait \(step) has no deadline pending")
             }
             guard at >= deadline else { throw refuse("wait \(step) timed out before its deadline") }
@@ -175,7 +190,9 @@ extension SagaState {
 
         case .cancelRequested(_, let applied):
             let expected = acceptsCancel
-            guard applied == expected else { throw refuse("cancel recorded as applied=\(applied), expected \(expected)") }
+            guard applied == expected else {
+                throw refuse("cancel recorded as applied=\(applied), expected \(expected)")
+            }
             guard applied else { return }
             cancelRequested = true
             status = .running
@@ -194,7 +211,9 @@ extension SagaState {
 
         case .retryRequested(_, let applied):
             let expected = status == .stuck
-            guard applied == expected else { throw refuse("retry recorded as applied=\(applied), expected \(expected)") }
+            guard applied == expected else {
+                throw refuse("retry recorded as applied=\(applied), expected \(expected)")
+            }
             guard applied, var compensation else { return }
             compensation.budgetStart = compensation.attempt
             compensation.phase = .ready
@@ -203,7 +222,9 @@ extension SagaState {
 
         case .revertRequested(_, let applied):
             let expected = status == .completed && !revertRequested
-            guard applied == expected else { throw refuse("revert recorded as applied=\(applied), expected \(expected)") }
+            guard applied == expected else {
+                throw refuse("revert recorded as applied=\(applied), expected \(expected)")
+            }
             if applied { revertRequested = true }
 
         case .sagaCompensating(let cause, let failedStep, let error, let plan):
@@ -227,19 +248,23 @@ extension SagaState {
 
         case .compensationStarted(let name, let forStep, let attempt):
             guard status == .compensating, var compensation, let entry = compensation.currentEntry,
-                  entry.compensation == name, entry.step == forStep else {
+                entry.compensation == name, entry.step == forStep
+            else {
                 throw refuse("compensation \(name) is not next")
             }
             switch compensation.phase {
             case .ready, .retryPending: break
             default: throw refuse("compensation \(name) cannot start now")
             }
-            guard attempt == compensation.attempt + 1 else { throw refuse("attempt \(attempt) of \(name) is out of order") }
+            guard attempt == compensation.attempt + 1 else {
+                throw refuse("attempt \(attempt) of \(name) is out of order")
+            }
             compensation.attempt = attempt
             compensation.phase = .running(attempt: attempt)
             self.compensation = compensation
             if self.compensation(named: name) == nil {
-                compensations.append(StepInfo(name: name, kind: .compensation, forStep: forStep, status: .running, at: at))
+                compensations.append(
+                    StepInfo(name: name, kind: .compensation, forStep: forStep, status: .running, at: at))
             }
             updateCompensation(name) { info in
                 info.status = .running
@@ -250,7 +275,8 @@ extension SagaState {
 
         case .compensationCompleted(let name, _, let attempt):
             guard status == .compensating, var compensation, compensation.currentEntry?.compensation == name,
-                  compensation.phase == .running(attempt: attempt) else {
+                compensation.phase == .running(attempt: attempt)
+            else {
                 throw refuse("compensation \(name) attempt \(attempt) is not running")
             }
             compensation.completed += 1
@@ -265,7 +291,8 @@ extension SagaState {
 
         case .compensationFailed(let name, _, let attempt, let error, let nextAttemptAt):
             guard status == .compensating, var compensation, compensation.currentEntry?.compensation == name,
-                  compensation.phase == .running(attempt: attempt) else {
+                compensation.phase == .running(attempt: attempt)
+            else {
                 throw refuse("compensation \(name) attempt \(attempt) is not running")
             }
             compensation.phase = nextAttemptAt.map { .retryPending(nextAttemptAt: $0) } ?? .exhausted(error)
@@ -279,23 +306,28 @@ extension SagaState {
 
         case .sagaStuck(let name, _):
             guard status == .compensating, let compensation, compensation.currentEntry?.compensation == name,
-                  case .exhausted = compensation.phase else {
+                case .exhausted = compensation.phase
+            else {
                 throw refuse("compensation \(name) has not exhausted its retries")
             }
             status = .stuck
 
         case .sagaCompleted:
-            guard status == .running, current == nil, !cancelRequested else { throw refuse("the saga cannot complete now") }
+            guard status == .running, current == nil, !cancelRequested else {
+                throw refuse("the saga cannot complete now")
+            }
             status = .completed
 
         case .sagaCompensated, .sagaCancelled, .sagaReverted:
-            let cause: CompensationCause = switch kind {
-            case .sagaCompensated: .failure
-            case .sagaCancelled: .cancel
-            default: .revert
-            }
+            let cause: CompensationCause =
+                switch kind {
+                case .sagaCompensated: .failure
+                case .sagaCancelled: .cancel
+                default: .revert
+                }
             guard status == .compensating, let compensation, compensation.cause == cause, compensation.isFinished,
-                  compensation.phase == .ready else {
+                compensation.phase == .ready
+            else {
                 throw refuse("compensation for \(cause.rawValue) is not finished")
             }
             status = cause.finalStatus

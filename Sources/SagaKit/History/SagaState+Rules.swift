@@ -4,7 +4,9 @@ import Foundation
 extension SagaState {
     /// Whether a consumed wait signal is accepted by the current wait (in time, by name).
     func acceptsSignal(_ delivery: SignalDelivery) -> Bool {
-        guard status == .waiting, let current, case .waiting(let signals, let deadline) = current.phase else { return false }
+        guard status == .waiting, let current, case .waiting(let signals, let deadline) = current.phase else {
+            return false
+        }
         guard signals.contains(delivery.name) else { return false }
         if let deadline, delivery.sentAt > deadline { return false }
         return true

@@ -109,7 +109,9 @@ public actor InMemoryHistoryStore: HistoryStore {
     public func list(_ query: SagaListQuery) async throws -> SagaPage {
         var cursor: SagaListCursor?
         if let text = query.cursor {
-            guard let decoded = SagaListCursor(encoded: text) else { throw HistoryStoreError.invalidRequest("bad cursor") }
+            guard let decoded = SagaListCursor(encoded: text) else {
+                throw HistoryStoreError.invalidRequest("bad cursor")
+            }
             cursor = decoded
         }
         let matching = sagas.values
@@ -119,7 +121,9 @@ public actor InMemoryHistoryStore: HistoryStore {
                 lhs.startedAt != rhs.startedAt ? lhs.startedAt > rhs.startedAt : lhs.id > rhs.id
             }
         let page = Array(matching.prefix(query.limit))
-        let next = matching.count > query.limit ? page.last.map { SagaListCursor(startedAt: $0.startedAt, id: $0.id).encoded } : nil
+        let next =
+            matching.count > query.limit
+            ? page.last.map { SagaListCursor(startedAt: $0.startedAt, id: $0.id).encoded } : nil
         return SagaPage(items: page.map(\.summary), nextCursor: next)
     }
 

@@ -19,7 +19,8 @@ public struct SagaListCursor: Sendable, Hashable {
     /// Decodes the opaque text; `nil` when it is not a cursor.
     public init?(encoded: String) {
         guard let data = Data(base64Encoded: encoded), let text = String(data: data, encoding: .utf8),
-              let colon = text.firstIndex(of: ":"), let millis = Int64(text[..<colon]) else { return nil }
+            let colon = text.firstIndex(of: ":"), let millis = Int64(text[..<colon])
+        else { return nil }
         self.init(startedAt: SagaTime.date(milliseconds: millis), id: String(text[text.index(after: colon)...]))
     }
 

@@ -118,7 +118,10 @@ public struct SagaSummary: Codable, Sendable, Hashable {
     public var updatedAt: Date
 
     /// Creates a summary.
-    public init(id: String, definition: String, version: Int, status: SagaStatus, currentStep: String?, startedAt: Date, updatedAt: Date) {
+    public init(
+        id: String, definition: String, version: Int, status: SagaStatus, currentStep: String?, startedAt: Date,
+        updatedAt: Date
+    ) {
         self.id = id
         self.definition = definition
         self.version = version

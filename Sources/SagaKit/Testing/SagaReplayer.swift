@@ -23,7 +23,9 @@ public enum SagaReplayer {
     }
 
     /// Checks `history` against a type-erased `definition`.
-    public static func check(history: [HistoryEvent], against definition: AnySagaDefinition, expectFinished: Bool = true) -> [ReplayIssue] {
+    public static func check(
+        history: [HistoryEvent], against definition: AnySagaDefinition, expectFinished: Bool = true
+    ) -> [ReplayIssue] {
         var replay = Replay(history: history, definition: definition)
         replay.run(expectFinished: expectFinished)
         return replay.issues
@@ -52,7 +54,9 @@ private struct Replay {
             return
         }
         guard name == definition.name, version == definition.version else {
-            issue(.definitionMismatch, first.seq, "started on \(name) v\(version), checked against \(definition.name) v\(definition.version)")
+            issue(
+                .definitionMismatch, first.seq,
+                "started on \(name) v\(version), checked against \(definition.name) v\(definition.version)")
             return
         }
         let saga: BoundSaga
@@ -86,14 +90,19 @@ private struct Replay {
             guard checkOutcome(recorded, state: state, saga: saga, event: event) else { return nil }
             return apply([event], to: &state) ? 1 : nil
         }
-        let unit = SagaDecider.nextUnit(state: state, saga: saga, signal: recorded.delivery, now: event.at, random: Self.midpoint)
+        let unit = SagaDecider.nextUnit(
+            state: state, saga: saga, signal: recorded.delivery, now: event.at, random: Self.midpoint)
         guard !unit.kinds.isEmpty else {
-            issue(unknownOr(.unexpectedEvent, event), event.seq, "nothing is due here (\(describe(unit.effect))), but the history records \(event.type)")
+            issue(
+                unknownOr(.unexpectedEvent, event), event.seq,
+                "nothing is due here (\(describe(unit.effect))), but the history records \(event.type)")
             return nil
         }
         for (offset, expected) in unit.kinds.enumerated() {
             guard index + offset < history.count else {
-                issue(.missingDecision, history.last?.seq, "the definition decides \(expected.type.rawValue) next; the history ends")
+                issue(
+                    .missingDecision, history.last?.seq,
+                    "the definition decides \(expected.type.rawValue) next; the history ends")
                 return nil
             }
             let actual = history[index + offset]
@@ -101,7 +110,9 @@ private struct Replay {
                 issue(.invalidHistory, actual.seq, "malformed \(actual.type)")
                 return nil
             }
-            if let mismatch = Self.mismatch(expected: expected, recorded: actualKind, at: actual.at, state: state, saga: saga) {
+            if let mismatch = Self.mismatch(
+                expected: expected, recorded: actualKind, at: actual.at, state: state, saga: saga)
+            {
                 issue(unknownOr(.unexpectedEvent, actual), actual.seq, mismatch)
                 return nil
             }
@@ -111,28 +122,39 @@ private struct Replay {
     }
 
     /// Checks the recorded outcome of the attempt in flight.
-    private mutating func checkOutcome(_ recorded: HistoryEvent.Kind, state: SagaState, saga: BoundSaga, event: HistoryEvent) -> Bool {
+    private mutating func checkOutcome(
+        _ recorded: HistoryEvent.Kind, state: SagaState, saga: BoundSaga, event: HistoryEvent
+    ) -> Bool {
         let expected: HistoryEvent.Kind?
         switch recorded {
-        case .stepCompleted(let step, let attempt, _) where state.current?.name == step && state.current?.phase == .running(attempt: attempt):
+        case .stepCompleted(let step, let attempt, _)
+        where state.current?.name == step && state.current?.phase == .running(attempt: attempt):
             return true
         case .compensationCompleted(let name, _, let attempt)
-            where state.compensation?.currentEntry?.compensation == name && state.compensation?.phase == .running(attempt: attempt):
+        where state.compensation?.currentEntry?.compensation == name
+            && state.compensation?.phase == .running(attempt: attempt):
             return true
-        case .stepFailed(let step, let attempt, let error, _) where state.current?.name == step && state.current?.phase == .running(attempt: attempt):
-            expected = SagaDecider.stepOutcome(saga: saga, step: step, attempt: attempt, result: .failure(error), now: event.at, random: Self.midpoint)
+        case .stepFailed(let step, let attempt, let error, _)
+        where state.current?.name == step && state.current?.phase == .running(attempt: attempt):
+            expected = SagaDecider.stepOutcome(
+                saga: saga, step: step, attempt: attempt, result: .failure(error), now: event.at, random: Self.midpoint)
         case .compensationFailed(let name, let forStep, let attempt, let error, _)
-            where state.compensation?.currentEntry?.compensation == name && state.compensation?.phase == .running(attempt: attempt):
+        where state.compensation?.currentEntry?.compensation == name
+            && state.compensation?.phase == .running(attempt: attempt):
             expected = SagaDecider.compensationOutcome(
                 state: state, saga: saga, compensation: name, forStep: forStep, attempt: attempt,
                 result: .failure(error), now: event.at, random: Self.midpoint
             )
         default:
             let running = state.currentAttemptDescription
-            issue(unknownOr(.unexpectedEvent, event), event.seq, "expected the outcome of \(running), found \(event.type)")
+            issue(
+                unknownOr(.unexpectedEvent, event), event.seq, "expected the outcome of \(running), found \(event.type)"
+            )
             return false
         }
-        if let expected, let mismatch = Self.mismatch(expected: expected, recorded: recorded, at: event.at, state: state, saga: saga) {
+        if let expected,
+            let mismatch = Self.mismatch(expected: expected, recorded: recorded, at: event.at, state: state, saga: saga)
+        {
             issue(.retryOutOfPolicy, event.seq, mismatch)
             return false
         }
@@ -144,7 +166,9 @@ private struct Replay {
         if !state.hasAttemptInFlight {
             let unit = SagaDecider.nextUnit(state: state, saga: saga, signal: nil, now: last.at, random: Self.midpoint)
             if let next = unit.kinds.first {
-                issue(.missingDecision, last.seq, "the definition decides \(next.type.rawValue) right after the last event")
+                issue(
+                    .missingDecision, last.seq,
+                    "the definition decides \(next.type.rawValue) right after the last event")
                 return
             }
         }
@@ -196,31 +220,43 @@ private struct Replay {
         saga: BoundSaga
     ) -> String? {
         switch (expected, recorded) {
-        case (.stepFailed(let step, let attempt, let error, let next), .stepFailed(let rStep, let rAttempt, let rError, let rNext)):
+        case (
+            .stepFailed(let step, let attempt, let error, let next),
+            .stepFailed(let rStep, let rAttempt, let rError, let rNext)
+        ):
             guard step == rStep, attempt == rAttempt, error == rError else {
-                return "expected StepFailed(\(step), attempt \(attempt), \(error)), found StepFailed(\(rStep), attempt \(rAttempt), \(rError))"
+                return
+                    "expected StepFailed(\(step), attempt \(attempt), \(error)), found StepFailed(\(rStep), attempt \(rAttempt), \(rError))"
             }
             let policy = saga.step(named: step)?.action?.retryPolicy ?? .never
-            return retryMismatch(next: next, recorded: rNext, policy: policy, attemptsInBudget: attempt, at: at, what: step)
-        case (.compensationFailed(let name, let forStep, let attempt, let error, let next),
-              .compensationFailed(let rName, let rForStep, let rAttempt, let rError, let rNext)):
+            return retryMismatch(
+                next: next, recorded: rNext, policy: policy, attemptsInBudget: attempt, at: at, what: step)
+        case (
+            .compensationFailed(let name, let forStep, let attempt, let error, let next),
+            .compensationFailed(let rName, let rForStep, let rAttempt, let rError, let rNext)
+        ):
             guard name == rName, forStep == rForStep, attempt == rAttempt, error == rError else {
-                return "expected CompensationFailed(\(name), attempt \(attempt)), found CompensationFailed(\(rName), attempt \(rAttempt))"
+                return
+                    "expected CompensationFailed(\(name), attempt \(attempt)), found CompensationFailed(\(rName), attempt \(rAttempt))"
             }
             let policy = saga.compensation(named: name)?.compensation.retryPolicy ?? .compensationDefault
             let inBudget = attempt - (state.compensation?.budgetStart ?? 0)
-            return retryMismatch(next: next, recorded: rNext, policy: policy, attemptsInBudget: inBudget, at: at, what: name)
+            return retryMismatch(
+                next: next, recorded: rNext, policy: policy, attemptsInBudget: inBudget, at: at, what: name)
         default:
             return expected == recorded ? nil : "expected \(summary(expected)), found \(summary(recorded))"
         }
     }
 
-    private static func retryMismatch(next: Date?, recorded: Date?, policy: RetryPolicy, attemptsInBudget: Int, at: Date, what: String) -> String? {
+    private static func retryMismatch(
+        next: Date?, recorded: Date?, policy: RetryPolicy, attemptsInBudget: Int, at: Date, what: String
+    ) -> String? {
         switch (next, recorded) {
         case (nil, nil):
             return nil
         case (.some, nil):
-            return "\(what) should be retried (attempt \(attemptsInBudget + 1) of \(policy.maximumAttempts)) but the history gives up"
+            return
+                "\(what) should be retried (attempt \(attemptsInBudget + 1) of \(policy.maximumAttempts)) but the history gives up"
         case (nil, .some):
             return "\(what) must not be retried here, but the history schedules another attempt"
         case (.some, .some(let recorded)):
@@ -228,7 +264,8 @@ private struct Replay {
             let low = SagaTime.adding(bounds.lowerBound - .milliseconds(1), to: at)
             let high = SagaTime.adding(bounds.upperBound + .milliseconds(1), to: at)
             guard recorded >= low, recorded <= high else {
-                return "the retry of \(what) at \(SagaTime.format(recorded)) lies outside \(SagaTime.format(low))…\(SagaTime.format(high))"
+                return
+                    "the retry of \(what) at \(SagaTime.format(recorded)) lies outside \(SagaTime.format(low))…\(SagaTime.format(high))"
             }
             return nil
         }

@@ -23,7 +23,9 @@ public struct SagaTestHarness: Sendable {
     public let memoryStore: InMemoryHistoryStore?
 
     /// Creates a harness on `store` (an ``InMemoryHistoryStore`` on `clock` when `nil`).
-    public init(store: (any HistoryStore)? = nil, clock: TestClock = TestClock(), registry: SagaRegistry = SagaRegistry()) {
+    public init(
+        store: (any HistoryStore)? = nil, clock: TestClock = TestClock(), registry: SagaRegistry = SagaRegistry()
+    ) {
         self.clock = clock
         self.registry = registry
         if let store {
@@ -73,7 +75,9 @@ public struct SagaTestHarness: Sendable {
     }
 
     /// An engine with its scheduler running in a background task.
-    public func startEngine(_ configuration: SagaEngine.Configuration? = nil, store: (any HistoryStore)? = nil) -> RunningSagaEngine {
+    public func startEngine(_ configuration: SagaEngine.Configuration? = nil, store: (any HistoryStore)? = nil)
+        -> RunningSagaEngine
+    {
         let engine = makeEngine(configuration, store: store)
         return RunningSagaEngine(engine: engine, task: Task { try await engine.run() })
     }
@@ -98,7 +102,9 @@ public struct SagaTestHarness: Sendable {
 
     /// The stored saga once its status is `status`.
     @discardableResult
-    public func waitForStatus(_ sagaId: String, _ status: SagaStatus, timeout: Duration = .seconds(5)) async throws -> SagaRecord {
+    public func waitForStatus(_ sagaId: String, _ status: SagaStatus, timeout: Duration = .seconds(5)) async throws
+        -> SagaRecord
+    {
         try await waitFor(sagaId, timeout: timeout, "status \(status.rawValue)") { $0.status == status }
     }
 
@@ -117,7 +123,9 @@ public struct SagaTestHarness: Sendable {
 
     /// The stored saga once it is parked: no lease held and a due time (or none) recorded after `type`.
     @discardableResult
-    public func waitForParked(_ sagaId: String, after type: HistoryEvent.EventType, count: Int = 1, timeout: Duration = .seconds(5)) async throws -> SagaRecord {
+    public func waitForParked(
+        _ sagaId: String, after type: HistoryEvent.EventType, count: Int = 1, timeout: Duration = .seconds(5)
+    ) async throws -> SagaRecord {
         try await waitFor(sagaId, timeout: timeout, "parked after \(count) × \(type.rawValue)") { record in
             record.leaseOwner == nil && record.events.filter { $0.type == type.rawValue }.count >= count
         }
@@ -157,9 +165,12 @@ public struct SagaTestTimeout: Error, CustomStringConvertible {
 
     /// What was awaited and what was seen.
     public var description: String {
-        let seen = last.map { record in
-            "\(record.status.rawValue), events: " + record.events.map { "\($0.seq):\($0.type)\($0.step.map { "(\($0))" } ?? "")" }.joined(separator: " ")
-        } ?? "no saga"
+        let seen =
+            last.map { record in
+                "\(record.status.rawValue), events: "
+                    + record.events.map { "\($0.seq):\($0.type)\($0.step.map { "(\($0))" } ?? "")" }.joined(
+                        separator: " ")
+            } ?? "no saga"
         return "timed out waiting for \(waitingFor) on \(sagaId); last seen \(seen)"
     }
 }

@@ -48,8 +48,9 @@ public enum SagaTime {
         let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
         let fraction = millis - seconds * 1000
         let whole = Date(timeIntervalSince1970: Double(seconds))
-        let text = whole.formatted(.iso8601.year().month().day().dateSeparator(.dash)
-            .time(includingFractionalSeconds: false).timeSeparator(.colon).timeZone(separator: .omitted))
+        let text = whole.formatted(
+            .iso8601.year().month().day().dateSeparator(.dash)
+                .time(includingFractionalSeconds: false).timeSeparator(.colon).timeZone(separator: .omitted))
         let base = text.hasSuffix("Z") ? String(text.dropLast()) : text
         return base + "." + String(format: "%03d", Int(fraction)) + "Z"
     }

@@ -47,7 +47,9 @@ public struct StepError: Error, Codable, Sendable, Hashable, CustomStringConvert
 
     /// The error recorded when a new owner finds an attempt started but never finished (retryable: it may have had its effect).
     public static func interrupted(attempt: Int) -> StepError {
-        .retryable(kind: interruptedKind, message: "attempt \(attempt) was started but its executor stopped before recording an outcome")
+        .retryable(
+            kind: interruptedKind,
+            message: "attempt \(attempt) was started but its executor stopped before recording an outcome")
     }
 
     /// Classifies any error thrown by a step: a `StepError` as it is, anything else as retryable

@@ -182,7 +182,10 @@ struct BSONCodableRoundTripTests {
         #expect(try BSONEncoder().encode(["k": 1]) == ["k": 1])
         #expect(try BSONEncoder().encode(Document([("d", 1)])) == ["d": 1])
         #expect(try BSONEncoder().encode(BSONValue.document(["v": 1])) == ["v": 1])
-        #expect(throws: BSONError.encodingFailed(path: "", reason: "a top-level Int must encode a keyed container (a document), not int64")) {
+        #expect(
+            throws: BSONError.encodingFailed(
+                path: "", reason: "a top-level Int must encode a keyed container (a document), not int64")
+        ) {
             try BSONEncoder().encode(5)
         }
         #expect {

@@ -44,7 +44,10 @@ struct BSONCodingErrorTests {
     @Test("paths go through dictionary keys too")
     func dictionaryPath() {
         let document: Document = ["byName": ["first": ["sku": "a", "quantity": 1.5]]]
-        #expect(throws: BSONError.dataCorrupted(path: "byName.first.quantity", reason: "double 1.5 is not exactly representable as Int")) {
+        #expect(
+            throws: BSONError.dataCorrupted(
+                path: "byName.first.quantity", reason: "double 1.5 is not exactly representable as Int")
+        ) {
             try BSONDecoder().decode(Catalogue.self, from: document)
         }
     }
@@ -71,7 +74,9 @@ struct BSONCodingErrorTests {
         #expect(throws: BSONError.typeMismatch(path: "", expected: "document", found: "int64")) {
             try BSONDecoder().decode(Item.self, fromValue: 5)
         }
-        #expect(BSONError.typeMismatch(path: "", expected: "document", found: "int64").description == "top level: expected document but found int64")
+        #expect(
+            BSONError.typeMismatch(path: "", expected: "document", found: "int64").description
+                == "top level: expected document but found int64")
     }
 
     @Test("DecodingErrors thrown by Codable code become BSONErrors with the path")
@@ -89,10 +94,16 @@ struct BSONCodingErrorTests {
     @Test("an unsigned value above Int64.max cannot be encoded")
     func unsignedOverflow() {
         struct Counter: Codable { var big: UInt64 }
-        #expect(throws: BSONError.encodingFailed(path: "big", reason: "UInt64 18446744073709551615 does not fit in a BSON int64")) {
+        #expect(
+            throws: BSONError.encodingFailed(
+                path: "big", reason: "UInt64 18446744073709551615 does not fit in a BSON int64")
+        ) {
             try BSONEncoder().encode(Counter(big: .max))
         }
-        #expect(throws: BSONError.encodingFailed(path: "1", reason: "UInt 18446744073709551615 does not fit in a BSON int64")) {
+        #expect(
+            throws: BSONError.encodingFailed(
+                path: "1", reason: "UInt 18446744073709551615 does not fit in a BSON int64")
+        ) {
             try BSONEncoder().encodeValue([UInt(1), UInt.max])
         }
     }

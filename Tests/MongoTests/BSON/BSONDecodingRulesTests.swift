@@ -33,7 +33,8 @@ private func expectCorrupted<T: Codable>(
 ) {
     let error = #expect(throws: BSONError.self, sourceLocation: sourceLocation) { try decode(type, value) }
     guard case .dataCorrupted(path: "value", _) = error else {
-        Issue.record("expected dataCorrupted at value, got \(String(describing: error))", sourceLocation: sourceLocation)
+        Issue.record(
+            "expected dataCorrupted at value, got \(String(describing: error))", sourceLocation: sourceLocation)
         return
     }
 }

@@ -196,7 +196,8 @@ struct BSONDocumentTests {
     @Test("deprecated BSON types read as their Extended JSON documents")
     func deprecatedTypes() throws {
         let document = try Document(
-            extendedJSON: #"{"s": {"$symbol": "sym"}, "c": {"$code": "f()"}, "cs": {"$code": "g()", "$scope": {"x": 1}}}"#)
+            extendedJSON:
+                #"{"s": {"$symbol": "sym"}, "c": {"$code": "f()"}, "cs": {"$code": "g()", "$scope": {"x": 1}}}"#)
         #expect(document["s"] == ["$symbol": "sym"])
         #expect(document["c"] == ["$code": "f()"])
         #expect(document["cs"] == ["$code": "g()", "$scope": ["x": .int32(1)]])

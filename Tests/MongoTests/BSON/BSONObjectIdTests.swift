@@ -40,10 +40,12 @@ struct BSONObjectIdTests {
         #expect(id.description == "65f1c0ffee00000000000001")
     }
 
-    @Test("invalid hex strings and byte counts are rejected", arguments: [
-        "", "xyz", "65f1c0ffee0000000000001", "65f1c0ffee000000000000011", "g5f1c0ffee00000000000001",
-        "65f1c0ffee0000000000000\u{0}",
-    ])
+    @Test(
+        "invalid hex strings and byte counts are rejected",
+        arguments: [
+            "", "xyz", "65f1c0ffee0000000000001", "65f1c0ffee000000000000011", "g5f1c0ffee00000000000001",
+            "65f1c0ffee0000000000000\u{0}",
+        ])
     func invalid(hex: String) {
         #expect(ObjectId(hex) == nil)
     }

@@ -45,8 +45,9 @@ struct CRUDTests {
         try await TestDeployment.withDatabase { database in
             let items = database.collection("items", as: Item.self)
             let all = (0..<25).map {
-                Item(_id: String(format: "i%02d", $0), name: "n\($0)", quantity: $0, price: Decimal128("\($0).99")!,
-                     tags: $0 % 2 == 0 ? ["even"] : ["odd"])
+                Item(
+                    _id: String(format: "i%02d", $0), name: "n\($0)", quantity: $0, price: Decimal128("\($0).99")!,
+                    tags: $0 % 2 == 0 ? ["even"] : ["odd"])
             }
             let result = try await items.insertMany(all)
             #expect(result.insertedIds.count == 25)
@@ -82,7 +83,8 @@ struct CRUDTests {
             let numbers = database.collection("numbers")
             try await numbers.insertMany((0..<350).map { ["_id": .int64(Int64($0))] })
             var seen: [Int64] = []
-            for try await document in try await numbers.find([:], options: FindOptions(sort: ["_id": 1], batchSize: 40)) {
+            for try await document in try await numbers.find([:], options: FindOptions(sort: ["_id": 1], batchSize: 40))
+            {
                 seen.append(document["_id"]?.int64Value ?? -1)
             }
             #expect(seen == (0..<350).map(Int64.init))
@@ -117,7 +119,8 @@ struct CRUDTests {
                 options: FindOneAndUpdateOptions(returnDocument: .after, upsert: true))
             #expect(second?["n"]?.int64Value == 2)
             let before = try await counters.findOneAndUpdate(
-                filter: ["_id": "c"], update: ["$inc": ["n": 1]], options: FindOneAndUpdateOptions(returnDocument: .before))
+                filter: ["_id": "c"], update: ["$inc": ["n": 1]],
+                options: FindOneAndUpdateOptions(returnDocument: .before))
             #expect(before?["n"]?.int64Value == 2)
         }
     }
@@ -181,15 +184,17 @@ struct CRUDTests {
             let names = try await events.createIndexes([
                 IndexModel(keys: ["saga": 1, "seq": 1], unique: true),
                 IndexModel(keys: ["expiresAt": 1], expireAfter: .seconds(3600)),
-                IndexModel(keys: ["pending": 1], name: "pending_only",
-                           partialFilterExpression: ["pending": ["$exists": true]]),
+                IndexModel(
+                    keys: ["pending": 1], name: "pending_only",
+                    partialFilterExpression: ["pending": ["$exists": true]]),
             ])
             #expect(names == ["saga_1_seq_1", "expiresAt_1", "pending_only"])
             let listed = try await database.runCommand(["listIndexes": "events"])
             let indexes = listed[path: "cursor.firstBatch"]?.arrayValue?.compactMap(\.documentValue) ?? []
-            let byName = Dictionary(uniqueKeysWithValues: indexes.compactMap { index in
-                index["name"]?.stringValue.map { ($0, index) }
-            })
+            let byName = Dictionary(
+                uniqueKeysWithValues: indexes.compactMap { index in
+                    index["name"]?.stringValue.map { ($0, index) }
+                })
             #expect(byName["saga_1_seq_1"]?["unique"] == true)
             #expect(byName["expiresAt_1"]?["expireAfterSeconds"]?.int64Value == 3600)
             #expect(byName["pending_only"] != nil)
@@ -204,7 +209,8 @@ struct CRUDTests {
                 .withReadConcern(.majority)
             try await durable.insertOne(["_id": 1])
             #expect(try await durable.countDocuments() == 1)
-            let primaryJournaled = database.collection("durable").withWriteConcern(WriteConcern(.members(1), journal: true))
+            let primaryJournaled = database.collection("durable").withWriteConcern(
+                WriteConcern(.members(1), journal: true))
             try await primaryJournaled.insertOne(["_id": 2])
             #expect(try await durable.findOne(["_id": 2]) != nil)
         }
@@ -214,7 +220,9 @@ struct CRUDTests {
     func decodingErrorNamesField() async throws {
         try await TestDeployment.withDatabase { database in
             let raw = database.collection("items")
-            try await raw.insertOne(["_id": "bad", "name": "x", "quantity": "three", "price": .decimal128(Decimal128("1")!), "tags": []])
+            try await raw.insertOne([
+                "_id": "bad", "name": "x", "quantity": "three", "price": .decimal128(Decimal128("1")!), "tags": [],
+            ])
             let typed = raw.withType(Item.self)
             let error = try await #require(throws: MongoError.self) { try await typed.findOne(["_id": "bad"]) }
             #expect(error.kind == .bson)

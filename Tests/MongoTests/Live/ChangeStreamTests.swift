@@ -33,7 +33,8 @@ struct ChangeStreamTests {
             try await orders.updateOne(filter: ["_id": "o2"], update: ["$set": ["n": 5]])
 
             let resumed = try await orders.watch(
-                options: ChangeStreamOptions(resumeAfter: saved, fullDocument: .updateLookup, maxAwaitTime: .milliseconds(200)))
+                options: ChangeStreamOptions(
+                    resumeAfter: saved, fullDocument: .updateLookup, maxAwaitTime: .milliseconds(200)))
             let next = try #require(try await resumed.next())
             #expect(next.operationType == "update")
             #expect(next.documentKey?["_id"] == "o2")

@@ -32,7 +32,8 @@ struct ConcurrencyTests {
 
     @Test("200 operations in flight at once all complete, and none ran on an event loop")
     func twoHundredInFlight() async throws {
-        let client = try MongoClient(try TestDeployment.uri(), options: MongoClientOptions(threads: 8, maxConnections: 16))
+        let client = try MongoClient(
+            try TestDeployment.uri(), options: MongoClientOptions(threads: 8, maxConnections: 16))
         let database = client.database(TestDeployment.uniqueName("inflight"))
         let items = database.collection("items")
         let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 2)

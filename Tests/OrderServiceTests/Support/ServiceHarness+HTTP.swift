@@ -50,16 +50,23 @@ extension ServiceHarness {
         for (name, value) in extra { request.headers.add(name: name, value: value) }
         let response = try await http.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 16 << 20)
-        return HTTPAnswer(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
+        return HTTPAnswer(
+            status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
     }
 
     /// `POST /v1/products`, expecting 200.
     @discardableResult
-    func putProduct(_ sku: String, price: String = "12.50", stock: Int = 100, name: String = "Widget") async throws -> HTTPAnswer {
+    func putProduct(_ sku: String, price: String = "12.50", stock: Int = 100, name: String = "Widget") async throws
+        -> HTTPAnswer
+    {
         let answer = try await request(
             .POST, "/v1/products",
-            body: #"{"sku":"\#(sku)","name":"\#(name)","price":{"amount":"\#(price)","currency":"USD"},"stock":\#(stock)}"#)
-        guard answer.status == 200 else { throw HarnessError("putProduct \(sku) answered \(answer.status): \(answer.text)") }
+            body:
+                #"{"sku":"\#(sku)","name":"\#(name)","price":{"amount":"\#(price)","currency":"USD"},"stock":\#(stock)}"#
+        )
+        guard answer.status == 200 else {
+            throw HarnessError("putProduct \(sku) answered \(answer.status): \(answer.text)")
+        }
         return answer
     }
 
@@ -69,7 +76,8 @@ extension ServiceHarness {
         postalCode: String = "12345"
     ) -> String {
         let lines = items.map { #"{"sku":"\#($0.0)","quantity":\#($0.1)}"# }.joined(separator: ",")
-        return #"{"customerId":"\#(customer)","items":[\#(lines)],"paymentToken":"\#(token)","shippingAddress":{"name":"Ada","line1":"1 Main St","city":"Springfield","postalCode":"\#(postalCode)","country":"US"}}"#
+        return
+            #"{"customerId":"\#(customer)","items":[\#(lines)],"paymentToken":"\#(token)","shippingAddress":{"name":"Ada","line1":"1 Main St","city":"Springfield","postalCode":"\#(postalCode)","country":"US"}}"#
     }
 
     /// `POST /v1/orders`, expecting 202; returns the order id.
@@ -90,7 +98,9 @@ extension ServiceHarness {
     /// `GET /v1/orders/{id}/saga` as JSON.
     func saga(_ orderId: String) async throws -> [String: Any] {
         let answer = try await request(.GET, "/v1/orders/\(orderId)/saga")
-        guard answer.status == 200 else { throw HarnessError("saga \(orderId) answered \(answer.status): \(answer.text)") }
+        guard answer.status == 200 else {
+            throw HarnessError("saga \(orderId) answered \(answer.status): \(answer.text)")
+        }
         return try answer.json
     }
 

@@ -5,11 +5,12 @@ import Mongo
 import MongoTesting
 import NIOCore
 import NIOHTTP1
-@testable import OrderService
 import Orders
 import ProviderSandbox
 import ServiceLifecycle
 import Testing
+
+@testable import OrderService
 
 /// A running order service, with its own provider sandbox and databases, reached over real HTTP on loopback.
 ///
@@ -56,13 +57,15 @@ struct ServiceHarness: Sendable {
     /// Runs `body` against a fresh service and sandbox; both stop (and the databases are dropped) afterwards.
     static func run<T: Sendable>(
         environment: [String: String] = [:],
-        sandbox sandboxConfiguration: SandboxConfiguration = SandboxConfiguration(port: 0, slowDelay: .milliseconds(1200)),
+        sandbox sandboxConfiguration: SandboxConfiguration = SandboxConfiguration(
+            port: 0, slowDelay: .milliseconds(1200)),
         _ body: @Sendable (ServiceHarness) async throws -> T
     ) async throws -> T {
         try await withRunningSandbox(configuration: sandboxConfiguration, logger: quietLogger("sandbox")) { sandbox in
             let configuration = try testConfiguration(sandbox: sandbox, environment: environment)
             let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-            let service = try OrderServiceApplication(configuration: configuration, logger: quietLogger("order-saga")) { port in
+            let service = try OrderServiceApplication(configuration: configuration, logger: quietLogger("order-saga")) {
+                port in
                 portContinuation.yield(port)
             }
             let group = ServiceGroup(
@@ -99,7 +102,8 @@ struct ServiceHarness: Sendable {
 
     static func quietLogger(_ label: String) -> Logger {
         var logger = Logger(label: label)
-        logger.logLevel = ProcessInfo.processInfo.environment["HARNESS_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["HARNESS_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         return logger
     }
 }

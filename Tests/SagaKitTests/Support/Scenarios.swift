@@ -43,7 +43,9 @@ enum Scenarios {
         let definition = TestSagas.fourSteps(
             log: log,
             scripts: ["C": StepScript(otherwise: .failRetryable("Unavailable"))],
-            compensationScripts: ["undoB": StepScript([.failRetryable("Down"), .failRetryable("Down"), .failRetryable("Down")])]
+            compensationScripts: [
+                "undoB": StepScript([.failRetryable("Down"), .failRetryable("Down"), .failRetryable("Down")])
+            ]
         )
         try harness.registry.register(definition)
         let engine = harness.makeEngine()

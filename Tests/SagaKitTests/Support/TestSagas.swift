@@ -11,8 +11,10 @@ enum TestSagas {
         script: StepScript = .succeed,
         compensation: String? = nil,
         compensationScript: StepScript = .succeed,
-        retry: RetryPolicy = RetryPolicy(initialInterval: .milliseconds(100), maximumInterval: .seconds(1), maximumAttempts: 3, jitter: 0),
-        compensationRetry: RetryPolicy = RetryPolicy(initialInterval: .milliseconds(100), maximumInterval: .seconds(1), maximumAttempts: 3, jitter: 0),
+        retry: RetryPolicy = RetryPolicy(
+            initialInterval: .milliseconds(100), maximumInterval: .seconds(1), maximumAttempts: 3, jitter: 0),
+        compensationRetry: RetryPolicy = RetryPolicy(
+            initialInterval: .milliseconds(100), maximumInterval: .seconds(1), maximumAttempts: 3, jitter: 0),
         timeout: Duration = .seconds(5)
     ) -> ActionStep<TestInput> {
         var step = ActionStep<TestInput>(name, retryPolicy: retry, timeout: timeout) { context in
@@ -38,15 +40,23 @@ enum TestSagas {
         compensationScripts: [String: StepScript] = [:]
     ) -> SagaDefinition<TestInput> {
         SagaDefinition(name: name, version: version) {
-            step("A", log: log, script: scripts["A"] ?? .succeed, compensation: "undoA", compensationScript: compensationScripts["undoA"] ?? .succeed)
-            step("B", log: log, script: scripts["B"] ?? .succeed, compensation: "undoB", compensationScript: compensationScripts["undoB"] ?? .succeed)
-            step("C", log: log, script: scripts["C"] ?? .succeed, compensation: "undoC", compensationScript: compensationScripts["undoC"] ?? .succeed)
+            step(
+                "A", log: log, script: scripts["A"] ?? .succeed, compensation: "undoA",
+                compensationScript: compensationScripts["undoA"] ?? .succeed)
+            step(
+                "B", log: log, script: scripts["B"] ?? .succeed, compensation: "undoB",
+                compensationScript: compensationScripts["undoB"] ?? .succeed)
+            step(
+                "C", log: log, script: scripts["C"] ?? .succeed, compensation: "undoC",
+                compensationScript: compensationScripts["undoC"] ?? .succeed)
             step("D", log: log, script: scripts["D"] ?? .succeed)
         }
     }
 
     /// Reserve → [Approval wait, only when needsApproval] → Charge → Ship, like the order saga.
-    static func approval(log: EffectLog, timeout: Duration = .seconds(3600), scripts: [String: StepScript] = [:]) -> SagaDefinition<TestInput> {
+    static func approval(log: EffectLog, timeout: Duration = .seconds(3600), scripts: [String: StepScript] = [:])
+        -> SagaDefinition<TestInput>
+    {
         SagaDefinition(name: "approval", version: 1) {
             step("Reserve", log: log, script: scripts["Reserve"] ?? .succeed, compensation: "Release")
             SignalWaitStep<TestInput>(

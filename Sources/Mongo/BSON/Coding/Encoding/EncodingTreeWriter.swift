@@ -74,7 +74,8 @@ enum EncodingTreeWriter {
             }
         case .empty:
             try writeNested(
-                into: document, key: key, keyLength: keyLength, array: false, path: path, name: name) { _ in }
+                into: document, key: key, keyLength: keyLength, array: false, path: path, name: name
+            ) { _ in }
         case .keyed(let storage):
             try writeNested(into: document, key: key, keyLength: keyLength, array: false, path: path, name: name) {
                 try writeFields(storage, into: $0, path: path + [name])
