@@ -30,7 +30,11 @@ done
 state="$LOCAL_DIR/db/$name"
 pid_file="$state/pid"; port_file="$state/port"; log_file="$state/server.log"
 
-uri_for() { echo "mongodb://127.0.0.1:$1/?replicaSet=secantus"; }
+# Retryable writes are off for this server: it scans every retryable-write record it keeps (30 minutes' worth)
+# under one global lock on each write, which slows everything down as a run goes on. The service never relies
+# on them (its writes are conditional or keyed, and retried by the engine with the same keys); against a
+# real mongod, leave them on.
+uri_for() { echo "mongodb://127.0.0.1:$1/?replicaSet=secantus&retryWrites=false"; }
 current_pid() { cat "$pid_file" 2>/dev/null || true; }
 
 case "$command" in

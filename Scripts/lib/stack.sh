@@ -33,14 +33,14 @@ stack_start_sandbox() {
     export SANDBOX_PORT="$port"
 }
 
-# Starts the service on PORT, logging to LOG, and waits until it is live; sets SERVICE_PID.
+# Starts the service on PORT, logging to LOG, and waits until it is ready; sets SERVICE_PID.
 # Extra NAME=value arguments are passed to it as environment.
 stack_start_service() {
     local port="$1" log_file="$2"; shift 2
     env PORT="$port" "$@" "$STACK_BIN/order-saga" >>"$log_file" 2>&1 &
     SERVICE_PID=$!
     STACK_PIDS+=("$SERVICE_PID")
-    wait_for_http "http://127.0.0.1:$port/health/live" 120 || { tail -20 "$log_file" >&2; die "the service did not start"; }
+    wait_for_http "http://127.0.0.1:$port/health/ready" 120 || { tail -20 "$log_file" >&2; die "the service did not become ready"; }
 }
 
 # Stops every process and database this script started (newest first).

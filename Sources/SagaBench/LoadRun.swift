@@ -10,6 +10,7 @@ struct LoadRun: Sendable {
         var concurrency: Int
         var token: String
         var itemsPerOrder: Int
+        var catalogSize: Int
         var timeout: Duration
     }
 
@@ -51,6 +52,7 @@ struct LoadRun: Sendable {
         let before = try await client.metrics()
         let clock = ContinuousClock()
         let start = clock.now
+        let baseline = try await terminalCount()
         let placements = try await place(skus: skus)
         result.placementSeconds = (clock.now - start).seconds
         var orderIds: [String] = []
@@ -64,7 +66,7 @@ struct LoadRun: Sendable {
             }
         }
         result.placed = orderIds.count
-        try await waitForTerminal(orderIds, deadline: start + settings.timeout)
+        try await waitForTerminal(count: baseline + orderIds.count, deadline: start + settings.timeout)
         result.totalSeconds = (clock.now - start).seconds
         for orderId in orderIds {
             let (_, body) = try await client.send(.GET, "/v1/orders/\(orderId)/saga")
@@ -86,12 +88,16 @@ struct LoadRun: Sendable {
         case failure(status: Int)
     }
 
-    /// Places the orders, `concurrency` at a time.
+    /// Places the orders, `concurrency` at a time; each order takes `itemsPerOrder` distinct SKUs from the catalog.
     private func place(skus: [String]) async throws -> [Placement] {
-        let items = skus.map { #"{"sku":"\#($0)","quantity":1}"# }.joined(separator: ",")
         let token = settings.token
+        let itemsPerOrder = settings.itemsPerOrder
         let body: @Sendable (Int) -> String = { index in
-            #"{"customerId":"bench-\#(index % 97)","items":[\#(items)],"paymentToken":"\#(token)","shippingAddress":{"name":"Bench","line1":"1 Main St","city":"Springfield","postalCode":"12345","country":"US"}}"#
+            var generator = SplitMix(seed: UInt64(index))
+            let chosen = skus.shuffled(using: &generator).prefix(itemsPerOrder)
+            let items = chosen.map { #"{"sku":"\#($0)","quantity":1}"# }.joined(separator: ",")
+            return
+                #"{"customerId":"bench-\#(index % 97)","items":[\#(items)],"paymentToken":"\#(token)","shippingAddress":{"name":"Bench","line1":"1 Main St","city":"Springfield","postalCode":"12345","country":"US"}}"#
         }
         return try await withThrowingTaskGroup(of: [Placement].self) { group in
             let perWorker = (settings.orders + settings.concurrency - 1) / settings.concurrency
@@ -117,26 +123,41 @@ struct LoadRun: Sendable {
         }
     }
 
-    /// Polls the run's sagas (a page of the newest at a time) until every one is terminal.
-    private func waitForTerminal(_ orderIds: [String], deadline: ContinuousClock.Instant) async throws {
-        var pending = Set(orderIds)
-        let terminal: Set<String> = ["COMPLETED", "COMPENSATED", "CANCELLED", "REFUNDED"]
-        while !pending.isEmpty {
+    /// How many sagas are terminal now (`GET /v1/sagas/stats`).
+    private func terminalCount() async throws -> Int {
+        let (_, body) = try await client.send(.GET, "/v1/sagas/stats")
+        let counts = BenchClient.object(body)["counts"] as? [String: Int] ?? [:]
+        return ["COMPLETED", "COMPENSATED", "CANCELLED", "REFUNDED"].reduce(0) { $0 + (counts[$1] ?? 0) }
+    }
+
+    /// Waits, one stats request per poll, until `count` sagas are terminal.
+    private func waitForTerminal(count: Int, deadline: ContinuousClock.Instant) async throws {
+        while try await terminalCount() < count {
             guard ContinuousClock.now < deadline else {
-                throw BenchError("\(pending.count) sagas were not terminal before the timeout")
+                throw BenchError("not every saga was terminal before the timeout")
             }
-            for orderId in Array(pending.prefix(200)) {
-                let (_, body) = try await client.send(.GET, "/v1/orders/\(orderId)")
-                let summary = BenchClient.object(body)["saga"] as? [String: Any]
-                if let status = summary?["status"] as? String, terminal.contains(status) { pending.remove(orderId) }
-            }
-            if !pending.isEmpty { try await Task.sleep(for: .milliseconds(200)) }
+            try await Task.sleep(for: .milliseconds(250))
         }
     }
 
     static func date(_ value: Any?) -> Date? {
         guard let text = value as? String else { return nil }
         return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}
+
+/// A small deterministic random generator, so that a run's orders are the same every time.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
 

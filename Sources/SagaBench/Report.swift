@@ -13,7 +13,7 @@ struct Report {
         lines.append("| measure | value |")
         lines.append("| --- | --- |")
         lines.append(
-            "| orders placed / asked | \(r.placed) / \(settings.orders) (concurrency \(settings.concurrency), token \(settings.token), \(settings.itemsPerOrder) item(s) each) |"
+            "| orders placed / asked | \(r.placed) / \(settings.orders) (concurrency \(settings.concurrency), token \(settings.token), \(settings.itemsPerOrder) item(s) each from \(settings.catalogSize) products) |"
         )
         if !r.placementErrors.isEmpty {
             lines.append(

@@ -20,6 +20,8 @@ struct SagaBenchCommand: AsyncParsableCommand {
     @Option(help: "How many placements in flight at once.") var concurrency = 16
     @Option(help: "The payment token of every order (tok_visa, tok_flaky, …).") var token = "tok_visa"
     @Option(help: "Items (distinct SKUs) per order.") var items = 1
+    @Option(help: "Products in the catalog the orders pick from (1: every order contends for one product).")
+    var skus = 16
     @Option(help: "Seconds to wait for every saga to end.") var timeout = 600
     @Option(help: "The service's pid, to report its memory.") var servicePid: Int?
 
@@ -32,7 +34,8 @@ struct SagaBenchCommand: AsyncParsableCommand {
     func run() async throws {
         let client = BenchClient(baseURL: url, key: key, http: HTTPClient.shared)
         let settings = LoadRun.Settings(
-            orders: orders, concurrency: concurrency, token: token, itemsPerOrder: items, timeout: .seconds(timeout))
+            orders: orders, concurrency: concurrency, token: token, itemsPerOrder: items, catalogSize: skus,
+            timeout: .seconds(timeout))
         let runId = String(UInt64(Date().timeIntervalSince1970 * 1000), radix: 36)
         let load = LoadRun(client: client, settings: settings, runId: runId)
         let skus = try await load.prepareCatalog()

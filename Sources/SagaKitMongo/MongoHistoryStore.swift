@@ -121,6 +121,16 @@ public final class MongoHistoryStore: HistoryStore {
 
     // MARK: Reads
 
+    public func existingSagaIds(_ sagaIds: [String]) async throws -> Set<String> {
+        guard !sagaIds.isEmpty else { return [] }
+        let found = try await mapped {
+            try await self.sagas.find(
+                ["_id": ["$in": .array(sagaIds.map(BSONValue.string))]], options: FindOptions(projection: ["_id": 1])
+            ).toArray()
+        }
+        return Set(found.compactMap { $0["_id"]?.stringValue })
+    }
+
     public func load(sagaId: String) async throws -> SagaRecord? {
         guard let document = try await mapped({ try await self.sagas.findOne(["_id": .string(sagaId)]) }) else {
             return nil
@@ -199,19 +209,26 @@ public final class MongoHistoryStore: HistoryStore {
                 ["leaseUntil": ["$lte": .datetime(now)]],
             ],
         ]
-        let update: Document = ["$set": ["leaseOwner": .string(owner), "leaseUntil": .datetime(until)]]
+        let update: Document = [
+            "$set": ["leaseOwner": .string(owner), "leaseUntil": .datetime(until), "dueAt": .datetime(until)]
+        ]
         let document = try await mapped {
             try await self.sagas.findOneAndUpdate(
-                filter: filter, update: update, options: FindOneAndUpdateOptions(returnDocument: .after))
+                filter: filter, update: update, options: FindOneAndUpdateOptions(returnDocument: .before))
         }
-        return try document.map(SagaDocument.record(from:))
+        // The document as it was, with the lease just taken: its due time is the one it had before.
+        guard var record = try document.map(SagaDocument.record(from:)) else { return nil }
+        record.leaseOwner = owner
+        record.leaseUntil = until
+        return record
     }
 
     public func renewLeases(sagaIds: [String], owner: String, until: Date) async throws -> Set<String> {
         guard !sagaIds.isEmpty else { return [] }
         let filter: Document = ["_id": ["$in": .array(sagaIds.map(BSONValue.string))], "leaseOwner": .string(owner)]
         try await mapped {
-            _ = try await self.sagas.updateMany(filter: filter, update: ["$max": ["leaseUntil": .datetime(until)]])
+            _ = try await self.sagas.updateMany(
+                filter: filter, update: ["$max": ["leaseUntil": .datetime(until), "dueAt": .datetime(until)]])
         }
         let held = try await mapped {
             try await self.sagas.find(filter, options: FindOptions(projection: ["_id": 1])).toArray()

@@ -201,6 +201,13 @@ struct InputHardeningTests {
             #expect(wrongMethod.status == 405)
             #expect(wrongMethod.headers.first(name: "allow") == "POST")
             #expect(wrongMethod.contentType == "application/problem+json")
+            for method in ["TRACE", "QUERY", "PROPFIND"] {
+                let unusual = try await service.request(
+                    .RAW(value: method), "/v1/orders/ord_01jd3k2x4q8m9v7t6r5p4n3b2a")
+                #expect(unusual.status == 405, "\(method)")
+                #expect(unusual.headers.first(name: "allow") == "GET, HEAD")
+            }
+            #expect(try await service.request(.HEAD, "/health/live", key: nil).status == 200)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ProviderSandbox
 import Testing
 
 /// Each path through the order saga, over HTTP, with the sandbox's ledgers and the stock checked at the end.
@@ -201,6 +202,44 @@ struct SagaFlowTests {
             #expect(Self.netCharged(charges) == 0)
             #expect(try await service.ledger("shipments", orderId: orderId).map { $0["status"] } == ["cancelled"])
             #expect(try await service.stock("SKU-1") == (6, 0))
+        }
+    }
+
+    @Test("five concurrent refunds of a completed order all answer 202 and refund once")
+    func concurrentRefunds() async throws {
+        try await ServiceHarness.run { service in
+            try await service.putProduct("SKU-1", price: "8.00", stock: 4)
+            let orderId = try await service.placeOrder(items: [("SKU-1", 2)])
+            #expect(try await service.waitForTerminal(orderId)["status"] as? String == "COMPLETED")
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<5 {
+                    group.addTask { try await service.request(.POST, "/v1/orders/\(orderId)/refund").status }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses == [202, 202, 202, 202, 202])
+            try await service.waitForStatus(orderId, in: ["REFUNDED"])
+            let charges = try await service.ledger("charges", orderId: orderId)
+            #expect(charges.filter { $0["kind"] == "refund" }.count == 1)
+            #expect(try await service.stock("SKU-1") == (4, 0))
+        }
+    }
+
+    @Test("a refund asked while the first one runs answers 202 and refunds nothing more")
+    func refundWhileRefunding() async throws {
+        let slowProviders = SandboxConfiguration(
+            port: 0, latency: LatencyRange(minimumMilliseconds: 250, maximumMilliseconds: 250)!)
+        try await ServiceHarness.run(sandbox: slowProviders) { service in
+            try await service.putProduct("SKU-1", price: "3.00", stock: 2)
+            let orderId = try await service.placeOrder()
+            #expect(try await service.waitForTerminal(orderId)["status"] as? String == "COMPLETED")
+            #expect(try await service.request(.POST, "/v1/orders/\(orderId)/refund").status == 202)
+            try await service.waitForStatus(orderId, in: ["COMPENSATING"])
+            let again = try await service.request(.POST, "/v1/orders/\(orderId)/refund")
+            #expect(again.status == 202)
+            #expect(try again.string("status") == "COMPENSATING")
+            try await service.waitForStatus(orderId, in: ["REFUNDED"])
+            #expect(try await service.ledger("charges", orderId: orderId).filter { $0["kind"] == "refund" }.count == 1)
         }
     }
 

@@ -81,12 +81,12 @@ struct InventoryTests {
             try await shop.inventory.reserve(orderId: "o-1", lines: lines)
             #expect(try await shop.stock("A") == (7, 3))
 
-            try await shop.inventory.commit(orderId: "o-1")
-            try await shop.inventory.commit(orderId: "o-1")
+            try await shop.inventory.commit(orderId: "o-1", lines: lines)
+            try await shop.inventory.commit(orderId: "o-1", lines: lines)
             #expect(try await shop.stock("A") == (7, 0), "shipped units leave reserved once")
 
-            #expect(try await shop.inventory.release(orderId: "o-1") == .committed)
-            #expect(try await shop.inventory.release(orderId: "o-1") == .released)
+            #expect(try await shop.inventory.release(orderId: "o-1", lines: lines) == .committed)
+            #expect(try await shop.inventory.release(orderId: "o-1", lines: lines) == .released)
             #expect(try await shop.stock("A") == (10, 0), "returned goods come back to stock once")
         }
     }
@@ -98,10 +98,10 @@ struct InventoryTests {
             try await shop.catalog.put(
                 sku: "A", name: "A", price: try Money(parsing: "2.00", currency: "USD"), stock: 4)
             try await shop.inventory.reserve(orderId: "o-1", lines: [.init(sku: "A", quantity: 4)])
-            #expect(try await shop.inventory.release(orderId: "o-1") == .held)
+            #expect(try await shop.inventory.release(orderId: "o-1", lines: [.init(sku: "A", quantity: 4)]) == .held)
             #expect(try await shop.stock("A") == (4, 0))
 
-            #expect(try await shop.inventory.release(orderId: "o-2") == nil)
+            #expect(try await shop.inventory.release(orderId: "o-2", lines: [.init(sku: "A", quantity: 1)]) == nil)
             await #expect(throws: ReservationReleased.self) {
                 try await shop.inventory.reserve(orderId: "o-2", lines: [.init(sku: "A", quantity: 1)])
             }
@@ -121,6 +121,20 @@ struct InventoryTests {
             #expect(replaced.name == "New")
             #expect(replaced.price.amountText == "3.25")
             #expect(try await shop.stock("A") == (50, 2))
+        }
+    }
+
+    @Test("reserving again after the stock ran out returns the order's reservation, not a shortage")
+    func repeatAfterSellOut() async throws {
+        try await TestDeployment.withDatabase { database in
+            let shop = Shop(database)
+            try await shop.catalog.put(
+                sku: "A", name: "A", price: try Money(parsing: "2.00", currency: "USD"), stock: 2)
+            let first = try await shop.inventory.reserve(orderId: "o-1", lines: [.init(sku: "A", quantity: 2)])
+            let again = try await shop.inventory.reserve(orderId: "o-1", lines: [.init(sku: "A", quantity: 2)])
+            #expect(again.lines == first.lines)
+            #expect(again.state == .held)
+            #expect(try await shop.stock("A") == (0, 2))
         }
     }
 }

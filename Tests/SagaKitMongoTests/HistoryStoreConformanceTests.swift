@@ -151,6 +151,8 @@ struct HistoryStoreConformanceTests {
         #expect(again.record.leaseOwner == "owner-1")
         #expect(try await fixture.store.load(sagaId: "s-1") == record)
         #expect(try await fixture.store.load(sagaId: "missing") == nil)
+        #expect(try await fixture.store.existingSagaIds(["s-1", "missing"]) == ["s-1"])
+        #expect(try await fixture.store.existingSagaIds([]).isEmpty)
     }
 
     @Test(
@@ -339,6 +341,10 @@ struct HistoryStoreConformanceTests {
         let own = try await fixture.store.acquireLease(
             sagaId: "held", owner: "owner-1", until: fixture.later(40), now: fixture.now)
         #expect(own?.leaseUntil == fixture.later(40))
+        #expect(own?.dueAt == fixture.now, "the acquired record reports the due time it had")
+        #expect(
+            try await fixture.store.load(sagaId: "held")?.dueAt == fixture.later(40),
+            "a leased saga is due when its lease runs out")
         let free = try await fixture.store.acquireLease(
             sagaId: "free", owner: "owner-2", until: fixture.later(30), now: fixture.now)
         #expect(free?.leaseOwner == "owner-2")
@@ -351,6 +357,7 @@ struct HistoryStoreConformanceTests {
             sagaIds: ["held", "free", "missing"], owner: "owner-1", until: fixture.later(50))
         #expect(renewed == ["held"])
         #expect(try await fixture.store.load(sagaId: "held")?.leaseUntil == fixture.later(50))
+        #expect(try await fixture.store.load(sagaId: "held")?.dueAt == fixture.later(50), "renewal moves the due time")
         _ = try await fixture.store.renewLeases(sagaIds: ["held"], owner: "owner-1", until: fixture.later(45))
         #expect(
             try await fixture.store.load(sagaId: "held")?.leaseUntil == fixture.later(50),

@@ -14,14 +14,29 @@ final class BlockingRuntime: Sendable {
         var drainWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
+    /// Which threads a blocking call runs on.
+    enum Lane: Sendable {
+        /// The shared pool, for single operations, cursors and change streams.
+        case general
+        /// Threads reserved for sessions (transactions): one per session that may be open at once.
+        case session
+    }
+
     let threadPool: NIOThreadPool
+    /// Threads only sessions use. A write outside a transaction may block on a lock that a transaction holds
+    /// until that transaction ends; if such writes filled every shared thread, the transaction's next statement
+    /// (its commit included) would wait for a thread forever. Sessions never wait for a shared thread, and at
+    /// most as many are open as there are session threads, so a transaction always has a thread to finish on.
+    let sessionThreadPool: NIOThreadPool
     let diagnostics = MongoDiagnostics()
     private let lifecycle = Mutex(Lifecycle())
 
-    /// Starts a pool of `threads` threads.
-    init(threads: Int) {
+    /// Starts a shared pool of `threads` threads and a pool of `sessionThreads` threads for sessions.
+    init(threads: Int, sessionThreads: Int) {
         threadPool = NIOThreadPool(numberOfThreads: threads)
         threadPool.start()
+        sessionThreadPool = NIOThreadPool(numberOfThreads: sessionThreads)
+        sessionThreadPool.start()
     }
 
     /// Whether the current thread is a thread-pool thread (NIO names them `TP-#n`).
@@ -44,10 +59,12 @@ final class BlockingRuntime: Sendable {
         return try await body()
     }
 
-    /// Runs `body` on a pool thread, mapping thread-pool and BSON errors to `MongoError`; not tracked by itself.
-    func onPoolThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    /// Runs `body` on a thread of `lane`, mapping thread-pool and BSON errors to `MongoError`; not tracked by itself.
+    func onPoolThread<T: Sendable>(lane: Lane = .general, _ body: @escaping @Sendable () throws -> T) async throws -> T
+    {
+        let pool = lane == .session ? sessionThreadPool : threadPool
         do {
-            return try await threadPool.runIfActive { [diagnostics] in
+            return try await pool.runIfActive { [diagnostics] in
                 diagnostics.recordBlockingCall()
                 return try body()
             }
@@ -66,8 +83,8 @@ final class BlockingRuntime: Sendable {
     ///
     /// After the threads have stopped the work is dropped: the resources it would free belong to a
     /// pool that no longer exists, and touching them from another thread would be worse than leaking.
-    func runDetached(_ body: @escaping @Sendable () -> Void) {
-        threadPool.submit { [diagnostics] state in
+    func runDetached(lane: Lane = .general, _ body: @escaping @Sendable () -> Void) {
+        (lane == .session ? sessionThreadPool : threadPool).submit { [diagnostics] state in
             guard case .active = state else { return }
             diagnostics.recordBlockingCall()
             body()
@@ -113,8 +130,9 @@ final class BlockingRuntime: Sendable {
         }
     }
 
-    /// Stops the thread pool after the last job.
+    /// Stops both thread pools after their last jobs.
     func stopThreads() async {
         try? await threadPool.shutdownGracefully()
+        try? await sessionThreadPool.shutdownGracefully()
     }
 }

@@ -8,13 +8,18 @@ import Synchronization
 final class ClientPool: @unchecked Sendable {
     private let pointer: OpaquePointer
     let runtime: BlockingRuntime
+    /// One per connection for operations, cursors and change streams.
     private let permits: AsyncSemaphore
+    /// One per session thread (and connection): a session opens only when its thread is sure to be free.
+    private let sessionPermits: AsyncSemaphore
     private let outstandingLeases = Mutex(0)
 
-    init(pointer: OpaquePointer, runtime: BlockingRuntime, size: Int) {
+    /// Wraps a libmongoc pool of `size + sessions` clients.
+    init(pointer: OpaquePointer, runtime: BlockingRuntime, size: Int, sessions: Int) {
         self.pointer = pointer
         self.runtime = runtime
         self.permits = AsyncSemaphore(value: size)
+        self.sessionPermits = AsyncSemaphore(value: sessions)
     }
 
     /// Runs `body` on a pool thread with a client popped for it and pushed back after.
@@ -31,18 +36,25 @@ final class ClientPool: @unchecked Sendable {
     }
 
     /// Checks out a client for a cursor, session or change stream; give it back with `LeasedClient.release()`.
-    func lease() async throws -> LeasedClient {
+    ///
+    /// A `.session` lease takes a session permit instead of a general one, and its calls run on the session threads.
+    func lease(lane: BlockingRuntime.Lane = .general) async throws -> LeasedClient {
         try runtime.enter()
         defer { runtime.leave() }
+        let permits = self.permits(for: lane)
         try await permits.acquire()
         do {
-            let raw = try await runtime.onPoolThread { [self] in UnsafeSendablePointer(try pop()) }
+            let raw = try await runtime.onPoolThread(lane: lane) { [self] in UnsafeSendablePointer(try pop()) }
             outstandingLeases.withLock { $0 += 1 }
-            return LeasedClient(client: raw.pointer, pool: self)
+            return LeasedClient(client: raw.pointer, pool: self, lane: lane)
         } catch {
             permits.release()
             throw error
         }
+    }
+
+    private func permits(for lane: BlockingRuntime.Lane) -> AsyncSemaphore {
+        lane == .session ? sessionPermits : permits
     }
 
     /// Pops a client without waiting: the permit its caller holds guarantees one is free.
@@ -54,10 +66,10 @@ final class ClientPool: @unchecked Sendable {
     }
 
     /// Takes a leased client back (called by `LeasedClient` once, from a pool thread).
-    func giveBack(_ client: OpaquePointer) {
+    func giveBack(_ client: OpaquePointer, lane: BlockingRuntime.Lane) {
         mongoc_client_pool_push(pointer, client)
         outstandingLeases.withLock { $0 -= 1 }
-        permits.release()
+        permits(for: lane).release()
     }
 
     /// Clients currently checked out by cursors, sessions and change streams.
@@ -84,10 +96,10 @@ struct UnsafeSendablePointer: @unchecked Sendable {
 
 extension ClientPool {
     /// Checks out a client and runs `body` with it, returning the lease and the result; releases it if `body` throws.
-    func lease<R: Sendable>(then body: @escaping @Sendable (OpaquePointer) throws -> R) async throws
-        -> (LeasedClient, R)
-    {
-        let lease = try await lease()
+    func lease<R: Sendable>(
+        lane: BlockingRuntime.Lane = .general, then body: @escaping @Sendable (OpaquePointer) throws -> R
+    ) async throws -> (LeasedClient, R) {
+        let lease = try await lease(lane: lane)
         do {
             return (lease, try await lease.withClient(body))
         } catch {

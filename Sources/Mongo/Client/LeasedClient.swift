@@ -10,10 +10,13 @@ final class LeasedClient: @unchecked Sendable {
     private let client: OpaquePointer
     private let pool: ClientPool
     private let lock = Mutex(false)  // true once released
+    /// The threads its calls run on: a session's own, or the shared pool.
+    let lane: BlockingRuntime.Lane
 
-    init(client: OpaquePointer, pool: ClientPool) {
+    init(client: OpaquePointer, pool: ClientPool, lane: BlockingRuntime.Lane) {
         self.client = client
         self.pool = pool
+        self.lane = lane
     }
 
     var runtime: BlockingRuntime { pool.runtime }
@@ -23,7 +26,7 @@ final class LeasedClient: @unchecked Sendable {
     /// Not refused once shutdown has begun: shutdown waits for leased clients to come back, so their
     /// owners (a cursor being read to its end, a session committing) may finish what they started.
     func withClient<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
-        try await pool.runtime.onPoolThread { [self] in try withLockedClient(body) }
+        try await pool.runtime.onPoolThread(lane: lane) { [self] in try withLockedClient(body) }
     }
 
     /// Runs `body` with exclusive use of the client, on the current (pool) thread.
@@ -39,14 +42,14 @@ final class LeasedClient: @unchecked Sendable {
     /// Runs `cleanup` with the client (for destroying what was made with it), then returns the client to the pool.
     /// Safe to call more than once; only the first call does anything. Runs even after shutdown began.
     func release(cleanup: @escaping @Sendable (OpaquePointer) -> Void = { _ in }) {
-        pool.runtime.runDetached { [self] in
+        pool.runtime.runDetached(lane: lane) { [self] in
             let first = lock.withLock { released -> Bool in
                 guard !released else { return false }
                 cleanup(client)
                 released = true
                 return true
             }
-            if first { pool.giveBack(client) }
+            if first { pool.giveBack(client, lane: lane) }
         }
     }
 }
@@ -54,7 +57,7 @@ final class LeasedClient: @unchecked Sendable {
 extension LeasedClient {
     /// Runs `body` with the client on a pool thread without waiting, unless the client was already returned.
     func runDetachedWithClient(_ body: @escaping @Sendable (OpaquePointer) -> Void) {
-        runtime.runDetached { [self] in
+        runtime.runDetached(lane: lane) { [self] in
             try? withLockedClient(body)
         }
     }

@@ -39,7 +39,7 @@ public final class MongoClient: Sendable {
         Self.setDefault(parsed, "serverselectiontimeoutms", options.serverSelectionTimeout)
         Self.setDefault(parsed, "connecttimeoutms", options.connectTimeout)
         Self.setDefault(parsed, "sockettimeoutms", options.socketTimeout)
-        mongoc_uri_set_option_as_int32(parsed, "maxpoolsize", Int32(options.maxConnections))
+        mongoc_uri_set_option_as_int32(parsed, "maxpoolsize", Int32(options.maxConnections + options.maxSessions))
         if mongoc_uri_get_appname(parsed) == nil {
             mongoc_uri_set_appname(parsed, options.appName)
         }
@@ -48,7 +48,9 @@ public final class MongoClient: Sendable {
         }
         mongoc_client_pool_set_error_api(poolPointer, Int32(MONGOC_ERROR_API_VERSION_2))
         pool = ClientPool(
-            pointer: poolPointer, runtime: BlockingRuntime(threads: options.threads), size: options.maxConnections)
+            pointer: poolPointer,
+            runtime: BlockingRuntime(threads: options.threads, sessionThreads: options.maxSessions),
+            size: options.maxConnections, sessions: options.maxSessions)
     }
 
     private static func setDefault(_ uri: OpaquePointer, _ key: String, _ value: Duration) {

@@ -4,8 +4,11 @@
 public struct MongoClientOptions: Sendable {
     /// Threads that run libmongoc's blocking calls (each blocking call holds one for its round trip).
     public var threads: Int
-    /// Connections (pooled clients) the client may hold at once: operations in flight plus open cursors,
-    /// sessions and change streams. Operations beyond it wait, suspended, for a free client.
+    /// Sessions (transactions) open at once; each has a thread of its own while open, so a transaction can
+    /// always finish even when every shared thread waits on a lock it holds. More wait, suspended.
+    public var maxSessions: Int
+    /// Connections (pooled clients) for operations in flight, open cursors and change streams; sessions have
+    /// `maxSessions` more of their own. Operations beyond it wait, suspended, for a free client.
     public var maxConnections: Int
     /// How long an operation waits for a suitable server before failing with `.serverSelection`.
     public var serverSelectionTimeout: Duration
@@ -19,6 +22,7 @@ public struct MongoClientOptions: Sendable {
     /// Creates options; the defaults suit a service on a healthy network.
     public init(
         threads: Int = 16,
+        maxSessions: Int = 16,
         maxConnections: Int = 64,
         serverSelectionTimeout: Duration = .seconds(5),
         connectTimeout: Duration = .seconds(5),
@@ -26,6 +30,7 @@ public struct MongoClientOptions: Sendable {
         appName: String = "order-saga"
     ) {
         self.threads = threads
+        self.maxSessions = maxSessions
         self.maxConnections = maxConnections
         self.serverSelectionTimeout = serverSelectionTimeout
         self.connectTimeout = connectTimeout

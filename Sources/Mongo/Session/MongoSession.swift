@@ -98,7 +98,7 @@ public final class MongoSession: Sendable {
 extension MongoClient {
     /// Starts a session on a connection of its own; end it with `end()` (or let it go).
     public func startSession(causalConsistency: Bool = true) async throws -> MongoSession {
-        let (lease, handle) = try await pool.lease { client in
+        let (lease, handle) = try await pool.lease(lane: .session) { client in
             let options = mongoc_session_opts_new()
             defer { mongoc_session_opts_destroy(options) }
             mongoc_session_opts_set_causal_consistency(options, causalConsistency)

@@ -7,9 +7,11 @@ import ServiceLifecycle
 /// and releases its leases, so another instance picks the sagas up at once.
 struct EngineService: Service {
     let engine: SagaEngine
+    let preparation: StoresPreparation
 
     func run() async throws {
         try await withGracefulShutdownHandler {
+            await preparation.waitUntilPrepared()
             try await engine.run()
         } onGracefulShutdown: {
             Task { await engine.shutdown() }

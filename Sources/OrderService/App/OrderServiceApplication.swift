@@ -63,18 +63,22 @@ public struct OrderServiceApplication: Sendable {
         }
         let keys = try APIKeys(parsing: keyText)
 
-        let router = Router(context: APIRequestContext.self)
+        let preparation = StoresPreparation()
+        let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
         var table = RouteTable()
         let operations = OperationsRoutes(
-            checks: Self.readinessChecks(business: business, history: historyClient),
+            checks: Self.readinessChecks(business: business, history: historyClient, preparation: preparation),
             metrics: MetricsBootstrap.registry, isAcceptingWork: { orders.engine.isAcceptingWork },
             probeTimeout: .seconds(2))
         operations.addRoutes(to: router, table: &table)
         let api = OrderAPI(orders: orders, history: history, keepAliveInterval: .seconds(15))
-        api.addRoutes(to: router.group("/v1").add(middleware: APIKeyMiddleware(keys: keys)), table: &table)
-        table.addMethodNotAllowed(to: router)
+        api.addRoutes(
+            to: router.group("/v1").add(middleware: StoresReadyMiddleware(preparation: preparation))
+                .add(middleware: APIKeyMiddleware(keys: keys)),
+            table: &table)
+        router.add(middleware: MethodNotAllowedMiddleware(routes: table))
 
         let clients = [business] + (historyClient === business ? [] : [historyClient])
         var application = Application(
@@ -91,16 +95,14 @@ public struct OrderServiceApplication: Sendable {
                     try? await http.shutdown()
                     for client in clients { await client.shutdown() }
                 },
-                EngineService(engine: orders.engine),
+                StoresPreparationService(history: history, orders: orders, preparation: preparation, logger: logger),
+                EngineService(engine: orders.engine, preparation: preparation),
                 PlacementRecoveryService(
                     orders: orders, grace: configuration.placementRecoveryGrace,
                     interval: min(configuration.placementRecoveryGrace, .seconds(15)), logger: logger),
             ],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
-        application.beforeServerStarts {
-            try await Self.prepareStores(history: history, orders: orders, logger: logger)
-        }
         self.orders = orders
         self.history = history
         self.application = application
@@ -112,31 +114,16 @@ public struct OrderServiceApplication: Sendable {
         try await application.runService()
     }
 
-    /// Creates both stores' indexes, retrying while a store is unreachable (the server starts once they exist).
-    static func prepareStores(history: MongoHistoryStore, orders: OrderSystem, logger: Logger) async throws {
-        var delay = Duration.milliseconds(250)
-        while true {
-            do {
-                try await history.prepare()
-                try await orders.prepare()
-                return
-            } catch {
-                logger.warning(
-                    "stores not ready yet; retrying", metadata: ["error": "\(error)", "retryIn": "\(delay)"])
-                try await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(5))
-            }
-        }
-    }
-
-    /// Readiness: both stores answer a ping.
-    static func readinessChecks(business: MongoClient, history: MongoClient) -> [OperationsRoutes.Check] {
-        var checks = [OperationsRoutes.Check(name: "businessStore") { try await business.ping() }]
-        if history !== business {
-            checks.append(OperationsRoutes.Check(name: "historyStore") { try await history.ping() })
-        } else {
-            checks.append(OperationsRoutes.Check(name: "historyStore") { try await history.ping() })
-        }
-        return checks
+    /// Readiness: both stores answer a ping and have their indexes.
+    static func readinessChecks(business: MongoClient, history: MongoClient, preparation: StoresPreparation)
+        -> [OperationsRoutes.Check]
+    {
+        [
+            OperationsRoutes.Check(name: "businessStore") { try await business.ping() },
+            OperationsRoutes.Check(name: "historyStore") { try await history.ping() },
+            OperationsRoutes.Check(name: "indexes") {
+                guard preparation.isPrepared else { throw StoresNotPrepared() }
+            },
+        ]
     }
 }

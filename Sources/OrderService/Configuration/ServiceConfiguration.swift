@@ -94,7 +94,7 @@ public struct ServiceConfiguration: Sendable {
             apiKeys: value("API_KEYS"),
             leaseDuration: try duration("LEASE_DURATION", default: .seconds(30)),
             pollInterval: try duration("POLL_INTERVAL", default: .seconds(1)),
-            maxConcurrentSagas: try integer("MAX_CONCURRENT_SAGAS", default: 256, range: 1...100_000),
+            maxConcurrentSagas: try integer("MAX_CONCURRENT_SAGAS", default: 32, range: 1...100_000),
             logLevel: logLevel,
             httpIdleTimeout: try duration("HTTP_IDLE_TIMEOUT", default: .seconds(20)),
             placementRecoveryGrace: try duration("PLACEMENT_RECOVERY_GRACE", default: .seconds(30)))

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import Mongo
+import NIOCore
 import SagaKit
 
 /// Turns every error into an `application/problem+json` answer: the service's own problems, the framework's
@@ -29,6 +30,9 @@ struct ProblemMiddleware: RouterMiddleware {
             var problem = Problem.status(error.status, error.body ?? defaultDetail(error.status))
             problem.headers = error.headers
             return problem
+        case is NIOTooManyBytesError:
+            // A body sent without Content-Length that outgrew the limit while it was read.
+            return .status(.contentTooLarge, defaultDetail(.contentTooLarge))
         case let error as MongoError where error.isTransient || error.kind == .shutdown:
             logger.warning("business store unavailable", metadata: ["error": "\(error)"])
             return .unavailable("the order database is unavailable; try again shortly")

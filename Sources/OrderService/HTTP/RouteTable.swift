@@ -1,28 +1,55 @@
 import Hummingbird
 
-/// Registers routes and answers 405 (with `Allow`) for the other methods on the same paths.
+/// The API's routes and their methods, to answer 405 (with `Allow`) rather than 404 for a known path.
 ///
-/// Hummingbird's router answers 404 when a path exists but not for the method; an API's users expect 405.
-struct RouteTable {
+/// Hummingbird's router answers 404 when a path exists but not for the request's method, whatever the method
+/// (TRACE, QUERY, …); an API's users expect 405 and the methods that path does answer.
+struct RouteTable: Sendable {
     private var methods: [String: Set<HTTPRequest.Method>] = [:]
 
-    /// Remembers that `path` answers `method`.
+    /// Remembers that `path` (with `{parameter}` segments) answers `method`.
     mutating func record(_ method: HTTPRequest.Method, _ path: String) {
         methods[path, default: []].insert(method)
     }
 
-    /// Adds a 405 handler for every common method a recorded path does not answer.
-    func addMethodNotAllowed(to router: some RouterMethods<APIRequestContext>) {
-        let common: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
-        for (path, allowed) in methods {
-            let allow = allowed.map(\.rawValue).sorted().joined(separator: ", ")
-            for method in common where !allowed.contains(method) {
-                router.on(RouterPath(path), method: method) { _, _ -> Response in
-                    var problem = Problem.status(.methodNotAllowed, "\(path) answers \(allow)")
-                    problem.headers[.allow] = allow
-                    throw problem
-                }
+    /// The methods the route matching `path` answers (HEAD wherever GET), or nil when no route matches.
+    func allowedMethods(for path: String) -> [String]? {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        for (pattern, allowed) in methods {
+            let parts = pattern.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == segments.count else { continue }
+            let matches = zip(parts, segments).allSatisfy { part, segment in
+                (part.hasPrefix("{") && part.hasSuffix("}") && !segment.isEmpty) || part == segment
             }
+            if matches {
+                var names = Set(allowed.map(\.rawValue))
+                if names.contains("GET") { names.insert("HEAD") }
+                return names.sorted()
+            }
+        }
+        return nil
+    }
+}
+
+/// Turns the router's 404 for a known path with another method into a 405 problem with `Allow`.
+///
+/// Added to the router after every route, so it wraps only the router's not-found responder.
+struct MethodNotAllowedMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+    let routes: RouteTable
+
+    func handle(
+        _ request: Request, context: APIRequestContext,
+        next: (Request, APIRequestContext) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            guard let allowed = routes.allowedMethods(for: request.uri.path) else { throw error }
+            let allow = allowed.joined(separator: ", ")
+            var problem = Problem.status(.methodNotAllowed, "\(request.uri.path) answers \(allow)")
+            problem.headers[.allow] = allow
+            throw problem
         }
     }
 }

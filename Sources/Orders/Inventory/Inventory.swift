@@ -9,7 +9,10 @@ import Mongo
 /// * `release` gives units back to `stock`: held ones from `reserved`, committed ones as returned goods.
 ///   Releasing an order that never reserved records that, so a late `reserve` cannot take stock after.
 ///
-/// Each is one transaction; repeating one changes nothing.
+/// Each is one transaction whose first statement decides whether it applies (the reservation's unique `_id`
+/// for `reserve`, a conditional change of its state for `commit` and `release`), so repeating one changes
+/// nothing, and the happy path costs one statement per SKU plus two. The lines given to `commit` and
+/// `release` must be the order's lines, as given to `reserve` (an order never changes).
 public struct Inventory: Sendable {
     let client: MongoClient
     let products: MongoCollection<Product>
@@ -28,68 +31,76 @@ public struct Inventory: Sendable {
     /// when the order's reservation was already given back.
     @discardableResult
     public func reserve(orderId: String, lines: [Reservation.Line], now: Date = Date()) async throws -> Reservation {
-        let merged = Self.merge(lines)
-        return try await client.withTransaction { session in
-            if let existing = try await reservations.findOne(["_id": .string(orderId)], session: session) {
-                guard existing.state != .released else { throw ReservationReleased(orderId: orderId) }
-                return existing
+        let reservation = Reservation(orderId: orderId, lines: Self.merge(lines), state: .held, updatedAt: now)
+        do {
+            try await client.withTransaction { session in
+                try await reservations.insertOne(reservation, session: session)
+                for line in reservation.lines {
+                    let taken = try await products.updateOne(
+                        filter: ["_id": .string(line.sku), "stock": ["$gte": .int64(line.quantity)]],
+                        update: ["$inc": ["stock": .int64(-line.quantity), "reserved": .int64(line.quantity)]],
+                        session: session)
+                    guard taken.matchedCount == 1 else {
+                        throw InsufficientStock(sku: line.sku, requested: line.quantity)
+                    }
+                }
             }
-            for line in merged {
-                let taken = try await products.updateOne(
-                    filter: ["_id": .string(line.sku), "stock": ["$gte": .int64(line.quantity)]],
-                    update: ["$inc": ["stock": .int64(-line.quantity), "reserved": .int64(line.quantity)]],
-                    session: session)
-                guard taken.matchedCount == 1 else { throw InsufficientStock(sku: line.sku, requested: line.quantity) }
-            }
-            let reservation = Reservation(orderId: orderId, lines: merged, state: .held, updatedAt: now)
-            try await reservations.insertOne(reservation, session: session)
             return reservation
+        } catch let error as MongoError where error.kind == .duplicateKey {
+            guard let existing = try await self.reservation(orderId: orderId) else { throw error }
+            guard existing.state != .released else { throw ReservationReleased(orderId: orderId) }
+            return existing
         }
     }
 
     /// Moves the order's held units out of `reserved` (they shipped); a no-op unless they are held.
-    public func commit(orderId: String, now: Date = Date()) async throws {
+    public func commit(orderId: String, lines: [Reservation.Line], now: Date = Date()) async throws {
         try await client.withTransaction { session in
-            guard let reservation = try await reservations.findOne(["_id": .string(orderId)], session: session),
-                reservation.state == .held
-            else { return }
-            for line in reservation.lines {
+            guard try await changeState(orderId, from: .held, to: .committed, now: now, session: session) else {
+                return
+            }
+            for line in Self.merge(lines) {
                 try await products.updateOne(
                     filter: ["_id": .string(line.sku)], update: ["$inc": ["reserved": .int64(-line.quantity)]],
                     session: session)
             }
-            try await setState(.committed, orderId: orderId, now: now, session: session)
         }
     }
 
     /// Gives the order's units back to `stock`; returns the state they were in before (nil: never reserved).
     @discardableResult
-    public func release(orderId: String, now: Date = Date()) async throws -> Reservation.State? {
-        try await client.withTransaction { session in
-            guard let reservation = try await reservations.findOne(["_id": .string(orderId)], session: session) else {
-                let tombstone = Reservation(orderId: orderId, lines: [], state: .released, updatedAt: now)
-                try await reservations.insertOne(tombstone, session: session)
-                return nil
-            }
-            switch reservation.state {
-            case .released:
-                return .released
-            case .held:
-                for line in reservation.lines {
+    public func release(orderId: String, lines: [Reservation.Line], now: Date = Date()) async throws
+        -> Reservation.State?
+    {
+        let merged = Self.merge(lines)
+        return try await client.withTransaction { session -> Reservation.State? in
+            if try await changeState(orderId, from: .held, to: .released, now: now, session: session) {
+                for line in merged {
                     try await products.updateOne(
                         filter: ["_id": .string(line.sku)],
                         update: ["$inc": ["stock": .int64(line.quantity), "reserved": .int64(-line.quantity)]],
                         session: session)
                 }
-            case .committed:
-                for line in reservation.lines {
+                return .held
+            }
+            if try await changeState(orderId, from: .committed, to: .released, now: now, session: session) {
+                for line in merged {
                     try await products.updateOne(
                         filter: ["_id": .string(line.sku)], update: ["$inc": ["stock": .int64(line.quantity)]],
                         session: session)
                 }
+                return .committed
             }
-            try await setState(.released, orderId: orderId, now: now, session: session)
-            return reservation.state
+            // Released already, or never reserved: then leave a released record so a late reserve is refused.
+            let tombstone = try await reservations.updateOne(
+                filter: ["_id": .string(orderId)],
+                update: [
+                    "$setOnInsert": [
+                        "lines": [], "state": .string(Reservation.State.released.rawValue), "updatedAt": .datetime(now),
+                    ]
+                ],
+                options: UpdateOptions(upsert: true), session: session)
+            return tombstone.upsertedId == nil ? .released : nil
         }
     }
 
@@ -98,10 +109,14 @@ public struct Inventory: Sendable {
         try await reservations.findOne(["_id": .string(orderId)])
     }
 
-    private func setState(_ state: Reservation.State, orderId: String, now: Date, session: MongoSession) async throws {
-        try await reservations.updateOne(
-            filter: ["_id": .string(orderId)],
-            update: ["$set": ["state": .string(state.rawValue), "updatedAt": .datetime(now)]], session: session)
+    /// Moves the reservation from `old` to `new` state; false when it was not in `old`.
+    private func changeState(
+        _ orderId: String, from old: Reservation.State, to new: Reservation.State, now: Date, session: MongoSession
+    ) async throws -> Bool {
+        let changed = try await reservations.updateOne(
+            filter: ["_id": .string(orderId), "state": .string(old.rawValue)],
+            update: ["$set": ["state": .string(new.rawValue), "updatedAt": .datetime(now)]], session: session)
+        return changed.matchedCount == 1
     }
 
     /// One line per SKU, quantities added, in SKU order (so concurrent orders touch products in the same order).

@@ -31,6 +31,13 @@ public struct Order: Codable, Sendable, Hashable {
     }
 }
 
+extension Order {
+    /// The units the order holds in stock, a line per item.
+    public var reservationLines: [Reservation.Line] {
+        items.map { Reservation.Line(sku: $0.sku, quantity: Int64($0.quantity)) }
+    }
+}
+
 /// One line of an order.
 public struct OrderLine: Codable, Sendable, Hashable {
     /// The SKU.

@@ -4,15 +4,19 @@ import Mongo
 /// The `orders` collection.
 public struct OrderBook: Sendable {
     let orders: MongoCollection<Order>
+    let cache = OrderCache()
 
     /// The collections in `database` (nothing is sent until used).
     public init(database: MongoDatabase) {
         orders = database.collection("orders", as: Order.self).withWriteConcern(.majority)
     }
 
-    /// The order with this id, or nil.
+    /// The order with this id, or nil (from this process's cache when it has it: orders never change).
     public func order(_ id: OrderID) async throws -> Order? {
-        try await orders.findOne(["_id": .string(id.rawValue)])
+        if let cached = cache.order(id) { return cached }
+        let order = try await orders.findOne(["_id": .string(id.rawValue)])
+        if let order { cache.remember(order) }
+        return order
     }
 
     /// The customer's order placed with this idempotency key, or nil.
@@ -23,18 +27,15 @@ public struct OrderBook: Sendable {
     /// Stores a new order; throws a duplicate-key `MongoError` when the customer already used its idempotency key.
     func insert(_ order: Order) async throws {
         try await orders.insertOne(order)
+        cache.remember(order)
     }
 
-    /// Reads the order and, in the same write, clears its `sagaStartPending` mark (its saga is running).
-    func claimForSaga(_ id: OrderID) async throws -> Order? {
-        try await orders.findOneAndUpdate(
-            filter: ["_id": .string(id.rawValue)], update: ["$unset": ["sagaStartPending": ""]],
-            options: FindOneAndUpdateOptions(returnDocument: .after))
-    }
-
-    /// Clears the order's `sagaStartPending` mark (its saga is durably started).
-    func clearSagaStartPending(_ id: OrderID) async throws {
-        try await orders.updateOne(filter: ["_id": .string(id.rawValue)], update: ["$unset": ["sagaStartPending": ""]])
+    /// Clears the `sagaStartPending` mark of these orders (their sagas are durably started), in one write.
+    func clearSagaStartPending(_ ids: [OrderID]) async throws {
+        guard !ids.isEmpty else { return }
+        try await orders.updateMany(
+            filter: ["_id": ["$in": .array(ids.map { .string($0.rawValue) })]],
+            update: ["$unset": ["sagaStartPending": ""]])
     }
 
     /// Orders still marked as waiting for their saga that were placed before `cutoff` (crash leftovers), oldest first.

@@ -34,22 +34,32 @@ extension OrderSystem {
     /// or retries the compensation of a STUCK one. Asking again answers as the first time and refunds nothing more.
     public func refund(_ order: Order) async throws -> OrderCommandOutcome {
         guard let snapshot = try await engine.snapshot(sagaId: order.sagaId) else { return .notFound }
-        let state = snapshot.state
-        switch state.status {
-        case .completed:
-            return try await describe(try await engine.revert(sagaId: order.sagaId), order: order, action: "refund")
-        case .stuck:
-            return try await describe(try await engine.retry(sagaId: order.sagaId), order: order, action: "refund")
-        case .reverted:
-            return .accepted(.refunded)
-        case .compensating where state.revertRequested:
-            return .accepted(.compensating)
+        if let settled = Self.refundAlreadyUnderway(snapshot.state) { return settled }
+        let outcome: SagaCommandOutcome
+        switch snapshot.state.status {
+        case .completed: outcome = try await engine.revert(sagaId: order.sagaId)
+        case .stuck: outcome = try await engine.retry(sagaId: order.sagaId)
         default:
+            let shown = OrderSagaStatus(snapshot.state.status)
             return .conflict(
-                OrderSagaStatus(state.status),
-                reason:
-                    "only a COMPLETED order can be refunded, or a STUCK one retried; this one is \(OrderSagaStatus(state.status).rawValue)"
-            )
+                shown,
+                reason: "only a COMPLETED order can be refunded, or a STUCK one retried; this one is \(shown.rawValue)")
+        }
+        // The saga may have moved on between the two looks (another refund got there first): look again.
+        if case .notApplicable = outcome, let fresh = try await engine.snapshot(sagaId: order.sagaId),
+            let settled = Self.refundAlreadyUnderway(fresh.state)
+        {
+            return settled
+        }
+        return try await describe(outcome, order: order, action: "refund")
+    }
+
+    /// The answer to a refund when one is already done or under way: the same as the first time.
+    private static func refundAlreadyUnderway(_ state: SagaState) -> OrderCommandOutcome? {
+        switch state.status {
+        case .reverted: .accepted(.refunded)
+        case .compensating where state.revertRequested: .accepted(.compensating)
+        default: nil
         }
     }
 

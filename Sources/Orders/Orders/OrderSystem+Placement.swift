@@ -89,23 +89,29 @@ extension OrderSystem {
                 orderId: order.id.rawValue, total: order.total.amountText, currency: order.total.currency))
     }
 
-    /// Starts the sagas of orders stored before a crash cut their placement short; returns how many it found.
+    /// Starts the sagas of orders stored before a crash cut their placement short; returns how many it started.
     ///
-    /// An order is marked `sagaStartPending` when stored, and the mark is cleared by its first step;
-    /// anything still marked after `grace` had its saga start interrupted (starting is idempotent).
+    /// An order is marked `sagaStartPending` when stored. Every so often the marks older than `grace` are looked
+    /// at together: the orders whose saga is missing get it now (starting is idempotent), and every mark is
+    /// cleared in one write — a handful of round trips per pass however many orders were placed.
     @discardableResult
     public func resumeInterruptedPlacements(grace: Duration = .seconds(30), limit: Int = 500) async throws -> Int {
-        let cutoff = Date().addingTimeInterval(
-            -Double(grace.components.seconds) - Double(grace.components.attoseconds) / 1e18)
-        let stranded = try await orderBook.ordersAwaitingSaga(placedBefore: cutoff, limit: limit)
-        for order in stranded {
-            if try await startSaga(for: order).isCreated {
+        let seconds = Double(grace.components.seconds) + Double(grace.components.attoseconds) / 1e18
+        let cutoff = Date().addingTimeInterval(-seconds)
+        var started = 0
+        while true {
+            let marked = try await orderBook.ordersAwaitingSaga(placedBefore: cutoff, limit: limit)
+            guard !marked.isEmpty else { return started }
+            let existing = try await history.existingSagaIds(marked.map(\.sagaId))
+            for order in marked where !existing.contains(order.sagaId) {
                 logger.notice(
-                    "started the saga of an order whose placement was interrupted", metadata: ["orderId": "\(order.id)"]
-                )
+                    "starting the saga of an order whose placement was interrupted",
+                    metadata: ["orderId": "\(order.id)"])
+                try await startSaga(for: order)
+                started += 1
             }
-            try await orderBook.clearSagaStartPending(order.id)
+            try await orderBook.clearSagaStartPending(marked.map(\.id))
+            guard marked.count == limit else { return started }
         }
-        return stranded.count
     }
 }

@@ -23,11 +23,9 @@ struct OrderSagaSteps: Sendable {
     struct Confirmed: Codable, Sendable { let messageId: String }
 
     func reserveInventory(_ context: StepContext<OrderSagaInput>) async throws -> Reserved {
-        let order = try await load(context.input.orderId, claiming: true)
+        let order = try await load(context.input.orderId)
         do {
-            let reservation = try await inventory.reserve(
-                orderId: order.id.rawValue,
-                lines: order.items.map { Reservation.Line(sku: $0.sku, quantity: Int64($0.quantity)) })
+            let reservation = try await inventory.reserve(orderId: order.id.rawValue, lines: order.reservationLines)
             return Reserved(lines: reservation.lines)
         } catch let shortage as InsufficientStock {
             throw StepError.nonRetryable(kind: "InsufficientStock", message: shortage.description)
@@ -37,7 +35,8 @@ struct OrderSagaSteps: Sendable {
     }
 
     func releaseInventory(_ context: CompensationContext<OrderSagaInput>) async throws {
-        try await inventory.release(orderId: context.input.orderId)
+        let order = try await load(context.input.orderId)
+        try await inventory.release(orderId: order.id.rawValue, lines: order.reservationLines)
     }
 
     func chargePayment(_ context: StepContext<OrderSagaInput>) async throws -> Charged {
@@ -71,7 +70,7 @@ struct OrderSagaSteps: Sendable {
             idempotencyKey: context.idempotencyKey)
         try await shipments.recordCreated(orderId: order.id.rawValue, shipmentId: shipmentId, at: Date())
         // The goods have left: the held units leave `reserved` for good.
-        try await inventory.commit(orderId: order.id.rawValue)
+        try await inventory.commit(orderId: order.id.rawValue, lines: order.reservationLines)
         return Shipped(shipmentId: shipmentId)
     }
 
@@ -91,11 +90,11 @@ struct OrderSagaSteps: Sendable {
     }
 
     /// The order the saga works on; its absence is final (the saga has nothing to do).
-    private func load(_ orderId: String, claiming: Bool = false) async throws -> Order {
+    private func load(_ orderId: String) async throws -> Order {
         guard let id = OrderID(orderId) else {
             throw StepError.nonRetryable(kind: "OrderNotFound", message: "\(orderId) is not an order id")
         }
-        guard let order = try await (claiming ? orders.claimForSaga(id) : orders.order(id)) else {
+        guard let order = try await orders.order(id) else {
             throw StepError.nonRetryable(kind: "OrderNotFound", message: "order \(orderId) does not exist")
         }
         return order

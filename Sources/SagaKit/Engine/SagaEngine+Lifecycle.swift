@@ -36,9 +36,7 @@ extension SagaEngine {
     private func stopScheduler() {
         loopsTask?.cancel()
         timerSleep?.task.cancel()
-        let waiters = slotWaiters
-        slotWaiters.removeAll()
-        for waiter in waiters { waiter.resume() }
+        queuedStarts.removeAll()
     }
 
     /// Whether every runner finished within `grace` on `clock`.

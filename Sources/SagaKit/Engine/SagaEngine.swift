@@ -41,8 +41,8 @@ public actor SagaEngine {
     var startReservations = 0
     /// Ids being started, with the starts waiting behind them.
     var starting: [String: [CheckedContinuation<Void, Never>]] = [:]
-    /// Starts waiting for a free slot.
-    var slotWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Sagas started while every slot was taken, recorded without a lease; claimed in order as slots free up.
+    var queuedStarts: [String] = []
     /// Sagas to look at again as soon as their runner lets go (a signal arrived meanwhile).
     var recheck: Set<String> = []
     /// Sagas left alone until the given time (they cannot run here).
@@ -121,12 +121,40 @@ public actor SagaEngine {
         defer {
             for waiter in starting.removeValue(forKey: sagaId) ?? [] { waiter.resume() }
         }
-        try await reserveStartSlot()
+        guard !lifecycle.isStopping else { throw SagaEngineError.shuttingDown }
+        guard freeSlots > 0 else {
+            return try await createQueued(definition: definition, sagaId: sagaId, input: input)
+        }
+        startReservations += 1
         defer {
             startReservations -= 1
             freeSlot()
         }
         return try await createAndRun(definition: definition, saga: saga, sagaId: sagaId, input: input)
+    }
+
+    /// Records a saga started while every slot is taken: SagaStarted alone, no lease, due at once.
+    ///
+    /// The caller learns at once that the saga is durable; this engine claims it when a slot frees up (and any
+    /// engine's due-saga poll may take it first). Only SagaStarted is recorded: a first step recorded as started
+    /// without anyone holding the saga would later read as an interrupted attempt.
+    private func createQueued(definition: AnySagaDefinition, sagaId: String, input: JSONValue) async throws
+        -> SagaStartOutcome
+    {
+        let now = SagaTime.truncated(clock.now)
+        let started = HistoryEvent(
+            seq: 1, at: now, kind: .sagaStarted(definition: definition.name, version: definition.version, input: input))
+        let request = SagaStartRequest(
+            sagaId: sagaId, definitionName: definition.name, definitionVersion: definition.version, input: input,
+            events: [started], status: .running, currentStep: nil, owner: nil, leaseUntil: nil, dueAt: now,
+            startedAt: now)
+        let outcome = try await store.startSaga(request)
+        if outcome.isCreated {
+            metrics.sagaStarted(definition: definition.name)
+            queuedStarts.append(sagaId)
+            freeSlot()
+        }
+        return outcome
     }
 
     private func createAndRun(definition: AnySagaDefinition, saga: BoundSaga, sagaId: String, input: JSONValue)
@@ -176,18 +204,11 @@ public actor SagaEngine {
 
     // MARK: Slots and runners
 
-    private func reserveStartSlot() async throws {
-        while held.count + startReservations >= configuration.maxConcurrentSagas {
-            guard !lifecycle.isStopping else { throw SagaEngineError.shuttingDown }
-            await withCheckedContinuation { slotWaiters.append($0) }
-        }
-        guard !lifecycle.isStopping else { throw SagaEngineError.shuttingDown }
-        startReservations += 1
-    }
-
+    /// A slot may have freed up: claims the next saga queued by ``start`` while every slot was taken.
     func freeSlot() {
-        guard !slotWaiters.isEmpty else { return }
-        slotWaiters.removeFirst().resume()
+        guard freeSlots > 0, !queuedStarts.isEmpty, !lifecycle.isStopping else { return }
+        let next = queuedStarts.removeFirst()
+        Task { await self.claim(next) }
     }
 
     var freeSlots: Int { configuration.maxConcurrentSagas - held.count - startReservations }

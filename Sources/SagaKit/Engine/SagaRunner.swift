@@ -186,7 +186,8 @@ struct SagaRunner: Sendable {
     /// What an append does to the lease, and when the saga is due next, for the effect it records.
     ///
     /// An attempt keeps the lease for at least its timeout plus a renew interval, so the attempt can end
-    /// (or time out) before anyone else may take the saga; parking and ending release it in the same write.
+    /// (or time out) before anyone else may take the saga, and the saga is due when that lease runs out (so
+    /// recovery polls skip it while it is held); parking and ending release it in the same write.
     static func leaseAndDueTime(
         for effect: SagaEffect,
         saga: BoundSaga,
@@ -196,7 +197,9 @@ struct SagaRunner: Sendable {
         switch effect {
         case .runStep, .runCompensation:
             let needed = max(configuration.leaseDuration, timeout(of: effect, in: saga) + configuration.renewInterval)
-            return (.keep(until: SagaTime.adding(needed, to: now)), now)
+            let until = SagaTime.adding(needed, to: now)
+            // Nobody need look at a saga whose step runs under a lease until that lease runs out.
+            return (.keep(until: until), until)
         case .park(let until):
             return (.release, until)
         case .done:

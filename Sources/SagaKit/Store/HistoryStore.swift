@@ -27,6 +27,9 @@ public protocol HistoryStore: Sendable {
     /// and ``HistoryStoreError/notFound(sagaId:)`` when there is no such saga.
     func append(_ request: AppendRequest) async throws
 
+    /// Which of `sagaIds` exist, in one round trip.
+    func existingSagaIds(_ sagaIds: [String]) async throws -> Set<String>
+
     /// The saga with its summary, lease, inbox and every event; `nil` when there is none.
     func load(sagaId: String) async throws -> SagaRecord?
 
@@ -46,12 +49,14 @@ public protocol HistoryStore: Sendable {
     /// How many sagas have each status (every status present, zero included).
     func countsByStatus() async throws -> [SagaStatus: Int]
 
-    /// Takes the lease for `owner` until `until` if it is free, expired at `now`, or already `owner`'s;
-    /// returns the fresh record (inbox included), or `nil` when another holds it or there is no such saga.
+    /// Takes the lease for `owner` until `until` if it is free, expired at `now`, or already `owner`'s, and makes
+    /// the saga due at `until` (if the owner dies, someone looks when the lease runs out); returns the fresh
+    /// record (inbox included) with the lease taken and the due time it had before (so a holder that lets go
+    /// without deciding can put it back), or `nil` when another holds it or there is no such saga.
     func acquireLease(sagaId: String, owner: String, until: Date, now: Date) async throws -> SagaRecord?
 
     /// Extends, in one batched write, the leases `owner` still holds among `sagaIds` to at least `until`
-    /// (never shortening one); returns the ids whose lease `owner` still holds.
+    /// (never shortening one), moving their due time along; returns the ids whose lease `owner` still holds.
     func renewLeases(sagaIds: [String], owner: String, until: Date) async throws -> Set<String>
 
     /// Gives up `owner`'s lease and sets `dueAt` (when someone should look next; `nil`: only on a signal).

@@ -97,6 +97,10 @@ public actor InMemoryHistoryStore: HistoryStore {
     }
 
     /// The saga with every event and its inbox.
+    public func existingSagaIds(_ sagaIds: [String]) async throws -> Set<String> {
+        Set(sagaIds.filter { sagas[$0] != nil })
+    }
+
     public func load(sagaId: String) async throws -> SagaRecord? { sagas[sagaId] }
 
     /// The saga's events after `seq`.
@@ -141,7 +145,10 @@ public actor InMemoryHistoryStore: HistoryStore {
         guard free else { return nil }
         record.leaseOwner = owner
         record.leaseUntil = until
+        let previousDueAt = record.dueAt
+        record.dueAt = until
         sagas[sagaId] = record
+        record.dueAt = previousDueAt
         return record
     }
 
@@ -151,6 +158,7 @@ public actor InMemoryHistoryStore: HistoryStore {
         for id in sagaIds {
             guard var record = sagas[id], record.leaseOwner == owner else { continue }
             record.leaseUntil = max(record.leaseUntil ?? until, until)
+            record.dueAt = max(record.dueAt ?? until, until)
             sagas[id] = record
             held.insert(id)
         }

@@ -80,4 +80,42 @@ struct TransactionTests {
             #expect(try await ledger.countDocuments() == 12)
         }
     }
+
+    @Test("a transaction commits even while every shared thread waits on a lock it holds")
+    func commitsWhenSharedThreadsAreBlocked() async throws {
+        let uri = try TestDeployment.uri()
+        let client = try MongoClient(uri, options: MongoClientOptions(threads: 2, maxSessions: 2, maxConnections: 8))
+        let database = client.database(TestDeployment.uniqueName("starve"))
+        let counters = database.collection("counters")
+        try await counters.insertOne(["_id": "x", "n": 0])
+
+        let session = try await client.startSession()
+        try await session.startTransaction()
+        try await counters.updateOne(filter: ["_id": "x"], update: ["$inc": ["n": 100]], session: session)
+
+        // Plain writes of the same document wait on the transaction's lock, filling both shared threads.
+        let blocked = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        _ = try? await counters.updateOne(filter: ["_id": "x"], update: ["$inc": ["n": 1]])
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        while client.diagnostics.inFlight < 4 { await Task.yield() }
+        try await Task.sleep(for: .milliseconds(200))
+
+        let clock = ContinuousClock()
+        let started = clock.now
+        try await session.commitTransaction()
+        #expect(clock.now - started < .seconds(5), "the commit ran on a session thread, not behind the blocked writes")
+        session.end()
+        try await blocked.value
+        let value = try await counters.findOne(["_id": "x"])?["n"]?.int64Value
+        #expect(value.map { $0 >= 100 } == true)
+        try await database.drop()
+        await client.shutdown()
+    }
 }

@@ -111,7 +111,11 @@ extension ServiceHarness {
     ) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + timeout
         while true {
-            let saga = try await saga(orderId)
+            let answer = try await request(.GET, "/v1/orders/\(orderId)/saga")
+            guard answer.status == 200 || answer.status == 404 else {
+                throw HarnessError("saga \(orderId) answered \(answer.status): \(answer.text)")
+            }
+            let saga = answer.status == 200 ? try answer.json : [:]
             if let status = saga["status"] as? String, statuses.contains(status) { return saga }
             guard ContinuousClock.now < deadline else {
                 throw HarnessError("order \(orderId) is \(saga["status"] ?? "?") after \(timeout), wanted \(statuses)")

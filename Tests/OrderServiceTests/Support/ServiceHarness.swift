@@ -85,6 +85,7 @@ struct ServiceHarness: Sendable {
                     database: client.database(configuration.mongoDatabase),
                     historyDatabase: client.database(configuration.historyDatabase), http: HTTPClient.shared)
                 do {
+                    try await harness.waitUntilReady()
                     let result = try await body(harness)
                     await group.triggerGracefulShutdown()
                     try await tasks.waitForAll()
@@ -97,6 +98,17 @@ struct ServiceHarness: Sendable {
                     throw error
                 }
             }
+        }
+    }
+
+    /// Waits (bounded) until `/health/ready` answers 200, as a load balancer would before sending traffic.
+    func waitUntilReady(timeout: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while try await request(.GET, "/health/ready", key: nil).status != 200 {
+            guard ContinuousClock.now < deadline else {
+                throw HarnessError("the service was not ready within \(timeout)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 

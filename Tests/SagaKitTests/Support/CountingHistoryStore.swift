@@ -36,6 +36,11 @@ final class CountingHistoryStore: HistoryStore {
         return try await base.load(sagaId: sagaId)
     }
 
+    func existingSagaIds(_ sagaIds: [String]) async throws -> Set<String> {
+        for id in sagaIds { count(id, "existing") }
+        return try await base.existingSagaIds(sagaIds)
+    }
+
     func events(sagaId: String, after seq: Int64) async throws -> [HistoryEvent] {
         count(sagaId, "events")
         return try await base.events(sagaId: sagaId, after: seq)

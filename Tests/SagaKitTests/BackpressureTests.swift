@@ -1,0 +1,36 @@
+import Foundation
+import SagaKit
+import Testing
+
+@Suite("Starting sagas when every slot is taken")
+struct BackpressureTests {
+    @Test("a start with no free slot returns at once with the saga durably queued, and it runs when a slot frees")
+    func queuedStart() async throws {
+        let harness = SagaTestHarness()
+        let log = EffectLog()
+        let gate = TestGate()
+        let definition = TestSagas.fourSteps(log: log, scripts: ["A": StepScript([.wait(gate), .wait(gate)])])
+        try harness.registry.register(definition)
+        let engine = harness.makeEngine(harness.configuration(maxConcurrentSagas: 2))
+        _ = try await engine.start(definition, sagaId: "busy-1", input: TestInput())
+        _ = try await engine.start(definition, sagaId: "busy-2", input: TestInput())
+        try await gate.waitForArrivals(2)
+
+        let queued = try await engine.start(definition, sagaId: "queued", input: TestInput())
+        #expect(queued.isCreated)
+        #expect(queued.record.types == ["SagaStarted"], "nothing is recorded as started without a holder")
+        #expect(queued.record.leaseOwner == nil)
+        #expect(queued.record.dueAt != nil)
+        #expect(log.count("A") == 2, "the queued saga waits for a slot")
+
+        gate.open()
+        for id in ["busy-1", "busy-2", "queued"] {
+            let record = try await harness.waitForStatus(id, .completed)
+            #expect(record.steps(of: .stepCompleted) == ["A", "B", "C", "D"])
+            #expect(!record.types.contains("StepFailed"), "a queued start is not mistaken for an interrupted attempt")
+            #expect(SagaReplayer.check(history: record.events, against: definition).isEmpty)
+        }
+        #expect(log.count("A") == 3)
+        await engine.shutdown()
+    }
+}
