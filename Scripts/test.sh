@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Runs the test suite against a fresh local MongoDB-wire server (in memory), then stops it.
 #
-#   Scripts/test.sh                 # everything
-#   Scripts/test.sh --filter Mongo  # arguments go to `swift test`
+#   Scripts/test.sh                 # everything: swift test, then a quick crash run and a short fuzzing run
+#   Scripts/test.sh --filter Mongo  # arguments go to `swift test`, and only swift test runs
 #
 # Installs what is missing first (Debian packages, the Python virtual environment). With
 # MONGODB_URI already set (say, a real mongod), it uses that deployment instead of starting one.
+# The reliability runs start their own database, sandbox and service (debug builds) on free ports.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
+source "$(dirname "$0")/lib/stack.sh"
+source "$(dirname "$0")/lib/reliability.sh"
 cd "$ROOT"
 
 ensure_system_packages
@@ -23,3 +26,11 @@ log "testing against $MONGODB_URI"
 
 swift build --build-tests
 swift test --skip-build "$@"
+
+if [ $# -eq 0 ]; then
+    export BIN_DIR="$(swift build --show-bin-path)"
+    log "quick crash run: 100 orders, 3 kills of the service (Scripts/crash-test.sh for the full run)"
+    run_reliability_suite crash --orders 100 --concurrency 16 --kills 3
+    log "short fuzzing run of every endpoint (Scripts/hostile-test.sh for the full run)"
+    run_reliability_suite hostile --max-examples 15
+fi

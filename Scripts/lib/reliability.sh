@@ -10,6 +10,5 @@ run_reliability_suite() {
         stack_build provider-sandbox order-saga
         bin_dir="$STACK_BIN"
     fi
-    cd "$ROOT/Scripts"
-    exec "$VENV_DIR/bin/python" -m reliability.run "$suite" --bin-dir "$bin_dir" "$@"
+    (cd "$ROOT/Scripts" && "$VENV_DIR/bin/python" -m reliability.run "$suite" --bin-dir "$bin_dir" "$@")
 }

@@ -131,7 +131,7 @@ class Stack:
         env = dict(os.environ, PORT=str(port), HOST="127.0.0.1", MONGODB_URI=self.database.uri,
                    PAYMENTS_URL=self.sandbox_url, SHIPPING_URL=self.sandbox_url, NOTIFY_URL=self.sandbox_url,
                    API_KEYS=f"{self.operator_key}:operator", LOG_LEVEL="notice",
-                   LEASE_DURATION="5s", POLL_INTERVAL="500ms", PLACEMENT_RECOVERY_GRACE="5s",
+                   LEASE_DURATION="15s", POLL_INTERVAL="500ms", PLACEMENT_RECOVERY_GRACE="5s",
                    **self.service_env)
         env.pop("INSTANCE_ID", None)  # each process names itself (host + pid), as a restarted pod would
         service = Process([os.path.join(self.bin_dir, "order-saga")], env,

@@ -28,7 +28,7 @@ class Workload:
         self.skus = [f"REL-{index}" for index in range(8)]
         self.scarce_sku = "REL-SCARCE"
         self.initial_stock = {}
-        self.progress = 0
+        self.finished = []  # one entry per order driven to its end (shared by every worker)
 
     def prepare_catalog(self):
         stock = {sku: self.orders * 3 for sku in self.skus}
@@ -89,7 +89,12 @@ class Workload:
             if status == "COMPLETED":
                 self.decide(order_id, "refund", ok={202})
         with self.lock:
-            self.progress += 1
+            self.finished.append(order_id)
+
+    @property
+    def progress(self):
+        """How many orders were driven to their end."""
+        return len(self.finished)
 
     def decide(self, order_id, action, ok):
         answer = self.client.until("POST", f"/v1/orders/{order_id}/{action}", lambda a: a.status in ok)

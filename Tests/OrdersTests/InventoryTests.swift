@@ -65,7 +65,9 @@ struct InventoryTests {
             #expect(error?.sku == "B")
             #expect(try await shop.stock("A") == (10, 0))
             #expect(try await shop.stock("B") == (1, 0))
-            #expect(try await shop.inventory.reservation(orderId: "o-1") == nil)
+            #expect(try await shop.inventory.reservation(orderId: "o-1")?.state == .released)
+            let held = try await database.collection("products").countDocuments(["holds.o-1": ["$exists": true]])
+            #expect(held == 0, "no product keeps a hold for the order")
         }
     }
 
@@ -135,6 +137,39 @@ struct InventoryTests {
             #expect(again.lines == first.lines)
             #expect(again.state == .held)
             #expect(try await shop.stock("A") == (0, 2))
+        }
+    }
+
+    @Test("a reservation cut short by a crash resumes; the return of shipped units after a crash adds them once")
+    func resumesAfterInterruption() async throws {
+        try await TestDeployment.withDatabase { database in
+            let shop = Shop(database)
+            let price = try Money(parsing: "2.00", currency: "USD")
+            try await shop.catalog.put(sku: "A", name: "A", price: price, stock: 5)
+            try await shop.catalog.put(sku: "B", name: "B", price: price, stock: 5)
+            let lines: [Reservation.Line] = [.init(sku: "A", quantity: 2), .init(sku: "B", quantity: 3)]
+            // A crash after the reservation record and the first hold: A is held, B is not.
+            try await database.collection("reservations").insertOne(
+                [
+                    "_id": "o-1", "lines": [["sku": "A", "quantity": 2], ["sku": "B", "quantity": 3]], "state": "held",
+                    "updatedAt": .datetime(Date()),
+                ])
+            try await database.collection("products").updateOne(
+                filter: ["_id": "A"], update: ["$inc": ["stock": -2, "reserved": 2], "$set": ["holds.o-1": 2]])
+            try await shop.inventory.reserve(orderId: "o-1", lines: lines)
+            #expect(try await shop.stock("A") == (3, 2), "A is not held twice")
+            #expect(try await shop.stock("B") == (2, 3))
+
+            try await shop.inventory.commit(orderId: "o-1", lines: lines)
+            // A crash during the return: A's units are back (with their marker), B's are not, the record says committed.
+            try await database.collection("products").updateOne(
+                filter: ["_id": "A"], update: ["$inc": ["stock": 2], "$set": ["returns.o-1": 2]])
+            #expect(try await shop.inventory.release(orderId: "o-1", lines: lines) == .committed)
+            #expect(try await shop.stock("A") == (5, 0), "A's units come back once")
+            #expect(try await shop.stock("B") == (5, 0))
+            let markers = try await database.collection("products").countDocuments(
+                ["$or": [["holds.o-1": ["$exists": true]], ["returns.o-1": ["$exists": true]]]])
+            #expect(markers == 0, "no marker is left behind")
         }
     }
 }

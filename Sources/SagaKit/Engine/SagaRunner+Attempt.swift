@@ -3,16 +3,31 @@ import Logging
 
 /// Running one attempt of a step or compensation and turning its outcome into an event.
 extension SagaRunner {
+    /// Whether this executor's lease lasts at least `timeout` from now, extending it once when it does not.
+    ///
+    /// The lease recorded with the decision may have worn thin while a slow store took the append; one renewal
+    /// (a single round trip) is cheaper than dropping the saga and having it taken over, with its attempt
+    /// recorded as interrupted, once the lease runs out.
+    func leaseCovers(_ timeout: Duration) async -> Bool {
+        guard let lease = leases.entry(sagaId), !lease.lost else { return false }
+        if SagaTime.interval(from: clock.now, to: lease.until) >= timeout { return true }
+        let until = SagaTime.adding(
+            max(configuration.leaseDuration, timeout + configuration.renewInterval), to: clock.now)
+        guard let renewed = try? await store.renewLeases(sagaIds: [sagaId], owner: owner, until: until) else {
+            return false
+        }
+        leases.applyRenewal(asked: [sagaId], renewed: renewed, until: until)
+        return renewed.contains(sagaId) && SagaTime.interval(from: clock.now, to: until) >= timeout
+    }
+
     /// Runs the attempt and returns the event recording its outcome; `nil` when it must not run or was abandoned.
     func runAttempt(_ effect: SagaEffect, held: Held) async -> HistoryEvent? {
         let timeout = Self.timeout(of: effect, in: held.saga)
-        let started = clock.now
-        guard let lease = leases.entry(sagaId), !lease.lost,
-            SagaTime.interval(from: started, to: lease.until) >= timeout
-        else {
-            logger.notice("the lease does not cover the attempt's timeout; dropping the saga")
+        guard await leaseCovers(timeout) else {
+            logger.notice("the lease does not cover the attempt's timeout and could not be extended; dropping the saga")
             return nil
         }
+        let started = clock.now
         let kind: HistoryEvent.Kind
         let finishedAt: Date
         switch effect {
