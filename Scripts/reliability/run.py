@@ -13,6 +13,7 @@ import argparse
 import concurrent.futures
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -319,6 +320,7 @@ class HostileSuite(Suite):
             with open(os.path.join(args.state_dir, "schemathesis.log"), "w") as handle:
                 handle.write(output)
             cases, failures = self.junit_counts(report)
+            generated = re.search(r"(\d+) generated", output)
             if result.returncode != 0:
                 print(output[-6000:], flush=True)
                 self.violations.append(f"schemathesis found {failures} failing operation(s); see {report}")
@@ -326,8 +328,8 @@ class HostileSuite(Suite):
                 self.violations.append("the service died during the fuzzing")
             for violation in self.violations:
                 log(f"VIOLATION {violation}")
-            print(f"operations={cases} failures={failures} crashed={int(not service.alive())} "
-                  f"violations={len(self.violations)}", flush=True)
+            print(f"operations={cases} cases={generated.group(1) if generated else '?'} failures={failures} "
+                  f"crashed={int(not service.alive())} violations={len(self.violations)}", flush=True)
             return 0 if not self.violations else 1
         finally:
             self.stack.stop()

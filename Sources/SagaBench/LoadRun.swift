@@ -26,11 +26,15 @@ struct LoadRun: Sendable {
         var historyAppends = 0.0
         var historyWrites = 0.0
         var httpRequests = 0.0
+        var databaseOperations = 0.0
+        var serviceCPUSeconds: Double?
     }
 
     let client: BenchClient
     let settings: Settings
     let runId: String
+    /// The service's pid, to measure its CPU time.
+    let servicePid: Int?
 
     /// Puts the run's products in the catalog with stock for every order.
     func prepareCatalog() async throws -> [String] {
@@ -50,6 +54,7 @@ struct LoadRun: Sendable {
     func run(skus: [String]) async throws -> Result {
         var result = Result()
         let before = try await client.metrics()
+        let cpuBefore = servicePid.flatMap(ProcessMemory.cpuSeconds(pid:))
         let clock = ContinuousClock()
         let start = clock.now
         let baseline = try await terminalCount()
@@ -80,6 +85,10 @@ struct LoadRun: Sendable {
         result.historyAppends = after["saga_history_appends_total"] - before["saga_history_appends_total"]
         result.historyWrites = after["saga_history_append_writes_total"] - before["saga_history_append_writes_total"]
         result.httpRequests = after["http_requests_total"] - before["http_requests_total"]
+        result.databaseOperations = after["mongo_operations_total"] - before["mongo_operations_total"]
+        if let cpuBefore, let cpuAfter = servicePid.flatMap(ProcessMemory.cpuSeconds(pid:)) {
+            result.serviceCPUSeconds = cpuAfter - cpuBefore
+        }
         return result
     }
 

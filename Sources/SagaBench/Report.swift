@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Histogram
 
 /// The benchmark's report: a Markdown table of throughput, latencies, store writes and memory.
@@ -34,6 +35,14 @@ struct Report {
             lines.append(
                 "| history bulk writes per saga (group commit) | \(format(r.historyWrites / Double(r.placed))) (\(format(r.historyAppends / max(r.historyWrites, 1))) appends per write) |"
             )
+            lines.append(
+                "| database operations (round trips) per saga, placement included | \(format(r.databaseOperations / Double(r.placed))) |"
+            )
+            if let cpu = r.serviceCPUSeconds {
+                lines.append(
+                    "| service CPU time per saga | \(format(cpu * 1000 / Double(r.placed))) ms (\(format(cpu)) s in all) |"
+                )
+            }
             lines.append("| HTTP requests served during the run | \(Int(r.httpRequests)) |")
         }
         if let memory {
@@ -65,5 +74,16 @@ struct ProcessMemory {
         guard let resident = kilobytes("VmRSS"), let peak = kilobytes("VmHWM") else { return nil }
         residentMiB = resident / 1024
         peakMiB = peak / 1024
+    }
+
+    /// The process's CPU time so far (user + system), from `/proc/<pid>/stat`.
+    static func cpuSeconds(pid: Int) -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let afterName = stat.range(of: ") ")
+        else { return nil }
+        // Fields after the command name, starting at field 3 (state); utime and stime are fields 14 and 15.
+        let fields = stat[afterName.upperBound...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 }

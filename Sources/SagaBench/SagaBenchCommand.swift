@@ -37,7 +37,7 @@ struct SagaBenchCommand: AsyncParsableCommand {
             orders: orders, concurrency: concurrency, token: token, itemsPerOrder: items, catalogSize: skus,
             timeout: .seconds(timeout))
         let runId = String(UInt64(Date().timeIntervalSince1970 * 1000), radix: 36)
-        let load = LoadRun(client: client, settings: settings, runId: runId)
+        let load = LoadRun(client: client, settings: settings, runId: runId, servicePid: servicePid)
         let skus = try await load.prepareCatalog()
         let result = try await load.run(skus: skus)
         let report = Report(settings: settings, result: result, memory: servicePid.flatMap(ProcessMemory.init(pid:)))

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import Logging
+import Metrics
 import Mongo
 import NIOCore
 import Orders
@@ -70,7 +71,9 @@ public struct OrderServiceApplication: Sendable {
         var table = RouteTable()
         let operations = OperationsRoutes(
             checks: Self.readinessChecks(business: business, history: historyClient, preparation: preparation),
-            metrics: MetricsBootstrap.registry, isAcceptingWork: { orders.engine.isAcceptingWork },
+            metrics: MetricsBootstrap.registry,
+            beforeScrape: { Self.recordDatabaseMetrics(business: business, history: historyClient) },
+            isAcceptingWork: { orders.engine.isAcceptingWork },
             probeTimeout: .seconds(2))
         operations.addRoutes(to: router, table: &table)
         let api = OrderAPI(orders: orders, history: history, keepAliveInterval: .seconds(15))
@@ -112,6 +115,16 @@ public struct OrderServiceApplication: Sendable {
     /// the engine finishes its attempts in flight and releases its leases, and the clients close.
     public func run() async throws {
         try await application.runService()
+    }
+
+    /// Publishes the database clients' counters: operations (round trips) so far and operations in flight.
+    static func recordDatabaseMetrics(business: MongoClient, history: MongoClient) {
+        let clients = history === business ? [("all", business)] : [("business", business), ("history", history)]
+        for (name, client) in clients {
+            let snapshot = client.diagnostics
+            Gauge(label: "mongo_operations_total", dimensions: [("client", name)]).record(snapshot.blockingCalls)
+            Gauge(label: "mongo_operations_in_flight", dimensions: [("client", name)]).record(snapshot.inFlight)
+        }
     }
 
     /// Readiness: both stores answer a ping and have their indexes.

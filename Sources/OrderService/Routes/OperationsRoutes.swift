@@ -15,6 +15,8 @@ struct OperationsRoutes: Sendable {
 
     let checks: [Check]
     let metrics: PrometheusCollectorRegistry
+    /// Brings gauges up to date just before `/metrics` is read.
+    let beforeScrape: @Sendable () -> Void
     let isAcceptingWork: @Sendable () -> Bool
     /// How long one readiness probe may take.
     let probeTimeout: Duration
@@ -25,6 +27,7 @@ struct OperationsRoutes: Sendable {
         router.get("/health/ready") { _, _ in try await ready() }
         table.record(.get, "/health/ready")
         router.get("/metrics") { _, _ in
+            beforeScrape()
             var buffer: [UInt8] = []
             metrics.emit(into: &buffer)
             var headers = HTTPFields()
