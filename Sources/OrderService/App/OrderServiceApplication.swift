@@ -84,7 +84,7 @@ public struct OrderServiceApplication: Sendable {
         router.add(middleware: MethodNotAllowedMiddleware(routes: table))
 
         let clients = [business] + (historyClient === business ? [] : [historyClient])
-        var application = Application(
+        let application = Application(
             router: router,
             server: .http1(
                 configuration: HTTP1Channel.Configuration(

@@ -12,7 +12,7 @@ struct Principal: Sendable, Hashable {
     let role: Role
     /// For a customer key bound to one customer: that customer's id.
     let boundCustomerId: String?
-    /// A short, non-secret name for logs (the key's first characters).
+    /// A short, non-secret name for logs: a fingerprint of the key, never its characters.
     let keyLabel: String
 
     /// Whether this caller may see or act on an order of `customerId`.
