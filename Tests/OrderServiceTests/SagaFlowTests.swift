@@ -67,7 +67,8 @@ struct SagaFlowTests {
 
     @Test("tok_flaky: two retryable failures are retried, then COMPLETED with exactly one charge")
     func flaky() async throws {
-        try await ServiceHarness.run { service in
+        // A generous charge timeout, so a loaded machine cannot add a timeout to the two failures counted here.
+        try await ServiceHarness.run(environment: ["STEP_TIMEOUT_ChargePayment": "10s"]) { service in
             try await service.putProduct("SKU-1")
             let orderId = try await service.placeOrder(token: "tok_flaky")
             #expect(try await service.waitForTerminal(orderId)["status"] as? String == "COMPLETED")
@@ -77,6 +78,10 @@ struct SagaFlowTests {
             }
             #expect(failures.count == 2)
             #expect(failures.allSatisfy { ($0["data"] as? [String: Any])?["retryable"] as? Bool == true })
+            #expect(
+                failures.allSatisfy {
+                    (($0["data"] as? [String: Any])?["error"] as? [String: Any])?["kind"] as? String == "ProviderError"
+                })
             let charges = try await service.ledger("charges", orderId: orderId)
             #expect(charges.filter { $0["status"] == "succeeded" }.count == 1)
         }
