@@ -48,21 +48,26 @@ if [ "$mode" = "deps" ]; then
     while true; do sleep 3600 & wait $!; done
 fi
 
+# Only the generated development key is ever printed; keys given in API_KEYS stay out of the output.
 if [ -z "${API_KEYS:-}" ]; then
     key_file="$LOCAL_DIR/dev-operator-key"
     [ -s "$key_file" ] || echo "dev-$(head -c 18 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9' | head -c 24)" > "$key_file"
     export API_KEYS="$(cat "$key_file"):operator"
+    key="$(cat "$key_file")"
+    key_line="operator key (development): $key   (also in .local/dev-operator-key)"
+else
+    key='$KEY'
+    key_line="API keys: those in API_KEYS (not printed)"
 fi
 export PORT="${PORT:-8080}" HOST="${HOST:-127.0.0.1}"
 stack_start_service "$PORT" /dev/stderr
-key="${API_KEYS%%:*}"
 cat >&2 <<TXT
 
 order-saga is running:
   API        http://$HOST:$PORT/v1   (OpenAPI: http://$HOST:$PORT/openapi.yaml)
   health     http://$HOST:$PORT/health/ready      metrics: http://$HOST:$PORT/metrics
   sandbox    ${PAYMENTS_URL}/ledger/charges
-  operator key (development): $key
+  $key_line
 
   curl -H "Authorization: Bearer $key" http://$HOST:$PORT/v1/sagas/stats
 

@@ -260,16 +260,20 @@ public final class MongoHistoryStore: HistoryStore {
         return documents.compactMap { $0["_id"]?.stringValue }
     }
 
-    public func sendSignal(sagaId: String, signal: SagaSignalRecord) async throws -> Bool {
+    public func sendSignal(sagaId: String, signal: SagaSignalRecord, ifInboxCount expectedInboxCount: Int?)
+        async throws -> Bool
+    {
         let now = SagaTime.truncated(clock.now)
+        var filter: Document = [SagaDocument.Field.id: .string(sagaId)]
+        if let expectedInboxCount { filter[SagaDocument.Field.inboxCount] = .int64(Int64(expectedInboxCount)) }
         let update: Document = [
             "$push": ["inbox": .document(SagaDocument.signal(signal))],
             "$inc": ["inboxCount": 1],
             // Absent dueAt means "none": $min then sets it, and otherwise keeps the earlier of the two.
             "$min": ["dueAt": .datetime(now)],
         ]
-        let result = try await mapped {
-            try await self.sagas.updateOne(filter: ["_id": .string(sagaId)], update: update)
+        let result = try await mapped { [filter] in
+            try await self.sagas.updateOne(filter: filter, update: update)
         }
         if result.matchedCount > 0 { changes.notify(sagaId) }
         return result.matchedCount > 0

@@ -17,6 +17,11 @@ struct AuthorizationTests {
                 .GET, "/v1/sagas", key: nil, headers: [("Authorization", "Basic dXNlcjpwYXNz")])
             #expect(basic.status == 401)
             #expect(try await service.request(.GET, "/health/ready", key: nil).status == 200, "health needs no key")
+            for spelling in ["bearer \(ServiceHarness.operatorKey)", "Bearer   \(ServiceHarness.operatorKey)"] {
+                let accepted = try await service.request(
+                    .GET, "/v1/sagas/stats", key: nil, headers: [("Authorization", spelling)])
+                #expect(accepted.status == 200, "the scheme is case-insensitive and may be followed by several spaces")
+            }
         }
     }
 

@@ -70,6 +70,9 @@ struct InputHardeningTests {
                     #""shippingAddress":{"name":"\#(String(repeating: "x", count: 257))","line1":"1 Main St","city":"Springfield","postalCode":"12345","country":"US"}"#
             ),
             fields: ["shippingAddress.name"]),
+        BadOrder(
+            name: "identifier over 256 characters", body: order(customer: "\"c\(String(repeating: "x", count: 256))\""),
+            fields: ["customerId"]),
         BadOrder(name: "unknown field", body: order(extra: #","discount":"100%""#), fields: ["discount"]),
         BadOrder(
             name: "address missing",
@@ -139,6 +142,12 @@ struct InputHardeningTests {
                         contentType: "application/json; charset=iso-8859-1"), 415
                 ),
                 (
+                    "gzip content encoding",
+                    try await service.request(
+                        .POST, "/v1/orders", body: ServiceHarness.orderBody(),
+                        headers: [("Content-Encoding", "gzip")]), 415
+                ),
+                (
                     "too large",
                     try await service.request(
                         .POST, "/v1/orders", body: #"{"pad":""# + String(repeating: "x", count: 70_000) + #""}"#), 413
@@ -186,6 +195,14 @@ struct InputHardeningTests {
                 .POST, "/v1/products",
                 body: #"{"sku":"X","name":"X","price":{"amount":"1.005","currency":"USD"},"stock":1}"#)
             #expect(try cheap.problemFields == ["price.amount"])
+            let dear = try await service.request(
+                .POST, "/v1/products",
+                body: #"{"sku":"X","name":"X","price":{"amount":"9999999999999.99","currency":"USD"},"stock":1}"#)
+            #expect(try dear.problemFields == ["price.amount"])
+            #expect(dear.text.contains("must be at most 999999999999.99"), "says the amount is too large: \(dear.text)")
+            let repeated = try await service.request(.GET, "/v1/sagas?limit=1&limit=2&status=RUNNING&status=COMPLETED")
+            #expect(repeated.status == 422)
+            #expect(try Set(repeated.problemFields) == ["limit", "status"])
             #expect(try await service.count("products") == 1)
             #expect(try await service.count("orders") == 0)
         }

@@ -60,6 +60,9 @@ struct OperationsTests {
             try await service.putProduct("SKU-1")
             let orderId = try await service.placeOrder(token: "tok_flaky")
             try await service.waitForTerminal(orderId)
+            #expect(try await service.request(.POST, "/v1/orders/\(orderId)/refund").status == 202)
+            try await service.waitForStatus(orderId, in: ["REFUNDED"])
+            #expect(try await service.request(.DELETE, "/v1/orders/\(orderId)/saga").status == 405)
             #expect(try await service.request(.GET, "/health/live", key: nil).status == 200)
             #expect(try await service.request(.GET, "/health/ready", key: nil).status == 200)
             let metrics = try await service.request(.GET, "/metrics", key: nil)
@@ -71,6 +74,14 @@ struct OperationsTests {
                 #expect(metrics.text.contains(name), "metrics lack \(name)")
             }
             #expect(metrics.text.contains(#"route="/v1/orders""#))
+            #expect(
+                metrics.text.contains(#"saga_finished_total{definition="order-fulfillment",status="REFUNDED"}"#),
+                "outcomes carry the API's status names")
+            #expect(
+                metrics.text.contains(#"method="DELETE",route="/v1/orders/{orderId}/saga",status="405""#),
+                "a 405 is counted under the route whose path matched")
+            #expect(metrics.text.contains("# TYPE mongo_operations_total counter"))
+            #expect(metrics.text.contains("# TYPE mongo_operations_in_flight gauge"))
             let document = try await service.request(.GET, "/openapi.yaml", key: nil)
             #expect(document.status == 200)
             #expect(document.text.contains("openapi: 3."))

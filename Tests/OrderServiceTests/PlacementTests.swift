@@ -30,6 +30,32 @@ struct PlacementTests {
             let orderId = try #require(try first.string("orderId"))
             try await service.waitForTerminal(orderId)
             #expect(try await service.ledger("charges", orderId: orderId).count == 1)
+
+            let late = try await service.request(
+                .POST, "/v1/orders", body: body, headers: [("Idempotency-Key", "key-1")])
+            #expect(late.status == 202)
+            #expect(late.text == first.text, "a replay repeats the first answer, even after the saga has finished")
+            #expect(late.headers.first(name: "idempotent-replayed") == "true")
+            #expect(first.headers.first(name: "idempotent-replayed") == nil)
+            #expect(try await service.sagaCount() == 1)
+        }
+    }
+
+    @Test("identifiers and text of 256 characters are accepted, as the limits say")
+    func longestStrings() async throws {
+        try await ServiceHarness.run { service in
+            let sku = "S" + String(repeating: "k", count: 255)
+            try await service.putProduct(sku, stock: 1, name: String(repeating: "n", count: 256))
+            let customer = "c" + String(repeating: "x", count: 255)
+            let placed = try await service.request(
+                .POST, "/v1/orders",
+                body: ServiceHarness.orderBody(customer: customer, items: [(sku, 1)]),
+                headers: [("Idempotency-Key", String(repeating: "k", count: 255))])
+            #expect(placed.status == 202, "\(placed.text)")
+            let orderId = try #require(try placed.string("orderId"))
+            let order = try await service.request(.GET, "/v1/orders/\(orderId)")
+            #expect(try order.string("customerId") == customer)
+            #expect(try await service.request(.GET, "/v1/products/\(sku)").status == 200)
         }
     }
 

@@ -40,9 +40,19 @@ struct SagaFlowTests {
             let seqs = completed.compactMap { $0["seq"] as? Int }
             #expect(seqs == Array(1...seqs.count), "history seq runs 1, 2, 3, … without gaps")
 
+            for event in completed {
+                #expect(
+                    Set(event.keys).isSuperset(of: ["seq", "type", "step", "attempt", "at", "data"]),
+                    "every event carries every documented field, null where it has no value: \(event)")
+            }
+            let stepViews = try await service.saga(orderId)["steps"] as? [[String: Any]] ?? []
+            #expect(!stepViews.isEmpty)
+            #expect(stepViews.allSatisfy { $0["lastError"] is NSNull }, "no step failed, and each says so")
+
             let order = try await service.request(.GET, "/v1/orders/\(orderId)").json
             let summary = order["saga"] as? [String: Any]
             #expect(summary?["status"] as? String == "COMPLETED")
+            #expect(summary?["step"] is NSNull, "a finished saga's summary has step: null")
             #expect((order["total"] as? [String: Any])?["amount"] as? String == "25.00")
         }
     }
@@ -131,7 +141,11 @@ struct SagaFlowTests {
             try await service.waitForStatus(orderId, in: ["AWAITING_APPROVAL"])
             #expect(try await service.ledger("charges", orderId: orderId).isEmpty, "nothing is charged while waiting")
             #expect(try await service.request(.POST, "/v1/orders/\(orderId)/approve").status == 202)
+            let again = try await service.request(.POST, "/v1/orders/\(orderId)/approve")
+            #expect(again.status == 409, "the approval is answered already, whether or not the saga has moved on")
+            #expect(try await service.request(.POST, "/v1/orders/\(orderId)/reject").status == 409)
             #expect(try await service.waitForTerminal(orderId)["status"] as? String == "COMPLETED")
+            #expect(try await service.eventTypes(orderId).filter { $0 == "SignalReceived" }.count == 1)
             #expect(
                 try await service.request(.POST, "/v1/orders/\(orderId)/approve").status == 409, "no longer waiting")
             #expect(try await service.stock("BIG") == (3, 0))
@@ -224,6 +238,9 @@ struct SagaFlowTests {
             }
             #expect(statuses == [202, 202, 202, 202, 202])
             try await service.waitForStatus(orderId, in: ["REFUNDED"])
+            #expect(
+                try await service.eventTypes(orderId).filter { $0 == "RevertRequested" }.count == 1,
+                "five requests, one refund request in the history")
             let charges = try await service.ledger("charges", orderId: orderId)
             #expect(charges.filter { $0["kind"] == "refund" }.count == 1)
             #expect(try await service.stock("SKU-1") == (4, 0))

@@ -413,6 +413,23 @@ struct HistoryStoreConformanceTests {
         #expect(try await fixture.store.dueSagas(now: fixture.now, limit: 10) == ["s-1"])
     }
 
+    @Test(
+        "a conditional sendSignal lands only on the inbox count it was decided on",
+        arguments: StoreKind.allCases)
+    func conditionalSignals(_ kind: StoreKind) async throws {
+        let fixture = try await Fixture(kind)
+        try await fixture.start("s-1", owner: nil, dueAt: nil)
+        let first = SagaSignalRecord(id: "sig-1", name: "approve", payload: .null, at: fixture.now)
+        let racing = SagaSignalRecord(id: "sig-2", name: "approve", payload: .null, at: fixture.now)
+        #expect(try await fixture.store.sendSignal(sagaId: "s-1", signal: first, ifInboxCount: 0))
+        #expect(
+            try await !fixture.store.sendSignal(sagaId: "s-1", signal: racing, ifInboxCount: 0),
+            "decided on an empty inbox, which has a signal now")
+        #expect(try await !fixture.store.sendSignal(sagaId: "missing", signal: racing, ifInboxCount: 0))
+        #expect(try await fixture.store.sendSignal(sagaId: "s-1", signal: racing, ifInboxCount: 1))
+        #expect(try await fixture.store.load(sagaId: "s-1")?.inbox == [first, racing])
+    }
+
     /// Awaits `body`, failing after a few seconds of real time instead of hanging.
     private static func bounded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: T.self) { group in

@@ -47,7 +47,8 @@ public struct OrderServiceApplication: Sendable {
                 connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)))
         let engineConfiguration = SagaEngine.Configuration(
             instanceId: configuration.instanceId, leaseDuration: configuration.leaseDuration,
-            pollInterval: configuration.pollInterval, maxConcurrentSagas: configuration.maxConcurrentSagas)
+            pollInterval: configuration.pollInterval, maxConcurrentSagas: configuration.maxConcurrentSagas,
+            statusName: { OrderSagaStatus($0).rawValue })
         let orders = try OrderSystem(
             database: business.database(configuration.mongoDatabase), history: history,
             providers: configuration.providers, http: http, settings: configuration.saga,
@@ -72,7 +73,9 @@ public struct OrderServiceApplication: Sendable {
         let operations = OperationsRoutes(
             checks: Self.readinessChecks(business: business, history: historyClient, preparation: preparation),
             metrics: MetricsBootstrap.registry,
-            beforeScrape: { Self.recordDatabaseMetrics(business: business, history: historyClient) },
+            beforeScrape: { [databaseMetrics = DatabaseMetrics(business: business, history: historyClient)] in
+                databaseMetrics.publish()
+            },
             isAcceptingWork: { orders.engine.isAcceptingWork },
             probeTimeout: .seconds(2))
         operations.addRoutes(to: router, table: &table)
@@ -115,16 +118,6 @@ public struct OrderServiceApplication: Sendable {
     /// the engine finishes its attempts in flight and releases its leases, and the clients close.
     public func run() async throws {
         try await application.runService()
-    }
-
-    /// Publishes the database clients' counters: operations (round trips) so far and operations in flight.
-    static func recordDatabaseMetrics(business: MongoClient, history: MongoClient) {
-        let clients = history === business ? [("all", business)] : [("business", business), ("history", history)]
-        for (name, client) in clients {
-            let snapshot = client.diagnostics
-            Gauge(label: "mongo_operations_total", dimensions: [("client", name)]).record(snapshot.blockingCalls)
-            Gauge(label: "mongo_operations_in_flight", dimensions: [("client", name)]).record(snapshot.inFlight)
-        }
     }
 
     /// Readiness: both stores answer a ping and have their indexes.

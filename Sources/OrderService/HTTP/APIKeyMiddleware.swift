@@ -15,7 +15,8 @@ struct APIKeyMiddleware: RouterMiddleware {
             throw Self.unauthorized("send an API key as 'Authorization: Bearer <key>'")
         }
         let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", let principal = keys.principal(for: String(parts[1]))
+        guard parts.count == 2, parts[0].lowercased() == "bearer",
+            let principal = keys.principal(for: String(parts[1].drop(while: { $0 == " " })))
         else {
             throw Self.unauthorized("the API key is not valid")
         }

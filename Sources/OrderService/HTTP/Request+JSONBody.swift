@@ -33,8 +33,15 @@ extension Request {
         }
     }
 
-    /// 415 unless `Content-Type` is `application/json` or `application/<something>+json` (a UTF-8 charset is fine).
+    /// 415 unless `Content-Type` is `application/json` or `application/<something>+json` (a UTF-8 charset is fine)
+    /// and the body is not compressed (`Content-Encoding` other than `identity`).
     static func requireJSONContentType(_ headers: HTTPFields) throws(Problem) {
+        for encoding in headers[values: .contentEncoding]
+        where encoding.trimmingCharacters(in: .whitespaces).lowercased() != "identity" {
+            throw Problem.status(
+                .unsupportedMediaType,
+                "compressed bodies are not accepted (Content-Encoding: \(encoding)); send plain JSON")
+        }
         guard let value = headers[.contentType] else {
             throw Problem.status(.unsupportedMediaType, "send the body with 'Content-Type: application/json'")
         }

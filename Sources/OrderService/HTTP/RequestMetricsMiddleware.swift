@@ -12,7 +12,8 @@ struct RequestMetricsMiddleware: RouterMiddleware {
     ) async throws -> Response {
         let started = ContinuousClock.now
         let response = try await next(request, context)
-        let route = context.endpointPath ?? "unmatched"
+        // Hummingbird names a request no route answered "NotFound"; a 405 names the route whose path matched.
+        let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : $0 } ?? "unmatched"
         let method = request.method.rawValue
         Counter(
             label: "http_requests_total",

@@ -12,8 +12,9 @@ struct RouteTable: Sendable {
         methods[path, default: []].insert(method)
     }
 
-    /// The methods the route matching `path` answers (HEAD wherever GET), or nil when no route matches.
-    func allowedMethods(for path: String) -> [String]? {
+    /// The route matching `path` (its pattern, as metrics name it) and the methods it answers (HEAD wherever GET),
+    /// or nil when no route matches.
+    func route(matching path: String) -> (pattern: String, allowedMethods: [String])? {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
         for (pattern, allowed) in methods {
             let parts = pattern.split(separator: "/", omittingEmptySubsequences: false)
@@ -24,7 +25,7 @@ struct RouteTable: Sendable {
             if matches {
                 var names = Set(allowed.map(\.rawValue))
                 if names.contains("GET") { names.insert("HEAD") }
-                return names.sorted()
+                return (pattern, names.sorted())
             }
         }
         return nil
@@ -45,8 +46,9 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
-            guard let allowed = routes.allowedMethods(for: request.uri.path) else { throw error }
-            let allow = allowed.joined(separator: ", ")
+            guard let route = routes.route(matching: request.uri.path) else { throw error }
+            context.coreContext.endpointPath.value = route.pattern
+            let allow = route.allowedMethods.joined(separator: ", ")
             var problem = Problem.status(.methodNotAllowed, "\(request.uri.path) answers \(allow)")
             problem.headers[.allow] = allow
             throw problem

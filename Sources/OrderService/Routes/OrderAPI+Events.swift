@@ -21,7 +21,7 @@ extension OrderAPI {
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
-        headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        headers[.accelBuffering] = "no"
         let logger = context.logger
         return Response(
             status: .ok, headers: headers,
@@ -39,7 +39,7 @@ extension OrderAPI {
 
     /// The `Last-Event-ID` header as a seq (0 when absent); 422 when it is not a non-negative integer.
     static func lastEventId(_ headers: HTTPFields) throws(Problem) -> Int64 {
-        guard let text = headers[HTTPField.Name("Last-Event-ID")!] else { return 0 }
+        guard let text = headers[.lastEventID] else { return 0 }
         guard let value = Int64(text), value >= 0, String(value) == text else {
             throw Problem.validation([
                 FieldError(field: "Last-Event-ID", message: "must be the seq of an event, a non-negative integer")

@@ -30,7 +30,9 @@ extension OrderAPI {
         let sku = context.parameters.get("sku") ?? ""
         guard sku.utf8.count <= OrderRequest.Limits.identifier, BodyValidator.isIdentifier(sku) else {
             throw Problem.validation([
-                FieldError(field: "sku", message: "must be letters, digits, '.', '_', ':' or '-', at most 128")
+                FieldError(
+                    field: "sku",
+                    message: "must be letters, digits, '.', '_', ':' or '-', at most \(OrderRequest.Limits.identifier)")
             ])
         }
         return sku
@@ -38,7 +40,7 @@ extension OrderAPI {
 
     /// The `Idempotency-Key` header: 1–255 visible ASCII characters, or absent.
     static func idempotencyKey(_ headers: HTTPFields) throws(Problem) -> String? {
-        let values = headers[values: HTTPField.Name("Idempotency-Key")!]
+        let values = headers[values: .idempotencyKey]
         guard let key = values.first else { return nil }
         guard values.count == 1, (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) })
         else {
@@ -52,6 +54,9 @@ extension OrderAPI {
     /// `status`, `limit` and `cursor` of `GET /v1/sagas`.
     static func listQuery(_ parameters: Parameters) throws(Problem) -> SagaListQuery {
         var errors: [FieldError] = []
+        for name in ["status", "limit", "cursor"] where parameters.getAll(name).count > 1 {
+            errors.append(FieldError(field: name, message: "must be given at most once"))
+        }
         var status: SagaStatus?
         if let text = parameters.get("status"), !text.isEmpty {
             if let shown = OrderSagaStatus(rawValue: text) {

@@ -70,15 +70,17 @@ struct OrderAPI: Sendable {
         } catch let error as PlacementError {
             throw Self.problem(for: error)
         }
-        let (order, record) =
-            switch placement {
-            case .placed(let order, let record), .replayed(let order, let record): (order, record)
-            }
         var headers = HTTPFields()
+        let order: Order
+        switch placement {
+        case .placed(let placed, _):
+            order = placed
+        case .replayed(let placed, _):
+            order = placed
+            headers[.idempotentReplayed] = "true"
+        }
         headers[.location] = "/v1/orders/\(order.id.rawValue)"
-        return try JSONResponse.make(
-            PlacedOrderView(orderId: order.id.rawValue, sagaId: order.sagaId, status: OrderSagaStatus(record.status)),
-            status: .accepted, headers: headers)
+        return try JSONResponse.make(PlacedOrderView(order), status: .accepted, headers: headers)
     }
 
     @Sendable func getOrder(_ request: Request, context: APIRequestContext) async throws -> Response {

@@ -6,7 +6,7 @@ extension OrderRequest {
         static let items = 1...100
         static let quantity: ClosedRange<Int64> = 1...10_000
         static let text = 256
-        static let identifier = 128
+        static let identifier = 256
     }
 
     /// Reads and validates a place-order body; throws a 422 problem naming every bad field.

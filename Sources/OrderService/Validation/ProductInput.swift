@@ -23,11 +23,14 @@ struct ProductInput: Sendable {
         if let fields = validator.object(body["price"], at: "price", allowed: ["amount", "currency"]) {
             let amount = validator.string(
                 fields["amount"], at: "price.amount",
-                rule: .custom(
-                    expectation: "a decimal string with at most 2 decimal places, such as \"12.50\"", maxLength: 16
-                ) {
-                    (try? Money(parsing: $0, currency: "USD")) != nil
-                })
+                rule: .custom(expectation: "a decimal string such as \"12.50\"", maxLength: 32) { _ in true })
+            if let amount {
+                do throws(Money.ParseError) {
+                    _ = try Money(parsing: amount, currency: "USD")
+                } catch {
+                    validator.fail("price.amount", error.description)
+                }
+            }
             let currency = validator.string(
                 fields["currency"], at: "price.currency",
                 rule: .custom(

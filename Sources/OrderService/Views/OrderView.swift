@@ -7,7 +7,7 @@ struct OrderView: Encodable {
     struct SagaSummaryView: Encodable {
         let sagaId: String
         let status: OrderSagaStatus
-        let step: String?
+        @ExplicitNull var step: String?
     }
 
     let orderId: String
@@ -30,11 +30,20 @@ struct OrderView: Encodable {
     }
 }
 
-/// The answer to placing an order.
+/// The answer to placing an order, the same for the first request and every replay of it.
+///
+/// The saga has just started when the first answer is given, so `status` is always `RUNNING` here: a replay
+/// returns the first answer, not the saga's progress since (that is `GET /v1/orders/{orderId}`).
 struct PlacedOrderView: Encodable {
     let orderId: String
     let sagaId: String
     let status: OrderSagaStatus
+
+    init(_ order: Order) {
+        orderId = order.id.rawValue
+        sagaId = order.sagaId
+        status = .running
+    }
 }
 
 /// A catalog item with its stock.

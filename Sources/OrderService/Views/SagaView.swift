@@ -6,10 +6,11 @@ import SagaKit
 struct EventView: Encodable {
     let seq: Int64
     let type: String
-    let step: String?
-    let attempt: Int?
+    @ExplicitNull var step: String?
+    @ExplicitNull var attempt: Int?
     let at: Date
-    let data: JSONValue?
+    /// The event's details; an empty object for events that have none.
+    let data: JSONValue
 
     init(_ event: HistoryEvent) {
         seq = event.seq
@@ -17,14 +18,14 @@ struct EventView: Encodable {
         step = event.step
         attempt = event.attempt
         at = event.at
-        data = event.data
+        data = event.data ?? .object([:])
     }
 }
 
 /// A saga's full state: status, each step's progress and the whole ordered history.
 struct SagaView: Encodable {
     struct StepView: Encodable {
-        struct ErrorView: Encodable {
+        struct ErrorView: Encodable, Sendable {
             let kind: String
             let message: String
             let retryable: Bool
@@ -32,16 +33,16 @@ struct SagaView: Encodable {
 
         let name: String
         let kind: String
-        let forStep: String?
+        @ExplicitNull var forStep: String?
         let status: String
         let attempts: Int
-        let lastError: ErrorView?
-        let scheduledAt: Date?
-        let startedAt: Date?
-        let completedAt: Date?
-        let failedAt: Date?
-        let nextAttemptAt: Date?
-        let deadline: Date?
+        @ExplicitNull var lastError: ErrorView?
+        @ExplicitNull var scheduledAt: Date?
+        @ExplicitNull var startedAt: Date?
+        @ExplicitNull var completedAt: Date?
+        @ExplicitNull var failedAt: Date?
+        @ExplicitNull var nextAttemptAt: Date?
+        @ExplicitNull var deadline: Date?
 
         init(_ step: StepInfo) {
             name = step.name
@@ -64,9 +65,9 @@ struct SagaView: Encodable {
     let definition: String
     let version: Int
     let status: OrderSagaStatus
-    let step: String?
-    let startedAt: Date?
-    let updatedAt: Date?
+    @ExplicitNull var step: String?
+    @ExplicitNull var startedAt: Date?
+    @ExplicitNull var updatedAt: Date?
     let steps: [StepView]
     let history: [EventView]
 
@@ -87,9 +88,9 @@ struct SagaView: Encodable {
 /// One line of `GET /v1/sagas`.
 struct SagaListItemView: Encodable {
     let sagaId: String
-    let orderId: String?
+    @ExplicitNull var orderId: String?
     let status: OrderSagaStatus
-    let step: String?
+    @ExplicitNull var step: String?
     let startedAt: Date
     let updatedAt: Date
 
@@ -106,15 +107,7 @@ struct SagaListItemView: Encodable {
 /// A page of `GET /v1/sagas`.
 struct SagaPageView: Encodable {
     let items: [SagaListItemView]
-    let nextCursor: String?
-
-    enum CodingKeys: String, CodingKey { case items, nextCursor }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(items, forKey: .items)
-        try container.encode(nextCursor, forKey: .nextCursor)
-    }
+    @ExplicitNull var nextCursor: String?
 }
 
 /// `GET /v1/sagas/stats`.

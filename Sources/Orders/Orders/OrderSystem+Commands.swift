@@ -76,6 +76,9 @@ extension OrderSystem {
         case .notApplicable(let status):
             let shown = OrderSagaStatus(status)
             return .conflict(shown, reason: "cannot \(action) an order whose saga is \(shown.rawValue)")
+        case .waitAnswered(let answer):
+            return .conflict(
+                .awaitingApproval, reason: "cannot \(action): this order's approval was already answered (\(answer))")
         case .accepted:
             let status = try await engine.snapshot(sagaId: order.sagaId).map { OrderSagaStatus($0.state.status) }
             return .accepted(status ?? .running)

@@ -3,7 +3,8 @@ import Metrics
 
 /// The engine's metrics, through swift-metrics (the service installs a Prometheus backend).
 ///
-/// * `saga_started_total{definition}` and `saga_finished_total{definition,status}` (terminal statuses)
+/// * `saga_started_total{definition}` and `saga_finished_total{definition,status}`: each entry into a terminal
+///   status, named by the configuration's `statusName` (a reverted saga counted COMPLETED earlier counts again)
 /// * `saga_stuck_total{definition}`: sagas whose compensation exhausted its retries
 /// * `saga_step_attempts_total{step,outcome}` with outcome `completed`, `failed` or `timeout`
 /// * `saga_step_retries_total{step}`: failures that schedule another attempt
@@ -11,13 +12,14 @@ import Metrics
 /// * `saga_engine_held_sagas{instance}`: sagas this executor holds
 struct EngineMetrics: Sendable {
     let instanceId: String
+    let statusName: @Sendable (SagaStatus) -> String
 
     func sagaStarted(definition: String) {
         Counter(label: "saga_started_total", dimensions: [("definition", definition)]).increment()
     }
 
     func sagaFinished(definition: String, status: SagaStatus) {
-        Counter(label: "saga_finished_total", dimensions: [("definition", definition), ("status", status.rawValue)])
+        Counter(label: "saga_finished_total", dimensions: [("definition", definition), ("status", statusName(status))])
             .increment()
     }
 

@@ -6,6 +6,8 @@ public enum SagaCommandOutcome: Sendable, Hashable {
     case accepted
     /// It does not apply to a saga with this status (a cancel during compensation is still recorded, with no effect).
     case notApplicable(SagaStatus)
+    /// The wait this signal would answer already has its answer, signal `by`, pending: nothing was recorded.
+    case waitAnswered(by: String)
     /// No saga has this id.
     case notFound
 }

@@ -3,10 +3,11 @@ import Foundation
 extension SagaEngine {
     /// Sends signal `name` to a saga waiting for it (an approval, say).
     ///
-    /// Applies only when the saga is WAITING on a step that accepts `name`; the reserved names
-    /// (``SagaSignal``) are routed to ``cancel(sagaId:reason:)``, ``retry(sagaId:)`` and ``revert(sagaId:)``.
-    /// The status is checked on a snapshot: a signal that loses a race (the wait timed out meanwhile) is
-    /// still recorded, as not applied.
+    /// Applies only when the saga is WAITING on a step that accepts `name` and no signal answering that wait is
+    /// already in the inbox (`waitAnswered` then: a second approve, or a reject after an approve, changes nothing
+    /// and is not recorded). The reserved names (``SagaSignal``) are routed to ``cancel(sagaId:reason:)``,
+    /// ``retry(sagaId:)`` and ``revert(sagaId:)``. A signal that loses a race with the wait's own deadline is still
+    /// recorded, as not applied.
     public func signal(sagaId: String, name: String, payload: JSONValue = .null) async throws -> SagaCommandOutcome {
         switch name {
         case SagaSignal.cancel: return try await cancel(sagaId: sagaId, reason: payload["reason"]?.stringValue)
@@ -14,53 +15,62 @@ extension SagaEngine {
         case SagaSignal.revert: return try await revert(sagaId: sagaId)
         default: break
         }
-        guard let snapshot = try await snapshot(sagaId: sagaId) else { return .notFound }
-        let state = snapshot.state
-        guard state.status == .waiting, case .waiting(let signals, _) = state.current?.phase, signals.contains(name)
-        else {
-            return .notApplicable(state.status)
+        return try await command(sagaId: sagaId) { snapshot in
+            let state = snapshot.state
+            guard state.status == .waiting, case .waiting(let signals, _) = state.current?.phase,
+                signals.contains(name)
+            else {
+                return .answer(.notApplicable(state.status))
+            }
+            if let answered = snapshot.pending.first(where: { signals.contains($0.name) }) {
+                return .answer(.waitAnswered(by: answered.name))
+            }
+            return .send(name, payload, answer: .accepted)
         }
-        return try await push(sagaId: sagaId, name: name, payload: payload)
     }
 
     /// Cancels a saga: no new step starts; the step in flight finishes; then what was done is compensated
     /// and the saga ends CANCELLED. A waiting saga stops waiting at once.
     ///
-    /// Accepted while RUNNING or WAITING (and idempotent: a cancel already pending is not sent again).
-    /// During compensation or while STUCK it is recorded but changes nothing (`notApplicable`); on a
-    /// terminal saga it is not recorded (`notApplicable`).
+    /// Accepted while RUNNING or WAITING. During compensation or while STUCK it is recorded but changes nothing
+    /// (`notApplicable`); on a terminal saga it is not recorded (`notApplicable`). A cancel already requested is
+    /// not recorded again.
     public func cancel(sagaId: String, reason: String? = nil) async throws -> SagaCommandOutcome {
-        guard let snapshot = try await snapshot(sagaId: sagaId) else { return .notFound }
         let payload: JSONValue = reason.map { ["reason": .string($0)] } ?? ["reason": .null]
-        switch snapshot.state.status {
-        case .running, .waiting:
-            if snapshot.state.cancelRequested || snapshot.hasPending(SagaSignal.cancel) { return .accepted }
-            return try await push(sagaId: sagaId, name: SagaSignal.cancel, payload: payload)
-        case .compensating, .stuck:
-            _ = try await push(sagaId: sagaId, name: SagaSignal.cancel, payload: payload)
-            return .notApplicable(snapshot.state.status)
-        case .completed, .compensated, .cancelled, .reverted:
-            return .notApplicable(snapshot.state.status)
+        return try await command(sagaId: sagaId) { snapshot in
+            let requested = snapshot.state.cancelRequested || snapshot.hasPending(SagaSignal.cancel)
+            switch snapshot.state.status {
+            case .running, .waiting:
+                return requested ? .answer(.accepted) : .send(SagaSignal.cancel, payload, answer: .accepted)
+            case .compensating, .stuck:
+                let outcome = SagaCommandOutcome.notApplicable(snapshot.state.status)
+                return requested ? .answer(outcome) : .send(SagaSignal.cancel, payload, answer: outcome)
+            case .completed, .compensated, .cancelled, .reverted:
+                return .answer(.notApplicable(snapshot.state.status))
+            }
         }
     }
 
     /// Resumes a STUCK saga's compensation with a fresh attempt budget (an operator's retry).
+    /// A retry already pending is not sent again.
     public func retry(sagaId: String) async throws -> SagaCommandOutcome {
-        guard let snapshot = try await snapshot(sagaId: sagaId) else { return .notFound }
-        guard snapshot.state.status == .stuck else { return .notApplicable(snapshot.state.status) }
-        if snapshot.hasPending(SagaSignal.retry) { return .accepted }
-        return try await push(sagaId: sagaId, name: SagaSignal.retry, payload: .null)
+        try await command(sagaId: sagaId) { snapshot in
+            guard snapshot.state.status == .stuck else { return .answer(.notApplicable(snapshot.state.status)) }
+            if snapshot.hasPending(SagaSignal.retry) { return .answer(.accepted) }
+            return .send(SagaSignal.retry, .null, answer: .accepted)
+        }
     }
 
     /// Reverts a COMPLETED saga: every completed step is compensated in reverse and the saga ends REVERTED.
     /// A second revert (pending or done) sends nothing more.
     public func revert(sagaId: String) async throws -> SagaCommandOutcome {
-        guard let snapshot = try await snapshot(sagaId: sagaId) else { return .notFound }
-        guard snapshot.state.status == .completed, !snapshot.state.revertRequested else {
-            return .notApplicable(snapshot.state.status)
+        try await command(sagaId: sagaId) { snapshot in
+            guard snapshot.state.status == .completed, !snapshot.state.revertRequested else {
+                return .answer(.notApplicable(snapshot.state.status))
+            }
+            if snapshot.hasPending(SagaSignal.revert) { return .answer(.accepted) }
+            return .send(SagaSignal.revert, .null, answer: .accepted)
         }
-        if snapshot.hasPending(SagaSignal.revert) { return .accepted }
-        return try await push(sagaId: sagaId, name: SagaSignal.revert, payload: .null)
     }
 
     /// The saga's record with its folded state; `nil` when there is none.
@@ -69,12 +79,46 @@ extension SagaEngine {
         return SagaSnapshot(record: record, state: try SagaState.fold(record.events))
     }
 
-    private func push(sagaId: String, name: String, payload: JSONValue) async throws -> SagaCommandOutcome {
-        let signal = SagaSignalRecord(name: name, payload: payload, at: clock.now)
-        guard try await store.sendSignal(sagaId: sagaId, signal: signal) else { return .notFound }
-        await claim(sagaId)
-        return .accepted
+    /// What a command decided on one snapshot.
+    private enum CommandDecision {
+        /// Answer without recording anything.
+        case answer(SagaCommandOutcome)
+        /// Record the signal `name`, then answer.
+        case send(String, JSONValue, answer: SagaCommandOutcome)
     }
+
+    /// Decides a command on a snapshot and records its signal only if the inbox is still as that snapshot saw it;
+    /// when another signal got there first, decides again on a fresh snapshot.
+    ///
+    /// So two commands racing on one saga are decided one after the other: of two concurrent approves one is
+    /// recorded, and a repeated refund finds the first one pending instead of recording a second.
+    private func command(sagaId: String, decide: (SagaSnapshot) -> CommandDecision) async throws
+        -> SagaCommandOutcome
+    {
+        var attempts = 0
+        while true {
+            guard let snapshot = try await snapshot(sagaId: sagaId) else { return .notFound }
+            switch decide(snapshot) {
+            case .answer(let outcome):
+                return outcome
+            case .send(let name, let payload, let answer):
+                let signal = SagaSignalRecord(name: name, payload: payload, at: clock.now)
+                if try await store.sendSignal(sagaId: sagaId, signal: signal, ifInboxCount: snapshot.record.inbox.count)
+                {
+                    await claim(sagaId)
+                    return answer
+                }
+            }
+            attempts += 1
+            guard attempts < Self.commandAttempts else {
+                throw HistoryStoreError.unavailable(
+                    "saga \(sagaId): its inbox kept changing under \(attempts) commands")
+            }
+        }
+    }
+
+    /// How many snapshots a command decides on before it gives up on a saga whose inbox keeps changing.
+    private static var commandAttempts: Int { 16 }
 }
 
 /// A saga's stored record together with the state folded from its history.
@@ -90,8 +134,11 @@ public struct SagaSnapshot: Sendable, Hashable {
         self.state = state
     }
 
+    /// The inbox signals the history has not consumed yet, oldest first.
+    public var pending: ArraySlice<SagaSignalRecord> { record.inbox.dropFirst(state.inboxConsumed) }
+
     /// Whether a signal named `name` waits in the inbox, not yet consumed by the history.
     public func hasPending(_ name: String) -> Bool {
-        record.inbox.dropFirst(state.inboxConsumed).contains { $0.name == name }
+        pending.contains { $0.name == name }
     }
 }

@@ -23,6 +23,8 @@ extension SagaEngine {
         public var clock: any SagaClock
         /// The source of retry jitter.
         public var jitter: JitterSource
+        /// How metrics name a terminal status (an application may show its own names, such as REFUNDED for REVERTED).
+        public var statusName: @Sendable (SagaStatus) -> String
 
         /// Creates a configuration.
         public init(
@@ -35,7 +37,8 @@ extension SagaEngine {
             quarantineInterval: Duration = .seconds(60),
             storeRetryLimit: Int = 5,
             clock: any SagaClock = SystemClock(),
-            jitter: JitterSource = JitterSource()
+            jitter: JitterSource = JitterSource(),
+            statusName: @escaping @Sendable (SagaStatus) -> String = { $0.rawValue }
         ) {
             self.instanceId = instanceId
             self.leaseDuration = leaseDuration
@@ -47,6 +50,7 @@ extension SagaEngine {
             self.storeRetryLimit = max(0, storeRetryLimit)
             self.clock = clock
             self.jitter = jitter
+            self.statusName = statusName
         }
 
         /// `<host name>-<process id>`.

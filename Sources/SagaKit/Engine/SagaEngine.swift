@@ -67,7 +67,7 @@ public actor SagaEngine {
         var logger = logger
         logger[metadataKey: "instance"] = "\(configuration.instanceId)"
         self.logger = logger
-        self.metrics = EngineMetrics(instanceId: configuration.instanceId)
+        self.metrics = EngineMetrics(instanceId: configuration.instanceId, statusName: configuration.statusName)
     }
 
     nonisolated var clock: any SagaClock { configuration.clock }

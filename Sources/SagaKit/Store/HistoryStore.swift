@@ -67,6 +67,18 @@ public protocol HistoryStore: Sendable {
     func dueSagas(now: Date, limit: Int) async throws -> [String]
 
     /// Pushes `signal` onto the saga's inbox and sets `dueAt = min(dueAt, now)` (or `now` when it had none,
-    /// `now` being the store's clock) so an executor looks soon; `false` when there is no such saga.
-    func sendSignal(sagaId: String, signal: SagaSignalRecord) async throws -> Bool
+    /// `now` being the store's clock) so an executor looks soon.
+    ///
+    /// With `expectedInboxCount`, only when the inbox still holds exactly that many signals (a command decided on
+    /// a snapshot lands only if no other signal arrived since). `false` when there is no such saga or the inbox
+    /// has another count.
+    func sendSignal(sagaId: String, signal: SagaSignalRecord, ifInboxCount expectedInboxCount: Int?) async throws
+        -> Bool
+}
+
+extension HistoryStore {
+    /// Pushes `signal` onto the saga's inbox whatever it holds; `false` when there is no such saga.
+    public func sendSignal(sagaId: String, signal: SagaSignalRecord) async throws -> Bool {
+        try await sendSignal(sagaId: sagaId, signal: signal, ifInboxCount: nil)
+    }
 }

@@ -186,9 +186,13 @@ public actor InMemoryHistoryStore: HistoryStore {
             .map(\.id)
     }
 
-    /// Pushes a signal onto the inbox and makes the saga due now (the store clock's now).
-    public func sendSignal(sagaId: String, signal: SagaSignalRecord) async throws -> Bool {
+    /// Pushes a signal onto the inbox (if it holds `expectedInboxCount` signals, when given) and makes the saga
+    /// due now (the store clock's now).
+    public func sendSignal(sagaId: String, signal: SagaSignalRecord, ifInboxCount expectedInboxCount: Int?)
+        async throws -> Bool
+    {
         guard var record = sagas[sagaId] else { return false }
+        if let expectedInboxCount, record.inbox.count != expectedInboxCount { return false }
         let now = SagaTime.truncated(clock.now)
         record.inbox.append(signal)
         record.dueAt = min(record.dueAt ?? now, now)

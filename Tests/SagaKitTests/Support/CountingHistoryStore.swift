@@ -73,8 +73,10 @@ final class CountingHistoryStore: HistoryStore {
         try await base.dueSagas(now: now, limit: limit)
     }
 
-    func sendSignal(sagaId: String, signal: SagaSignalRecord) async throws -> Bool {
+    func sendSignal(sagaId: String, signal: SagaSignalRecord, ifInboxCount expectedInboxCount: Int?) async throws
+        -> Bool
+    {
         count(sagaId, "sendSignal")
-        return try await base.sendSignal(sagaId: sagaId, signal: signal)
+        return try await base.sendSignal(sagaId: sagaId, signal: signal, ifInboxCount: expectedInboxCount)
     }
 }

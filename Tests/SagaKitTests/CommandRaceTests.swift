@@ -1,0 +1,78 @@
+import Foundation
+import SagaKit
+import Testing
+
+/// Commands decided on a snapshot land only on the inbox they were decided on, so repeats and races record once.
+@Suite("Commands that repeat or race")
+struct CommandRaceTests {
+    @Test("once a wait's answer is in the inbox, a second approve or a reject is refused and records nothing")
+    func answeredWait() async throws {
+        let harness = SagaTestHarness()
+        let log = EffectLog()
+        let definition = TestSagas.approval(log: log)
+        try harness.registry.register(definition)
+        let first = harness.startEngine()
+        _ = try await first.engine.start(definition, sagaId: "w", input: TestInput(needsApproval: true))
+        try await harness.waitForStatus("w", .waiting)
+        await first.stop()
+
+        #expect(try await first.engine.signal(sagaId: "w", name: "approve") == .accepted)
+        #expect(try await first.engine.signal(sagaId: "w", name: "approve") == .waitAnswered(by: "approve"))
+        #expect(try await first.engine.signal(sagaId: "w", name: "reject") == .waitAnswered(by: "approve"))
+        #expect(try await harness.store.load(sagaId: "w")?.inbox.map(\.name) == ["approve"])
+
+        let second = harness.startEngine(harness.configuration(instanceId: "second"))
+        let record = try await harness.waitForStatus("w", .completed)
+        #expect(log.names == ["Reserve", "Charge", "Ship"])
+        #expect(record.events(of: .signalReceived).map { $0.data?["applied"] } == [true])
+        #expect(try await second.engine.signal(sagaId: "w", name: "approve") == .notApplicable(.completed))
+        await second.stop()
+    }
+
+    @Test("of eight concurrent approves one is recorded; the others are told the wait is answered")
+    func concurrentApproves() async throws {
+        let harness = SagaTestHarness()
+        let definition = TestSagas.approval(log: EffectLog())
+        try harness.registry.register(definition)
+        let running = harness.startEngine()
+        _ = try await running.engine.start(definition, sagaId: "c", input: TestInput(needsApproval: true))
+        try await harness.waitForStatus("c", .waiting)
+        await running.stop()
+
+        let engine = running.engine
+        let outcomes = try await withThrowingTaskGroup(of: SagaCommandOutcome.self) { group in
+            for _ in 0..<8 { group.addTask { try await engine.signal(sagaId: "c", name: "approve") } }
+            return try await group.reduce(into: [SagaCommandOutcome]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 == .accepted }.count == 1)
+        #expect(outcomes.filter { $0 == .waitAnswered(by: "approve") }.count == 7)
+        #expect(try await harness.store.load(sagaId: "c")?.inbox.count == 1)
+    }
+
+    @Test("six concurrent reverts and cancels of one saga are each recorded once")
+    func concurrentRevertsAndCancels() async throws {
+        let harness = SagaTestHarness()
+        let definition = TestSagas.fourSteps(log: EffectLog())
+        try harness.registry.register(definition)
+        let running = harness.startEngine()
+        _ = try await running.engine.start(definition, sagaId: "done", input: TestInput())
+        try await harness.waitForStatus("done", .completed)
+        let approval = TestSagas.approval(log: EffectLog())
+        try harness.registry.register(approval)
+        _ = try await running.engine.start(approval, sagaId: "held", input: TestInput(needsApproval: true))
+        try await harness.waitForStatus("held", .waiting)
+        await running.stop()
+
+        let engine = running.engine
+        let outcomes = try await withThrowingTaskGroup(of: SagaCommandOutcome.self) { group in
+            for _ in 0..<6 {
+                group.addTask { try await engine.revert(sagaId: "done") }
+                group.addTask { try await engine.cancel(sagaId: "held", reason: "twice") }
+            }
+            return try await group.reduce(into: [SagaCommandOutcome]()) { $0.append($1) }
+        }
+        #expect(outcomes.allSatisfy { $0 == .accepted }, "a repeat answers as the first time")
+        #expect(try await harness.store.load(sagaId: "done")?.inbox.map(\.name) == [SagaSignal.revert])
+        #expect(try await harness.store.load(sagaId: "held")?.inbox.map(\.name) == [SagaSignal.cancel])
+    }
+}
