@@ -23,7 +23,7 @@ esac
 ensure_system_packages
 ensure_venv
 
-trap 'stack_stop; log "stopped."' EXIT
+trap 'jobs -p | xargs -r kill 2>/dev/null; stack_stop; log "stopped."' EXIT
 trap 'exit 130' INT TERM
 
 [ -n "${MONGODB_URI:-}" ] || stack_start_db dev --sync

@@ -48,6 +48,14 @@ struct OrderSagaCommand: AsyncParsableCommand {
             print("API_KEYS is not set; development operator key: \(key)")
             fflush(nil)
         }
-        try await service.run()
+        do {
+            try await service.run()
+        } catch {
+            // Most often the address: already in use, or not one of this host's.
+            logger.critical(
+                "order-saga stopped on an error (listen address \(configuration.host):\(configuration.port))",
+                metadata: ["error": "\(error)"])
+            throw ExitCode.failure
+        }
     }
 }

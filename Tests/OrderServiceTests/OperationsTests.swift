@@ -1,4 +1,5 @@
 import Foundation
+import Mongo
 import Testing
 
 /// Lists, stats, metrics, health and the OpenAPI document.
@@ -54,6 +55,42 @@ struct OperationsTests {
         }
     }
 
+    @Test("a graceful shutdown lets the charges in flight finish, records them, and releases every lease")
+    func gracefulShutdownDrains() async throws {
+        // The sandbox answers tok_slow's first charge after 1.2 s; a timeout above that lets the attempt succeed.
+        try await ServiceHarness.run(
+            environment: ["STEP_TIMEOUT_ChargePayment": "10s"],
+            afterStop: { service in
+                let sagas = try await service.historyDatabase.collection("sagas").find([:]).toArray()
+                #expect(sagas.count == 3)
+                for saga in sagas {
+                    #expect(saga["leaseOwner"]?.stringValue == nil, "the lease is released for another instance")
+                    let types = (saga["events"]?.arrayValue ?? []).compactMap {
+                        $0.documentValue?["type"]?.stringValue
+                    }
+                    let started = types.filter { $0 == "StepStarted" }.count
+                    let ended = types.filter { $0 == "StepCompleted" || $0 == "StepFailed" }.count
+                    #expect(started == ended, "every attempt in flight finished and was recorded: \(types)")
+                }
+            }
+        ) { service in
+            try await service.putProduct("SKU-1")
+            var orderIds: [String] = []
+            for _ in 0..<3 { orderIds.append(try await service.placeOrder(token: "tok_slow")) }
+            @Sendable func chargeStarted(_ orderId: String) async throws -> Bool {
+                let steps = try await service.saga(orderId)["steps"] as? [[String: Any]] ?? []
+                return steps.contains { $0["name"] as? String == "ChargePayment" && $0["startedAt"] is String }
+            }
+            for orderId in orderIds {
+                let deadline = ContinuousClock.now + .seconds(10)
+                while try await !chargeStarted(orderId) {
+                    guard ContinuousClock.now < deadline else { throw HarnessError("ChargePayment never started") }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
+        }
+    }
+
     @Test("readiness, liveness, metrics and the OpenAPI document need no key")
     func operations() async throws {
         try await ServiceHarness.run { service in
@@ -80,6 +117,9 @@ struct OperationsTests {
             #expect(
                 metrics.text.contains(#"method="DELETE",route="/v1/orders/{orderId}/saga",status="405""#),
                 "a 405 is counted under the route whose path matched")
+            #expect(
+                metrics.text.contains(#"saga_stuck_total{definition="order-fulfillment"}"#),
+                "every outcome is exported from the start, stuck included")
             #expect(metrics.text.contains("# TYPE mongo_operations_total counter"))
             #expect(metrics.text.contains("# TYPE mongo_operations_in_flight gauge"))
             let document = try await service.request(.GET, "/openapi.yaml", key: nil)

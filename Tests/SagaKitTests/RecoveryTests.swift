@@ -1,5 +1,6 @@
 import Foundation
 import SagaKit
+import Synchronization
 import Testing
 
 @Suite("Recovery")
@@ -137,5 +138,35 @@ struct RecoveryTests {
         #expect(log.names == ["A", "B", "C", "D"])
         #expect(record.events(of: .stepFailed).isEmpty)
         await second.stop()
+    }
+
+    @Test("a second shutdown call returns only when the first one has finished handing over")
+    func concurrentShutdowns() async throws {
+        let harness = SagaTestHarness()
+        let log = EffectLog()
+        let gate = TestGate()
+        let definition = TestSagas.fourSteps(log: log, scripts: ["B": StepScript([.wait(gate)])])
+        try harness.registry.register(definition)
+        let running = harness.startEngine()
+        _ = try await running.engine.start(definition, sagaId: "twice", input: TestInput())
+        try await gate.waitForArrivals(1)
+
+        let engine = running.engine
+        let first = Task { await engine.shutdown() }
+        try await waitUntil { !engine.isAcceptingWork }
+        let secondReturned = Mutex(false)
+        let second = Task {
+            await engine.shutdown()
+            secondReturned.withLock { $0 = true }
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(!secondReturned.withLock { $0 }, "the attempt in flight has not finished, so neither has shutdown")
+        gate.open()
+        await second.value
+        let record = try #require(try await harness.store.load(sagaId: "twice"))
+        #expect(record.types.last == "StepCompleted", "the attempt's result was recorded before the call returned")
+        #expect(record.leaseOwner == nil)
+        await first.value
+        await running.stop()
     }
 }

@@ -23,20 +23,28 @@ final class CursorCore: @unchecked Sendable {
     }
 
     /// Creates a cursor with `make` and reads its first batch, all in one thread hop.
+    ///
+    /// When that fails (the server unreachable, say), a client the cursor owns goes back to the pool at once.
     static func open(
         client: LeasedClient, ownsClient: Bool, batchLimit: Int,
         make: @escaping @Sendable (OpaquePointer) throws -> OpaquePointer
     ) async throws -> (CursorCore?, [Document]) {
-        let (cursor, batch, exhausted) = try await client.withClient { client in
-            let cursor = try make(client)
-            do {
-                let (batch, exhausted) = try Self.read(cursor, limit: batchLimit)
-                if exhausted { mongoc_cursor_destroy(cursor) }
-                return (exhausted ? nil : UnsafeSendablePointer(cursor), batch, exhausted)
-            } catch {
-                mongoc_cursor_destroy(cursor)
-                throw error
+        let (cursor, batch, exhausted): (UnsafeSendablePointer?, [Document], Bool)
+        do {
+            (cursor, batch, exhausted) = try await client.withClient { client in
+                let cursor = try make(client)
+                do {
+                    let (batch, exhausted) = try Self.read(cursor, limit: batchLimit)
+                    if exhausted { mongoc_cursor_destroy(cursor) }
+                    return (exhausted ? nil : UnsafeSendablePointer(cursor), batch, exhausted)
+                } catch {
+                    mongoc_cursor_destroy(cursor)
+                    throw error
+                }
             }
+        } catch {
+            if ownsClient { client.release() }
+            throw error
         }
         guard !exhausted, let cursor else {
             if ownsClient { client.release() }

@@ -5,17 +5,30 @@ import ServiceLifecycle
 
 /// Runs the saga engine for the service's lifetime; on graceful shutdown it lets attempts in flight finish
 /// and releases its leases, so another instance picks the sagas up at once.
+///
+/// It returns only once the engine has stopped, so the services registered before it (the clients the engine
+/// writes through) are shut down after it. A shutdown while the stores are still unprepared ends it at once.
 struct EngineService: Service {
     let engine: SagaEngine
     let preparation: StoresPreparation
 
     func run() async throws {
-        try await withGracefulShutdownHandler {
-            await preparation.waitUntilPrepared()
-            try await engine.run()
-        } onGracefulShutdown: {
-            Task { await engine.shutdown() }
+        do {
+            try await cancelWhenGracefulShutdown { try await preparation.waitUntilPrepared() }
+        } catch is CancellationError {
+            await engine.shutdown()
+            return
         }
+        do {
+            try await withGracefulShutdownHandler {
+                try await engine.run()
+            } onGracefulShutdown: {
+                Task { await engine.shutdown() }
+            }
+        } catch SagaEngineError.shuttingDown {
+            // The shutdown began before the engine started: nothing ran.
+        }
+        await engine.shutdown()
     }
 }
 

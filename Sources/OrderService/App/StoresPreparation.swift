@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Orders
 import SagaKitMongo
@@ -11,7 +12,7 @@ import Synchronization
 final class StoresPreparation: Sendable {
     private struct State {
         var isPrepared = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var waiters: [UUID: CheckedContinuation<Void, any Error>] = [:]
     }
 
     private let state = Mutex(State())
@@ -21,23 +22,31 @@ final class StoresPreparation: Sendable {
 
     /// Marks the stores prepared and wakes everyone waiting.
     func markPrepared() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        let waiters = state.withLock { state in
             state.isPrepared = true
-            defer { state.waiters = [] }
-            return state.waiters
+            defer { state.waiters = [:] }
+            return state.waiters.values
         }
         waiters.forEach { $0.resume() }
     }
 
-    /// Waits until the stores are prepared.
-    func waitUntilPrepared() async {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> Bool in
-                if state.isPrepared { return true }
-                state.waiters.append(continuation)
-                return false
+    /// Waits until the stores are prepared; throws `CancellationError` when the waiting task is cancelled
+    /// first (a shutdown while the database is still unreachable).
+    func waitUntilPrepared() async throws {
+        let id = UUID()
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let outcome = state.withLock { state -> Result<Void, any Error>? in
+                    if state.isPrepared { return .success(()) }
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    state.waiters[id] = continuation
+                    return nil
+                }
+                if let outcome { continuation.resume(with: outcome) }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+            waiter?.resume(throwing: CancellationError())
         }
     }
 }

@@ -68,7 +68,7 @@ public struct ServiceConfiguration: Sendable {
         }
         let sandboxPort = try integer("SANDBOX_PORT", default: 8090, range: 1...65535)
         let sandbox = "http://127.0.0.1:\(sandboxPort)"
-        let mongoURI = value("MONGODB_URI") ?? "mongodb://127.0.0.1:27117/?replicaSet=secantus"
+        let mongoURI = value("MONGODB_URI") ?? "mongodb://127.0.0.1:27117/?replicaSet=secantus&retryWrites=false"
         let saga: OrderSagaSettings
         do {
             saga = try OrderSagaSettings.defaults.applying(environment: environment)

@@ -48,6 +48,11 @@ public final class SagaRegistry: Sendable {
         }
     }
 
+    /// The names of the registered definitions, sorted.
+    public var names: [String] {
+        definitions.withLock { table in Set(table.keys.map(\.name)).sorted() }
+    }
+
     /// The registered versions of `name`, ascending.
     public func versions(of name: String) -> [Int] {
         definitions.withLock { table in table.keys.filter { $0.name == name }.map(\.version).sorted() }

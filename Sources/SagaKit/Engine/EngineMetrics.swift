@@ -14,6 +14,22 @@ struct EngineMetrics: Sendable {
     let instanceId: String
     let statusName: @Sendable (SagaStatus) -> String
 
+    /// Creates the counters of `definitions` at zero, so a dashboard sees every outcome (stuck included)
+    /// before it first happens.
+    func prime(definitions: [String]) {
+        let terminal: [SagaStatus] = [.completed, .compensated, .cancelled, .reverted]
+        for definition in definitions {
+            Counter(label: "saga_started_total", dimensions: [("definition", definition)]).increment(by: 0)
+            Counter(label: "saga_stuck_total", dimensions: [("definition", definition)]).increment(by: 0)
+            for status in terminal {
+                Counter(
+                    label: "saga_finished_total",
+                    dimensions: [("definition", definition), ("status", statusName(status))]
+                ).increment(by: 0)
+            }
+        }
+    }
+
     func sagaStarted(definition: String) {
         Counter(label: "saga_started_total", dimensions: [("definition", definition)]).increment()
     }

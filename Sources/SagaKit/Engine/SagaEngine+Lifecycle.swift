@@ -5,7 +5,17 @@ extension SagaEngine {
     /// what they produced without deciding anything new, and releases their leases due at once so another
     /// executor picks them up immediately. Attempts still running after the grace period are cancelled and
     /// their leases left to expire (their effect may still be under way).
+    ///
+    /// Every call, concurrent or later, returns only once that shutdown is complete.
     public func shutdown() async {
+        if let shutdownTask { return await shutdownTask.value }
+        let stopping = Task { await self.stopGracefully() }
+        shutdownTask = stopping
+        await stopping.value
+    }
+
+    /// The work of ``shutdown()``, done once.
+    private func stopGracefully() async {
         guard lifecycle.beginStopping() else { return }
         stopScheduler()
         let runners = held.values.compactMap(\.task)

@@ -9,6 +9,7 @@ extension SagaEngine {
     public func run() async throws {
         guard loopsTask == nil else { throw SagaEngineError.alreadyRunning }
         guard !lifecycle.isStopping else { throw SagaEngineError.shuttingDown }
+        metrics.prime(definitions: registry.names)
         let loops = Task {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.pollLoop() }

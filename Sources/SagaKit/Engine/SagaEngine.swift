@@ -53,6 +53,8 @@ public actor SagaEngine {
     var timerSleep: (task: Task<Void, Never>, until: Date)?
     /// The scheduler loops while ``run()`` runs.
     var loopsTask: Task<Void, Never>?
+    /// The graceful shutdown once begun; every caller of ``shutdown()`` waits for this one.
+    var shutdownTask: Task<Void, Never>?
 
     /// Creates an engine; call ``run()`` to start its scheduler.
     public init(

@@ -119,6 +119,43 @@ struct ConcurrencyTests {
         await client.shutdown()
     }
 
+    @Test("finds that fail on an unreachable server give their pooled clients back")
+    func failedFindsReturnTheirClients() async throws {
+        let port = try Self.closedPort()
+        let client = try MongoClient(
+            "mongodb://127.0.0.1:\(port)/",
+            options: MongoClientOptions(
+                maxConnections: 2, serverSelectionTimeout: .milliseconds(200), connectTimeout: .milliseconds(200)))
+        let collection = client.database("x").collection("y")
+        // With two connections, a third failed find would wait forever for a client the first two kept.
+        let failures = try await withThrowingTaskGroup(of: Int?.self) { group in
+            group.addTask {
+                var failures = 0
+                for _ in 0..<6 {
+                    do {
+                        _ = try await collection.find([:]).toArray()
+                    } catch let error as MongoError where error.kind == .serverSelection {
+                        failures += 1
+                    }
+                    do {
+                        _ = try await collection.aggregate([["$match": [:]]]).toArray()
+                    } catch let error as MongoError where error.kind == .serverSelection {
+                        failures += 1
+                    }
+                }
+                return failures
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(30))
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+        #expect(failures == 12, "every find and aggregate failed at once instead of waiting for a client")
+        await client.shutdown()
+    }
+
     @Test("a malformed URI is an invalid-argument error")
     func malformedURI() throws {
         let error = try #require(throws: MongoError.self) { try MongoClient("mongo://nowhere") }

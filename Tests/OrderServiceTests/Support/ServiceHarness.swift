@@ -55,10 +55,13 @@ struct ServiceHarness: Sendable {
     }
 
     /// Runs `body` against a fresh service and sandbox; both stop (and the databases are dropped) afterwards.
+    ///
+    /// `afterStop` looks at the databases once the service has shut down gracefully, before they are dropped.
     static func run<T: Sendable>(
         environment: [String: String] = [:],
         sandbox sandboxConfiguration: SandboxConfiguration = SandboxConfiguration(
             port: 0, slowDelay: .milliseconds(1200)),
+        afterStop: @Sendable (ServiceHarness) async throws -> Void = { _ in },
         _ body: @Sendable (ServiceHarness) async throws -> T
     ) async throws -> T {
         try await withRunningSandbox(configuration: sandboxConfiguration, logger: quietLogger("sandbox")) { sandbox in
@@ -89,6 +92,7 @@ struct ServiceHarness: Sendable {
                     let result = try await body(harness)
                     await group.triggerGracefulShutdown()
                     try await tasks.waitForAll()
+                    try await afterStop(harness)
                     try? await harness.database.drop()
                     try? await harness.historyDatabase.drop()
                     return result
