@@ -19,7 +19,8 @@ ensure_venv
 if [ -z "${MONGODB_URI:-}" ]; then
     db_name="test-$$"
     eval "$(Scripts/dev-db.sh start --name "$db_name" --memory)"
-    trap 'Scripts/dev-db.sh stop --name "$db_name"' EXIT
+    # The in-memory server keeps nothing worth keeping: its folder (a log) goes with it.
+    trap 'Scripts/dev-db.sh stop --name "$db_name"; rm -rf "$LOCAL_DIR/db/$db_name"' EXIT
 fi
 export MONGODB_URI
 log "testing against $MONGODB_URI"
