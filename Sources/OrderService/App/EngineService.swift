@@ -13,9 +13,7 @@ struct EngineService: Service {
     let preparation: StoresPreparation
 
     func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown { try await preparation.waitUntilPrepared() }
-        } catch is CancellationError {
+        guard try await runUntilGracefulShutdown({ try await preparation.waitUntilPrepared() }) else {
             await engine.shutdown()
             return
         }
@@ -40,21 +38,17 @@ struct PlacementRecoveryService: Service {
     let logger: Logger
 
     func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                while !Task.isCancelled {
-                    do {
-                        try await orders.resumeInterruptedPlacements(grace: grace)
-                    } catch is CancellationError {
-                        return
-                    } catch {
-                        logger.warning("could not look for interrupted placements", metadata: ["error": "\(error)"])
-                    }
-                    try await Task.sleep(for: interval)
+        try await runUntilGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await orders.resumeInterruptedPlacements(grace: grace)
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.warning("could not look for interrupted placements", metadata: ["error": "\(error)"])
                 }
+                try await Task.sleep(for: interval)
             }
-        } catch is CancellationError {
-            // A graceful shutdown cancels the loop; that is a clean end.
         }
     }
 }

@@ -59,27 +59,23 @@ struct StoresPreparationService: Service {
     let logger: Logger
 
     func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                var delay = Duration.milliseconds(250)
-                while true {
-                    do {
-                        try await history.prepare()
-                        try await orders.prepare()
-                        break
-                    } catch {
-                        logger.warning(
-                            "stores not ready yet; retrying", metadata: ["error": "\(error)", "retryIn": "\(delay)"])
-                        try await Task.sleep(for: delay)
-                        delay = min(delay * 2, .seconds(5))
-                    }
+        try await runUntilGracefulShutdown {
+            var delay = Duration.milliseconds(250)
+            while true {
+                do {
+                    try await history.prepare()
+                    try await orders.prepare()
+                    break
+                } catch {
+                    logger.warning(
+                        "stores not ready yet; retrying", metadata: ["error": "\(error)", "retryIn": "\(delay)"])
+                    try await Task.sleep(for: delay)
+                    delay = min(delay * 2, .seconds(5))
                 }
-                preparation.markPrepared()
-                logger.info("stores prepared")
-                try await gracefulShutdown()
             }
-        } catch is CancellationError {
-            // Shutting down before or after the stores were prepared is a clean end.
+            preparation.markPrepared()
+            logger.info("stores prepared")
+            try await gracefulShutdown()
         }
     }
 }
