@@ -23,7 +23,8 @@ esac
 ensure_system_packages
 ensure_venv
 
-trap 'jobs -p | xargs -r kill 2>/dev/null; stack_stop; log "stopped."' EXIT
+sleeper=""
+trap '[ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null || true; stack_stop; log "stopped."' EXIT
 trap 'exit 130' INT TERM
 
 [ -n "${MONGODB_URI:-}" ] || stack_start_db dev --sync
@@ -45,7 +46,11 @@ if [ "$mode" = "deps" ]; then
     echo "export NOTIFY_URL='$NOTIFY_URL'"
     [ -n "${SANDBOX_PORT:-}" ] && echo "export SANDBOX_PORT='$SANDBOX_PORT'"
     log "dependencies are running; press Ctrl-C to stop them."
-    while true; do sleep 3600 & wait $!; done
+    while true; do
+        sleep 3600 &
+        sleeper=$!
+        wait "$sleeper"
+    done
 fi
 
 # Only the generated development key is ever printed; keys given in API_KEYS stay out of the output.
