@@ -58,20 +58,27 @@ class Database:
 
 
 class Process:
-    """A binary run in the background with its output in a log file."""
+    """A binary run in the background with its output in a log file.
 
-    def __init__(self, argv, env, log_path, ready_url):
+    With `new_session`, the process leads a session and process group of its own (not the test's), so that
+    `freeze()` and `resume()` can stop and continue exactly it and any children it has, and a Ctrl-C at the
+    terminal reaches only the test (which then stops it)."""
+
+    def __init__(self, argv, env, log_path, ready_url, new_session=False):
         self.argv = argv
         self.env = env
         self.log_path = log_path
         self.ready_url = ready_url
+        self.new_session = new_session
         self.proc = None
+        self.frozen = False
 
     def start(self, timeout: float = 120.0):
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.argv, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL, start_new_session=self.new_session)
         log.close()
+        self.frozen = False
         if not wait_http(self.ready_url, timeout):
             raise RuntimeError(f"{self.argv[0]} did not become live; see {self.log_path}")
 
@@ -82,14 +89,58 @@ class Process:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
+    def process_group(self) -> int:
+        """The process group `freeze()` and `resume()` signal: the process's own (never the test's)."""
+        if not self.alive():
+            raise RuntimeError(f"{self.argv[0]} is not running")
+        group = os.getpgid(self.proc.pid)
+        if not self.new_session or group == os.getpgrp():
+            raise RuntimeError(f"{self.argv[0]} shares the test's process group; start it with new_session=True")
+        return group
+
+    def freeze(self, settle: float = 2.0):
+        """SIGSTOP to the whole process group: every thread stops, mid-call, holding whatever it holds.
+
+        The stop is delivered asynchronously; this waits (up to `settle` seconds) until every thread is stopped."""
+        os.killpg(self.process_group(), signal.SIGSTOP)
+        self.frozen = True
+        deadline = time.monotonic() + settle
+        while self.state() != "T" and time.monotonic() < deadline:
+            time.sleep(0.005)
+
+    def resume(self):
+        """SIGCONT to the whole process group."""
+        os.killpg(self.process_group(), signal.SIGCONT)
+        self.frozen = False
+
+    def state(self) -> str:
+        """The kernel's state letter for the process: `T` once every thread is stopped, otherwise the state of a
+        thread that is not (`R`, `S`, …); `?` when unknown."""
+        states = []
+        try:
+            tasks = os.listdir(f"/proc/{self.proc.pid}/task")
+        except (OSError, AttributeError):
+            return "?"
+        for task in tasks:
+            try:
+                with open(f"/proc/{self.proc.pid}/task/{task}/stat") as handle:
+                    states.append(handle.read().rsplit(")", 1)[1].split()[0])
+            except (OSError, IndexError):
+                continue  # a thread that just ended
+        running = [state for state in states if state != "T"]
+        return running[0] if running else ("T" if states else "?")
+
     def kill(self):
         """SIGKILL: no shutdown, no lease released, nothing flushed."""
         if self.alive():
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait()
+            self.frozen = False
 
     def terminate(self, timeout: float = 30.0):
         if self.alive():
+            if self.frozen:
+                self.resume()  # a stopped process would only act on SIGTERM once continued
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout)
@@ -131,11 +182,14 @@ class Stack:
         env = dict(os.environ, PORT=str(port), HOST="127.0.0.1", MONGODB_URI=self.database.uri,
                    PAYMENTS_URL=self.sandbox_url, SHIPPING_URL=self.sandbox_url, NOTIFY_URL=self.sandbox_url,
                    API_KEYS=f"{self.operator_key}:operator", LOG_LEVEL="notice",
-                   LEASE_DURATION="15s", POLL_INTERVAL="500ms", PLACEMENT_RECOVERY_GRACE="5s",
-                   **self.service_env)
+                   LEASE_DURATION="15s", POLL_INTERVAL="500ms", PLACEMENT_RECOVERY_GRACE="5s")
+        env.update(self.service_env)  # a suite's settings win over these defaults
         env.pop("INSTANCE_ID", None)  # each process names itself (host + pid), as a restarted pod would
+        # Each instance in a process group of its own: a suite can freeze exactly one (SIGSTOP to its group).
         service = Process([os.path.join(self.bin_dir, "order-saga")], env,
-                          os.path.join(self.state_dir, f"{name}.log"), f"http://127.0.0.1:{port}/health/ready")
+                          os.path.join(self.state_dir, f"{name}.log"), f"http://127.0.0.1:{port}/health/ready",
+                          new_session=True)
+        service.name = name
         service.port = port
         service.url = f"http://127.0.0.1:{port}"
         service.start()
@@ -145,8 +199,8 @@ class Stack:
     def restart(self, name: str):
         """Starts a new process in place of `name` (on the same port)."""
         old = self.services[name]
-        service = Process(old.argv, old.env, old.log_path, old.ready_url)
-        service.port, service.url = old.port, old.url
+        service = Process(old.argv, old.env, old.log_path, old.ready_url, new_session=old.new_session)
+        service.name, service.port, service.url = name, old.port, old.url
         service.start()
         self.services[name] = service
         return service

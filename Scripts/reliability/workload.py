@@ -77,6 +77,10 @@ class Workload:
         order_id = answer.json()["orderId"]
         with self.lock:
             self.placed[key] = {"orderId": order_id, "scenario": scenario, "items": body["items"]}
+        self.follow_up(scenario, order_id)
+
+    def follow_up(self, scenario, order_id):
+        """What the driver does with a placed order: decide approvals, cancel, refund; then counts it as finished."""
         if scenario in ("approve", "reject", "cancel_waiting"):
             self.wait_status(order_id, {"AWAITING_APPROVAL"} | TERMINAL)
             action = {"approve": "approve", "reject": "reject", "cancel_waiting": "cancel"}[scenario]

@@ -72,7 +72,8 @@ actor GroupCommitter {
             await resolve(batch, upserted: result.upsertedIds, failed: [:])
         } catch let failure as BulkWriteFailure {
             let failed = Dictionary(failure.writeErrors.map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
-            await resolve(batch, upserted: failure.result.upsertedIds, failed: failed)
+            let undurable = failure.writeConcernError.map { "write concern not satisfied: \($0)" }
+            await resolve(batch, upserted: failure.result.upsertedIds, failed: failed, undurable: undurable)
         } catch {
             let reason = "\(error)"
             batch.forEach { $0.continuation.resume(throwing: HistoryStoreError.unavailable(reason)) }
@@ -80,7 +81,12 @@ actor GroupCommitter {
     }
 
     /// Answers each append of a written batch: applied, failed on its conditions, missing, or failed outright.
-    private func resolve(_ batch: [Pending], upserted: [Int: BSONValue], failed: [Int: BulkWriteError]) async {
+    ///
+    /// With a write-concern error (`undurable`) no append counts as applied: one that did apply on the primary may
+    /// still be rolled back, so it fails as unavailable and the engine's retry finds out ("already written").
+    private func resolve(
+        _ batch: [Pending], upserted: [Int: BSONValue], failed: [Int: BulkWriteError], undurable: String? = nil
+    ) async {
         if !upserted.isEmpty {
             // An upsert that inserted means the saga did not exist; remove the stray document it made.
             let strays = Array(upserted.values)
@@ -94,7 +100,12 @@ actor GroupCommitter {
                 continue
             }
             guard let error = failed[index] else {
-                item.continuation.resume(returning: .applied)
+                if let undurable {
+                    item.continuation.resume(
+                        throwing: HistoryStoreError.unavailable("append to saga \(item.request.sagaId): \(undurable)"))
+                } else {
+                    item.continuation.resume(returning: .applied)
+                }
                 continue
             }
             if error.kind == .duplicateKey {

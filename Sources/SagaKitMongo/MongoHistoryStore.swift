@@ -246,13 +246,23 @@ public final class MongoHistoryStore: HistoryStore {
         }
     }
 
-    public func dueSagas(now: Date, limit: Int) async throws -> [String] {
+    public func dueSagas(now: Date, limit: Int, runnable: [String: Set<Int>]?) async throws -> [String] {
         guard limit > 0 else { return [] }
-        let filter: Document = [
+        var filter: Document = [
             "dueAt": ["$lte": .datetime(now)],
             "$or": [["leaseOwner": .null], ["leaseUntil": ["$lte": .datetime(now)]]],
         ]
-        let documents = try await mapped {
+        if let runnable {
+            guard !runnable.isEmpty else { return [] }
+            let kinds: [BSONValue] = runnable.keys.sorted().map { name in
+                [
+                    SagaDocument.Field.definition: .string(name),
+                    "version": ["$in": .array(runnable[name, default: []].sorted().map { .int64(Int64($0)) })],
+                ]
+            }
+            filter["$and"] = [["$or": .array(kinds)]]
+        }
+        let documents = try await mapped { [filter] in
             try await self.sagas.find(
                 filter, options: FindOptions(sort: ["dueAt": 1, "_id": 1], limit: limit, projection: ["_id": 1])
             ).toArray()

@@ -2,6 +2,7 @@ import Foundation
 import Mongo
 import MongoTesting
 import Orders
+import SagaKit
 import Testing
 
 /// Stock reservation against the live server: never oversold, and every operation safe to repeat.
@@ -23,6 +24,13 @@ struct InventoryTests {
         }
     }
 
+    /// A fencing token issued `offset` milliseconds after a fixed moment: larger offsets are later attempts.
+    static func token(_ offset: Int64) -> FencingToken {
+        FencingToken(issuedAt: SagaTime.date(milliseconds: 1_800_000_000_000 + offset), seq: 1)
+    }
+
+    static let fence = token(0)
+
     @Test("20 concurrent single-unit reservations against a stock of 5: exactly 5 succeed, stock never negative")
     func neverOversells() async throws {
         try await TestDeployment.withDatabase { database in
@@ -34,7 +42,7 @@ struct InventoryTests {
                     group.addTask {
                         do {
                             try await shop.inventory.reserve(
-                                orderId: "o-\(index)", lines: [.init(sku: "SKU-1", quantity: 1)])
+                                orderId: "o-\(index)", lines: [.init(sku: "SKU-1", quantity: 1)], fence: Self.fence)
                             return true
                         } catch {
                             #expect(error is InsufficientStock, "unexpected \(error)")
@@ -60,14 +68,16 @@ struct InventoryTests {
             try await shop.catalog.put(sku: "B", name: "B", price: price, stock: 1)
             let error = await #expect(throws: InsufficientStock.self) {
                 try await shop.inventory.reserve(
-                    orderId: "o-1", lines: [.init(sku: "A", quantity: 3), .init(sku: "B", quantity: 2)])
+                    orderId: "o-1", lines: [.init(sku: "A", quantity: 3), .init(sku: "B", quantity: 2)],
+                    fence: Self.fence)
             }
             #expect(error?.sku == "B")
             #expect(try await shop.stock("A") == (10, 0))
             #expect(try await shop.stock("B") == (1, 0))
-            #expect(try await shop.inventory.reservation(orderId: "o-1")?.state == .released)
-            let held = try await database.collection("products").countDocuments(["holds.o-1": ["$exists": true]])
-            #expect(held == 0, "no product keeps a hold for the order")
+            #expect(try await shop.inventory.move(orderId: "o-1", sku: "A")?.state == .released)
+            #expect(
+                try await shop.inventory.move(orderId: "o-1", sku: "B")?.state == .released,
+                "the short SKU is refused too, so a late attempt cannot hold it once stock arrives")
         }
     }
 
@@ -78,17 +88,17 @@ struct InventoryTests {
             try await shop.catalog.put(
                 sku: "A", name: "A", price: try Money(parsing: "2.00", currency: "USD"), stock: 10)
             let lines: [Reservation.Line] = [.init(sku: "A", quantity: 2), .init(sku: "A", quantity: 1)]
-            let first = try await shop.inventory.reserve(orderId: "o-1", lines: lines)
-            #expect(first.lines == [.init(sku: "A", quantity: 3)])
-            try await shop.inventory.reserve(orderId: "o-1", lines: lines)
+            try await shop.inventory.reserve(orderId: "o-1", lines: lines, fence: Self.fence)
+            try await shop.inventory.reserve(orderId: "o-1", lines: lines, fence: Self.fence)
             #expect(try await shop.stock("A") == (7, 3))
+            #expect(try await shop.inventory.move(orderId: "o-1", sku: "A")?.quantity == 3)
 
-            try await shop.inventory.commit(orderId: "o-1", lines: lines)
-            try await shop.inventory.commit(orderId: "o-1", lines: lines)
+            try await shop.inventory.commit(orderId: "o-1", lines: lines, fence: Self.fence)
+            try await shop.inventory.commit(orderId: "o-1", lines: lines, fence: Self.fence)
             #expect(try await shop.stock("A") == (7, 0), "shipped units leave reserved once")
 
-            #expect(try await shop.inventory.release(orderId: "o-1", lines: lines) == .committed)
-            #expect(try await shop.inventory.release(orderId: "o-1", lines: lines) == .released)
+            #expect(try await shop.inventory.release(orderId: "o-1", lines: lines, fence: Self.fence) == ["A": .committed])
+            #expect(try await shop.inventory.release(orderId: "o-1", lines: lines, fence: Self.fence) == ["A": .released])
             #expect(try await shop.stock("A") == (10, 0), "returned goods come back to stock once")
         }
     }
@@ -99,13 +109,18 @@ struct InventoryTests {
             let shop = Shop(database)
             try await shop.catalog.put(
                 sku: "A", name: "A", price: try Money(parsing: "2.00", currency: "USD"), stock: 4)
-            try await shop.inventory.reserve(orderId: "o-1", lines: [.init(sku: "A", quantity: 4)])
-            #expect(try await shop.inventory.release(orderId: "o-1", lines: [.init(sku: "A", quantity: 4)]) == .held)
+            try await shop.inventory.reserve(orderId: "o-1", lines: [.init(sku: "A", quantity: 4)], fence: Self.fence)
+            #expect(
+                try await shop.inventory.release(orderId: "o-1", lines: [.init(sku: "A", quantity: 4)], fence: Self.fence)
+                    == ["A": .held])
             #expect(try await shop.stock("A") == (4, 0))
 
-            #expect(try await shop.inventory.release(orderId: "o-2", lines: [.init(sku: "A", quantity: 1)]) == nil)
+            let neverHeld = try await shop.inventory.release(
+                orderId: "o-2", lines: [.init(sku: "A", quantity: 1)], fence: Self.fence)
+            #expect(neverHeld.keys.sorted() == ["A"] && neverHeld["A"]! == nil)
             await #expect(throws: ReservationReleased.self) {
-                try await shop.inventory.reserve(orderId: "o-2", lines: [.init(sku: "A", quantity: 1)])
+                try await shop.inventory.reserve(
+                    orderId: "o-2", lines: [.init(sku: "A", quantity: 1)], fence: Self.fence)
             }
             #expect(try await shop.stock("A") == (4, 0))
         }
@@ -117,7 +132,7 @@ struct InventoryTests {
             let shop = Shop(database)
             try await shop.catalog.put(
                 sku: "A", name: "Old", price: try Money(parsing: "2.00", currency: "USD"), stock: 5)
-            try await shop.inventory.reserve(orderId: "o-1", lines: [.init(sku: "A", quantity: 2)])
+            try await shop.inventory.reserve(orderId: "o-1", lines: [.init(sku: "A", quantity: 2)], fence: Self.fence)
             let replaced = try await shop.catalog.put(
                 sku: "A", name: "New", price: try Money(parsing: "3.25", currency: "USD"), stock: 50)
             #expect(replaced.name == "New")
@@ -132,15 +147,14 @@ struct InventoryTests {
             let shop = Shop(database)
             try await shop.catalog.put(
                 sku: "A", name: "A", price: try Money(parsing: "2.00", currency: "USD"), stock: 2)
-            let first = try await shop.inventory.reserve(orderId: "o-1", lines: [.init(sku: "A", quantity: 2)])
-            let again = try await shop.inventory.reserve(orderId: "o-1", lines: [.init(sku: "A", quantity: 2)])
-            #expect(again.lines == first.lines)
-            #expect(again.state == .held)
+            try await shop.inventory.reserve(orderId: "o-1", lines: [.init(sku: "A", quantity: 2)], fence: Self.fence)
+            try await shop.inventory.reserve(orderId: "o-1", lines: [.init(sku: "A", quantity: 2)], fence: Self.fence)
+            #expect(try await shop.inventory.move(orderId: "o-1", sku: "A")?.state == .held)
             #expect(try await shop.stock("A") == (0, 2))
         }
     }
 
-    @Test("a reservation cut short by a crash resumes; the return of shipped units after a crash adds them once")
+    @Test("a reservation cut short by a crash resumes; a return cut short by a crash adds the units once")
     func resumesAfterInterruption() async throws {
         try await TestDeployment.withDatabase { database in
             let shop = Shop(database)
@@ -148,28 +162,85 @@ struct InventoryTests {
             try await shop.catalog.put(sku: "A", name: "A", price: price, stock: 5)
             try await shop.catalog.put(sku: "B", name: "B", price: price, stock: 5)
             let lines: [Reservation.Line] = [.init(sku: "A", quantity: 2), .init(sku: "B", quantity: 3)]
-            // A crash after the reservation record and the first hold: A is held, B is not.
-            try await database.collection("reservations").insertOne(
-                [
-                    "_id": "o-1", "lines": [["sku": "A", "quantity": 2], ["sku": "B", "quantity": 3]], "state": "held",
-                    "updatedAt": .datetime(Date()),
-                ])
-            try await database.collection("products").updateOne(
-                filter: ["_id": "A"], update: ["$inc": ["stock": -2, "reserved": 2], "$set": ["holds.o-1": 2]])
-            try await shop.inventory.reserve(orderId: "o-1", lines: lines)
+            // A crash after the first hold: A is held, B is not.
+            try await shop.inventory.reserve(orderId: "o-1", lines: [lines[0]], fence: Self.token(1))
+            try await shop.inventory.reserve(orderId: "o-1", lines: lines, fence: Self.token(2))
             #expect(try await shop.stock("A") == (3, 2), "A is not held twice")
             #expect(try await shop.stock("B") == (2, 3))
 
-            try await shop.inventory.commit(orderId: "o-1", lines: lines)
-            // A crash during the return: A's units are back (with their marker), B's are not, the record says committed.
-            try await database.collection("products").updateOne(
-                filter: ["_id": "A"], update: ["$inc": ["stock": 2], "$set": ["returns.o-1": 2]])
-            #expect(try await shop.inventory.release(orderId: "o-1", lines: lines) == .committed)
+            try await shop.inventory.commit(orderId: "o-1", lines: lines, fence: Self.token(3))
+            // A crash during the return: A's units are back, B's are not.
+            try await shop.inventory.release(orderId: "o-1", lines: [lines[0]], fence: Self.token(4))
+            #expect(try await shop.inventory.release(orderId: "o-1", lines: lines, fence: Self.token(5)) == [
+                "A": .released, "B": .committed,
+            ])
             #expect(try await shop.stock("A") == (5, 0), "A's units come back once")
             #expect(try await shop.stock("B") == (5, 0))
-            let markers = try await database.collection("products").countDocuments(
-                ["$or": [["holds.o-1": ["$exists": true]], ["returns.o-1": ["$exists": true]]]])
-            #expect(markers == 0, "no marker is left behind")
+        }
+    }
+
+    @Test("an attempt a later one overtook changes nothing: a late hold after the release, a late commit")
+    func supersededAttempts() async throws {
+        try await TestDeployment.withDatabase { database in
+            let shop = Shop(database)
+            try await shop.catalog.put(
+                sku: "A", name: "A", price: try Money(parsing: "2.00", currency: "USD"), stock: 5)
+            let lines: [Reservation.Line] = [.init(sku: "A", quantity: 2)]
+            try await shop.inventory.reserve(orderId: "o-1", lines: lines, fence: Self.token(1))
+            try await shop.inventory.release(orderId: "o-1", lines: lines, fence: Self.token(5))
+            // The reserve attempt that timed out lands after the release (the "late hold").
+            await #expect(throws: ReservationReleased.self) {
+                try await shop.inventory.reserve(orderId: "o-1", lines: lines, fence: Self.token(2))
+            }
+            await #expect(throws: ReservationReleased.self) {
+                try await shop.inventory.commit(orderId: "o-1", lines: lines, fence: Self.token(3))
+            }
+            #expect(try await shop.stock("A") == (5, 0))
+
+            try await shop.inventory.reserve(orderId: "o-2", lines: lines, fence: Self.token(10))
+            try await shop.inventory.commit(orderId: "o-2", lines: lines, fence: Self.token(12))
+            // A release from an attempt older than the commit's is refused: the newer attempt owns the saga.
+            await #expect(throws: StockMoveSuperseded.self) {
+                try await shop.inventory.release(orderId: "o-2", lines: lines, fence: Self.token(11))
+            }
+            #expect(try await shop.stock("A") == (3, 0))
+        }
+    }
+
+    @Test("pruning moves settled markers off the product; a refund after it restocks once, a stale attempt nothing")
+    func pruning() async throws {
+        try await TestDeployment.withDatabase { database in
+            let shop = Shop(database)
+            try await shop.catalog.put(
+                sku: "A", name: "A", price: try Money(parsing: "2.00", currency: "USD"), stock: 10)
+            let lines: [Reservation.Line] = [.init(sku: "A", quantity: 2)]
+            try await shop.inventory.reserve(orderId: "done", lines: lines, fence: Self.token(1))
+            try await shop.inventory.commit(orderId: "done", lines: lines, fence: Self.token(2))
+            try await shop.inventory.reserve(orderId: "undone", lines: lines, fence: Self.token(3))
+            try await shop.inventory.release(orderId: "undone", lines: lines, fence: Self.token(4))
+            try await shop.inventory.reserve(orderId: "open", lines: lines, fence: Self.token(5))
+            #expect(try await shop.stock("A") == (6, 2))
+
+            let pruned = try await shop.inventory.prune(settledBefore: Self.token(100).issuedAt)
+            #expect(pruned == 2, "the committed and the released marker leave; the held one stays")
+            let markers = try #require(try await database.collection("products").findOne(["_id": "A"])?["moves"])
+            #expect(markers.documentValue?.keys == ["open"])
+            #expect(try await shop.inventory.move(orderId: "done", sku: "A")?.state == .committed)
+
+            // Stale attempts issued before the horizon cannot create a marker again.
+            await #expect(throws: StockMoveSuperseded.self) {
+                try await shop.inventory.reserve(orderId: "undone", lines: lines, fence: Self.token(3))
+            }
+            await #expect(throws: StockMoveSuperseded.self) {
+                try await shop.inventory.release(orderId: "done", lines: lines, fence: Self.token(2))
+            }
+            // A refund days later restocks the shipped units once, however many attempts overlap.
+            try await shop.inventory.release(orderId: "done", lines: lines, fence: Self.token(200))
+            try await shop.inventory.release(orderId: "done", lines: lines, fence: Self.token(201))
+            #expect(try await shop.stock("A") == (8, 2))
+            #expect(try await shop.inventory.prune(settledBefore: Self.token(300).issuedAt) == 1)
+            try await shop.inventory.release(orderId: "done", lines: lines, fence: Self.token(400))
+            #expect(try await shop.stock("A") == (8, 2), "the settled record now says released")
         }
     }
 }

@@ -62,7 +62,7 @@ struct VersioningTests {
         let after = try #require(try await harness.store.load(sagaId: "future-saga"))
         #expect(after.events == before.events)
         #expect(after.status == before.status)
-        #expect(after.leaseOwner == nil)
+        #expect(after.leaseOwner == before.leaseOwner, "the older engine never even took its lease")
         #expect(after.dueAt == before.dueAt)
         #expect(log.names == ["A"])
         await older.shutdown()
@@ -77,5 +77,44 @@ struct VersioningTests {
         }
         #expect(try await harness.store.load(sagaId: "x") == nil)
         await engine.shutdown()
+    }
+
+    @Test("sagas of a version an engine cannot run, however many, never take the places of those it can")
+    func noStarvationDuringRollingDeploy() async throws {
+        let harness = SagaTestHarness()
+        let log = EffectLog()
+        let hang = StepScript(otherwise: .hang)
+        let v1 = TestSagas.fourSteps(log: log, name: "order", version: 1)
+        let v2 = TestSagas.fourSteps(log: log, name: "order", version: 2, scripts: ["A": hang])
+        let both = SagaRegistry()
+        try both.register(v1)
+        try both.register(v2)
+        try harness.registry.register(v1)
+        // A newer instance started many v2 sagas, then v1 ones, and died with all of them mid-step.
+        let newer = harness.makeEngine(harness.configuration(instanceId: "newer"), registry: both)
+        for index in 0..<8 { _ = try await newer.start(v2, sagaId: "v2-\(index)", input: TestInput()) }
+        harness.clock.advance(by: .seconds(1))
+        let v1Hang = TestSagas.fourSteps(log: log, name: "order", version: 1, scripts: ["A": hang])
+        let hanging = SagaRegistry()
+        try hanging.register(v1Hang)
+        let dying = harness.makeEngine(harness.configuration(instanceId: "dying"), registry: hanging)
+        for index in 0..<3 { _ = try await dying.start(v1Hang, sagaId: "v1-\(index)", input: TestInput()) }
+        await newer.simulateCrash()
+        await dying.simulateCrash()
+
+        // An older instance, two slots, knows only v1: it finishes the v1 sagas, poll after poll.
+        harness.clock.advance(by: .seconds(120))
+        let older = harness.makeEngine(harness.configuration(instanceId: "older", maxConcurrentSagas: 2))
+        for _ in 0..<20 {
+            await older.pollDueSagas()
+            try await Task.sleep(for: .milliseconds(20))
+            harness.clock.advance(by: .seconds(1))
+        }
+        for index in 0..<3 { try await harness.waitForStatus("v1-\(index)", .completed) }
+        for index in 0..<8 {
+            let record = try #require(try await harness.store.load(sagaId: "v2-\(index)"))
+            #expect(record.leaseOwner == "newer", "a v2 saga is left for an instance that knows v2")
+        }
+        await older.shutdown()
     }
 }

@@ -6,11 +6,25 @@ public struct MongoDatabase: Sendable {
     public let client: MongoClient
     /// The database's name.
     public let name: String
+    /// The write concern its collections start with (`nil`: the server's default).
+    public private(set) var writeConcern: WriteConcern?
 
-    /// A handle on the collection `name`, whose documents are `T`.
+    init(client: MongoClient, name: String) {
+        self.client = client
+        self.name = name
+    }
+
+    /// This database, whose collections start with `concern` (`MongoCollection/withWriteConcern(_:)` overrides it).
+    public func withWriteConcern(_ concern: WriteConcern?) -> MongoDatabase {
+        var copy = self
+        copy.writeConcern = concern
+        return copy
+    }
+
+    /// A handle on the collection `name`, whose documents are `T`, with the database's write concern.
     public func collection<T: Codable & Sendable>(_ name: String, as type: T.Type = Document.self) -> MongoCollection<T>
     {
-        MongoCollection(database: self, name: name)
+        MongoCollection(database: self, name: name).withWriteConcern(writeConcern)
     }
 
     /// Runs a database command and returns the server's reply; throws when the reply is not `ok`.

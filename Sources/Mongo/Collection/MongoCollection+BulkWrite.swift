@@ -52,7 +52,8 @@ extension MongoCollection {
         let result = Self.bulkResult(reply, insertedIds: insertedIds)
         let writeErrors = Self.writeErrors(in: reply)
         let writeConcernError = reply["writeConcernErrors"]?.arrayValue?.first?.documentValue
-        if !writeErrors.isEmpty || (!succeeded && writeConcernError != nil) {
+        // A write-concern error means the writes that applied may still be rolled back: never report success.
+        if !writeErrors.isEmpty || writeConcernError != nil {
             throw BulkWriteFailure(result: result, writeErrors: writeErrors, writeConcernError: writeConcernError)
         }
         if !succeeded, let failure { throw failure }

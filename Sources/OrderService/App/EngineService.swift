@@ -30,22 +30,24 @@ struct EngineService: Service {
     }
 }
 
-/// Every so often, starts the sagas of orders whose placement a crash cut short (order stored, saga not).
-struct PlacementRecoveryService: Service {
-    let orders: OrderSystem
-    let grace: Duration
+/// Runs a piece of upkeep every `interval` until a graceful shutdown: starting the sagas of orders whose
+/// placement a crash cut short, pruning settled stock markers. A failed round is logged and tried again later.
+struct PeriodicService: Service {
+    /// What the upkeep does, for the log.
+    let purpose: String
     let interval: Duration
     let logger: Logger
+    let work: @Sendable () async throws -> Void
 
     func run() async throws {
         try await runUntilGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    try await orders.resumeInterruptedPlacements(grace: grace)
+                    try await work()
                 } catch is CancellationError {
                     return
                 } catch {
-                    logger.warning("could not look for interrupted placements", metadata: ["error": "\(error)"])
+                    logger.warning("could not \(purpose)", metadata: ["error": "\(error)"])
                 }
                 try await Task.sleep(for: interval)
             }

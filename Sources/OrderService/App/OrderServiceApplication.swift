@@ -39,7 +39,8 @@ public struct OrderServiceApplication: Sendable {
             configuration.historyURI == configuration.mongoURI
             ? business : try MongoClient(configuration.historyURI)
         let history = MongoHistoryStore(
-            client: historyClient, databaseName: configuration.historyDatabase, logger: logger)
+            client: historyClient, databaseName: configuration.historyDatabase,
+            writeConcern: configuration.writeConcern, logger: logger)
         let http = HTTPClient(
             eventLoopGroupProvider: .singleton,
             configuration: HTTPClient.Configuration(
@@ -50,7 +51,8 @@ public struct OrderServiceApplication: Sendable {
             pollInterval: configuration.pollInterval, maxConcurrentSagas: configuration.maxConcurrentSagas,
             statusName: { OrderSagaStatus($0).rawValue })
         let orders = try OrderSystem(
-            database: business.database(configuration.mongoDatabase), history: history,
+            database: business.database(configuration.mongoDatabase).withWriteConcern(configuration.writeConcern),
+            history: history,
             providers: configuration.providers, http: http, settings: configuration.saga,
             engineConfiguration: engineConfiguration, logger: logger)
 
@@ -103,9 +105,19 @@ public struct OrderServiceApplication: Sendable {
                 },
                 StoresPreparationService(history: history, orders: orders, preparation: preparation, logger: logger),
                 EngineService(engine: orders.engine, preparation: preparation),
-                PlacementRecoveryService(
-                    orders: orders, grace: configuration.placementRecoveryGrace,
-                    interval: min(configuration.placementRecoveryGrace, .seconds(15)), logger: logger),
+                PeriodicService(
+                    purpose: "look for interrupted placements",
+                    interval: min(configuration.placementRecoveryGrace, .seconds(15)), logger: logger
+                ) { [grace = configuration.placementRecoveryGrace] in
+                    try await orders.resumeInterruptedPlacements(grace: grace)
+                },
+                PeriodicService(
+                    purpose: "prune settled stock markers",
+                    interval: min(configuration.inventoryRetention, .seconds(300)), logger: logger
+                ) { [retention = configuration.inventoryRetention] in
+                    let cutoff = Date().addingTimeInterval(-SagaTime.seconds(retention))
+                    try await orders.inventory.prune(settledBefore: cutoff)
+                },
             ],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)

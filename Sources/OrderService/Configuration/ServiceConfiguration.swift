@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Mongo
 import Orders
 import SagaKit
 
@@ -38,6 +39,13 @@ public struct ServiceConfiguration: Sendable {
     public var httpIdleTimeout: Duration
     /// How long after its placement an order whose saga did not start counts as interrupted and gets its saga.
     public var placementRecoveryGrace: Duration
+    /// How long a write waits for a majority's acknowledgement (`wtimeout`) before it fails as unavailable.
+    public var writeTimeout: Duration
+    /// How long the per-order stock markers of settled orders stay on product documents.
+    public var inventoryRetention: Duration
+
+    /// The durable write concern with the configured `wtimeout`: majority, journaled.
+    public var writeConcern: WriteConcern { WriteConcern(.majority, journal: true, timeout: writeTimeout) }
 
     /// Why the environment does not describe a valid configuration.
     public struct Invalid: Error, CustomStringConvertible {
@@ -97,6 +105,8 @@ public struct ServiceConfiguration: Sendable {
             maxConcurrentSagas: try integer("MAX_CONCURRENT_SAGAS", default: 32, range: 1...100_000),
             logLevel: logLevel,
             httpIdleTimeout: try duration("HTTP_IDLE_TIMEOUT", default: .seconds(20)),
-            placementRecoveryGrace: try duration("PLACEMENT_RECOVERY_GRACE", default: .seconds(30)))
+            placementRecoveryGrace: try duration("PLACEMENT_RECOVERY_GRACE", default: .seconds(30)),
+            writeTimeout: try duration("WRITE_TIMEOUT", default: .seconds(10)),
+            inventoryRetention: try duration("INVENTORY_RETENTION", default: .seconds(3600)))
     }
 }

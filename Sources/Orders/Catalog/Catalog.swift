@@ -7,7 +7,7 @@ public struct Catalog: Sendable {
 
     /// The collections in `database` (nothing is sent until used).
     public init(database: MongoDatabase) {
-        products = database.collection("products", as: Product.self).withWriteConcern(.majority)
+        products = database.durableCollection("products", as: Product.self)
     }
 
     /// Creates or replaces a catalog item; `stock` sets the units available, reservations in flight are kept.

@@ -1,150 +1,183 @@
 import Foundation
 import Mongo
+import SagaKit
 
-/// Stock reservation that never oversells and never needs a multi-document transaction.
+/// Stock reservation that never oversells and never needs a multi-document transaction, exact under any
+/// interleaving of the attempts that move an order's stock.
 ///
-/// Every change of stock is one conditional update of one product document, made idempotent by a marker for
-/// the order in that document: `holds.<orderId>` while the order's units are reserved, `returns.<orderId>` while
-/// its shipped units are being returned. The order's ``Reservation`` document records where the order stands
-/// (held, committed, released). Each operation can be repeated, or resumed after a crash at any point, and
-/// nothing is ever left locked: a crashed client's multi-document transaction would hold its product documents
-/// until the server reaps it (60 s by default), stalling every order of those products.
+/// Each order's units of each SKU walk the state graph of ``StockMove`` on the product document itself: every
+/// change of `stock` and `reserved` is one compare-and-set of that product, conditional on the order's marker
+/// and on the attempt's ``FencingToken``. Nothing is ever left locked, and a superseded attempt changes nothing.
 ///
-/// * `reserve` holds every line's units or none (a short SKU undoes the holds already taken);
-/// * `commit` moves held units out of `reserved` (they shipped);
-/// * `release` gives units back to `stock`: held ones from `reserved`, committed ones as returned goods.
-///   Releasing an order that never reserved records that, so a late `reserve` cannot take stock after.
+/// * ``reserve(orderId:lines:fence:now:)`` holds every line's units or none (a short SKU releases the order);
+/// * ``commit(orderId:lines:fence:now:)`` moves held units out of `reserved` (they shipped);
+/// * ``release(orderId:lines:fence:now:)`` gives units back to `stock`: held ones from `reserved`, committed
+///   ones as returned goods; an order that never held a SKU gets a tombstone there, so a late hold is refused;
+/// * ``prune(settledBefore:now:)`` moves settled markers off the product documents.
 ///
-/// The lines given to `commit` and `release` must be the order's lines, as given to `reserve` (an order never
-/// changes). Happy path: `reserve` and `commit` cost one write per SKU plus one.
+/// Happy path: `reserve` and `commit` each cost one write per SKU.
 public struct Inventory: Sendable {
-    let products: MongoCollection<Product>
-    let reservations: MongoCollection<Reservation>
+    let products: MongoCollection<Document>
+    let settled: MongoCollection<SettledStock>
+
+    /// The product field holding the per-order markers.
+    static let markersField = "moves"
+    /// The product field below which fencing tokens may not create a marker (raised by pruning).
+    static let horizonField = "fenceHorizon"
+    /// How often one operation re-reads a product whose marker moved under it before giving up (retryably).
+    static let rounds = 8
+
+    /// The marker field of `orderId` on a product document.
+    static func markerField(_ orderId: String) -> String { "\(markersField).\(orderId)" }
 
     /// The collections in `database` (nothing is sent until used).
     public init(database: MongoDatabase) {
-        products = database.collection("products", as: Product.self).withWriteConcern(.majority)
-        reservations = database.collection("reservations", as: Reservation.self).withWriteConcern(.majority)
+        products = database.durableCollection("products", as: Document.self)
+        settled = database.durableCollection("settled_stock", as: SettledStock.self)
     }
 
-    /// Reserves `lines` for the order; returns its reservation (the existing one when already reserved).
+    /// Reserves `lines` for the order with the attempt's fencing token.
     ///
-    /// Throws ``InsufficientStock`` when a SKU lacks units (nothing stays reserved) and ``ReservationReleased``
-    /// when the order's reservation was already given back.
-    @discardableResult
-    public func reserve(orderId: String, lines: [Reservation.Line], now: Date = Date()) async throws -> Reservation {
-        let merged = Self.merge(lines)
-        let reservation = Reservation(orderId: orderId, lines: merged, state: .held, updatedAt: now)
-        do {
-            try await reservations.insertOne(reservation)
-        } catch let error as MongoError where error.kind == .duplicateKey {
-            guard let existing = try await self.reservation(orderId: orderId) else { throw error }
-            switch existing.state {
-            case .released: throw ReservationReleased(orderId: orderId)
-            case .committed: return existing
-            case .held: break  // resume: hold whatever is not held yet
-            }
-        }
-        for (index, line) in merged.enumerated() {
-            guard try await hold(line, orderId: orderId) else {
-                for taken in merged[..<index] { try await unhold(taken, orderId: orderId, restock: true) }
-                try await setState(.released, of: orderId, from: .held, now: now)
-                throw InsufficientStock(sku: line.sku, requested: line.quantity)
-            }
-        }
-        return reservation
-    }
-
-    /// Moves the order's held units out of `reserved` (they shipped); a no-op unless they are held.
-    public func commit(orderId: String, lines: [Reservation.Line], now: Date = Date()) async throws {
-        for line in Self.merge(lines) { try await unhold(line, orderId: orderId, restock: false) }
-        try await setState(.committed, of: orderId, from: .held, now: now)
-    }
-
-    /// Gives the order's units back to `stock`; returns the state they were in before (nil: never reserved).
-    @discardableResult
-    public func release(orderId: String, lines: [Reservation.Line], now: Date = Date()) async throws
-        -> Reservation.State?
+    /// Throws ``InsufficientStock`` when a SKU lacks units and ``ReservationReleased`` when the order was released
+    /// already (in both cases none of its units stay held), and ``StockMoveSuperseded`` when a later attempt acted.
+    public func reserve(orderId: String, lines: [Reservation.Line], fence: FencingToken, now: Date = Date())
+        async throws
     {
         let merged = Self.merge(lines)
-        guard let reservation = try await self.reservation(orderId: orderId) else {
-            // Never reserved: record that, so a reservation still on its way is refused.
-            let tombstone = Reservation(orderId: orderId, lines: [], state: .released, updatedAt: now)
-            do {
-                try await reservations.insertOne(tombstone)
-                return nil
-            } catch let error as MongoError where error.kind == .duplicateKey {
-                return try await release(orderId: orderId, lines: lines, now: now)
+        for line in merged {
+            switch try await hold(line, orderId: orderId, fence: fence, now: now) {
+            case .held:
+                continue
+            case .short:
+                try await release(orderId: orderId, lines: merged, fence: fence, now: now)
+                throw InsufficientStock(sku: line.sku, requested: line.quantity)
+            case .released:
+                try await release(orderId: orderId, lines: merged, fence: fence, now: now)
+                throw ReservationReleased(orderId: orderId)
             }
-        }
-        switch reservation.state {
-        case .released:
-            try await forgetReturns(orderId: orderId, lines: merged)
-            return .released
-        case .held:
-            for line in merged { try await unhold(line, orderId: orderId, restock: true) }
-            try await setState(.released, of: orderId, from: .held, now: now)
-            return .held
-        case .committed:
-            for line in merged { try await returnToStock(line, orderId: orderId) }
-            try await setState(.released, of: orderId, from: .committed, now: now)
-            try await forgetReturns(orderId: orderId, lines: merged)
-            return .committed
         }
     }
 
-    /// The order's reservation, or nil.
-    public func reservation(orderId: String) async throws -> Reservation? {
-        try await reservations.findOne(["_id": .string(orderId)])
+    /// Moves the order's held units out of `reserved` (they shipped); a no-op for units already committed.
+    public func commit(orderId: String, lines: [Reservation.Line], fence: FencingToken, now: Date = Date())
+        async throws
+    {
+        for line in Self.merge(lines) {
+            try await commit(line, orderId: orderId, fence: fence, now: now)
+        }
+    }
+
+    /// Gives the order's units back to `stock`; returns, per SKU, the state they were in before (nil: never held).
+    @discardableResult
+    public func release(orderId: String, lines: [Reservation.Line], fence: FencingToken, now: Date = Date())
+        async throws -> [String: StockMove.State?]
+    {
+        var before: [String: StockMove.State?] = [:]
+        for line in Self.merge(lines) {
+            before[line.sku] = try await release(line, orderId: orderId, fence: fence, now: now)
+        }
+        return before
+    }
+
+    /// The order's marker on product `sku`, or its settled record once pruned, or nil.
+    public func move(orderId: String, sku: String) async throws -> StockMove? {
+        if let marker = try await look(sku: sku, orderId: orderId)?.move { return marker }
+        return try await settledRecord(orderId: orderId, sku: sku).map {
+            StockMove(state: $0.state, quantity: $0.quantity, fence: $0.fence, at: $0.settledAt)
+        }
     }
 
     // MARK: One product at a time
 
-    /// Takes `line`'s units into `reserved` under the order's hold; true when held (now or before).
-    private func hold(_ line: Reservation.Line, orderId: String) async throws -> Bool {
-        let marker = "holds.\(orderId)"
-        let taken = try await products.updateOne(
-            filter: ["_id": .string(line.sku), "stock": ["$gte": .int64(line.quantity)], marker: ["$exists": false]],
-            update: [
-                "$inc": ["stock": .int64(-line.quantity), "reserved": .int64(line.quantity)],
-                "$set": [marker: .int64(line.quantity)],
-            ])
-        if taken.matchedCount == 1 { return true }
-        return try await products.countDocuments(["_id": .string(line.sku), marker: ["$exists": true]]) == 1
+    private enum HoldOutcome { case held, short, released }
+
+    private func hold(_ line: Reservation.Line, orderId: String, fence: FencingToken, now: Date) async throws
+        -> HoldOutcome
+    {
+        for _ in 0..<Self.rounds {
+            if try await apply(.hold, line, orderId: orderId, fence: fence, now: now) { return .held }
+            guard let seen = try await look(sku: line.sku, orderId: orderId) else { return .short }
+            switch seen.move?.state {
+            case .held, .committed: return .held
+            case .released: return .released
+            case nil:
+                if seen.horizon >= fence.value { throw StockMoveSuperseded(orderId: orderId, sku: line.sku) }
+                if seen.stock < line.quantity { return .short }
+            }
+        }
+        throw StockMoveSuperseded(orderId: orderId, sku: line.sku)
     }
 
-    /// Ends the order's hold on `line`: its units leave `reserved`, back to `stock` when `restock`.
-    private func unhold(_ line: Reservation.Line, orderId: String, restock: Bool) async throws {
-        let marker = "holds.\(orderId)"
-        var change: Document = ["reserved": .int64(-line.quantity)]
-        if restock { change["stock"] = .int64(line.quantity) }
-        try await products.updateOne(
-            filter: ["_id": .string(line.sku), marker: ["$exists": true]],
-            update: ["$inc": .document(change), "$unset": [marker: ""]])
+    private func commit(_ line: Reservation.Line, orderId: String, fence: FencingToken, now: Date) async throws {
+        for _ in 0..<Self.rounds {
+            if try await apply(.commit, line, orderId: orderId, fence: fence, now: now) { return }
+            let seen = try await look(sku: line.sku, orderId: orderId)
+            switch seen?.move {
+            case let move? where move.state == .committed:
+                return
+            case let move? where move.state == .released:
+                throw ReservationReleased(orderId: orderId)
+            case let move? where move.fence > fence.value:
+                throw StockMoveSuperseded(orderId: orderId, sku: line.sku)
+            case .some:
+                continue
+            case nil:
+                if try await settledRecord(orderId: orderId, sku: line.sku)?.state == .committed { return }
+                throw StockMoveSuperseded(orderId: orderId, sku: line.sku)
+            }
+        }
+        throw StockMoveSuperseded(orderId: orderId, sku: line.sku)
     }
 
-    /// Puts `line`'s shipped units back in `stock`, once, under the order's return marker.
-    private func returnToStock(_ line: Reservation.Line, orderId: String) async throws {
-        let marker = "returns.\(orderId)"
-        try await products.updateOne(
-            filter: ["_id": .string(line.sku), marker: ["$exists": false]],
-            update: ["$inc": ["stock": .int64(line.quantity)], "$set": [marker: .int64(line.quantity)]])
+    private func release(_ line: Reservation.Line, orderId: String, fence: FencingToken, now: Date) async throws
+        -> StockMove.State?
+    {
+        for _ in 0..<Self.rounds {
+            guard let seen = try await look(sku: line.sku, orderId: orderId) else { return nil }
+            if let move = seen.move {
+                if move.state == .released { return .released }
+                if move.fence > fence.value { throw StockMoveSuperseded(orderId: orderId, sku: line.sku) }
+                let transition: StockTransition = move.state == .held ? .release : .restock
+                if try await apply(transition, line, orderId: orderId, fence: fence, now: now) { return move.state }
+                continue
+            }
+            if seen.horizon >= fence.value { throw StockMoveSuperseded(orderId: orderId, sku: line.sku) }
+            switch try await settledRecord(orderId: orderId, sku: line.sku)?.state {
+            case .released:
+                return .released
+            case .committed:
+                if try await apply(.restockSettled, line, orderId: orderId, fence: fence, now: now) {
+                    return .committed
+                }
+            case .held, nil:
+                if try await apply(.refuse, line, orderId: orderId, fence: fence, now: now) { return nil }
+            }
+        }
+        throw StockMoveSuperseded(orderId: orderId, sku: line.sku)
     }
 
-    /// Removes the order's return markers once its reservation says released (they are no longer needed).
-    private func forgetReturns(orderId: String, lines: [Reservation.Line]) async throws {
-        let marker = "returns.\(orderId)"
-        try await products.updateMany(
-            filter: ["_id": ["$in": .array(lines.map { .string($0.sku) })], marker: ["$exists": true]],
-            update: ["$unset": [marker: ""]])
+    /// Makes `transition` for `line`; true when it applied.
+    private func apply(
+        _ transition: StockTransition, _ line: Reservation.Line, orderId: String, fence: FencingToken, now: Date
+    ) async throws -> Bool {
+        let (filter, update) = try transition.update(
+            sku: line.sku, orderId: orderId, quantity: line.quantity, fence: fence.value, now: now)
+        return try await products.updateOne(filter: filter, update: update).matchedCount == 1
     }
 
-    private func setState(
-        _ new: Reservation.State, of orderId: String, from old: Reservation.State, now: Date
-    ) async throws {
-        try await reservations.updateOne(
-            filter: ["_id": .string(orderId), "state": .string(old.rawValue)],
-            update: ["$set": ["state": .string(new.rawValue), "updatedAt": .datetime(now)]])
+    /// What product `sku` holds for `orderId` (nil: no such product).
+    private func look(sku: String, orderId: String) async throws -> (stock: Int64, horizon: Int64, move: StockMove?)? {
+        let marker = Self.markerField(orderId)
+        guard
+            let document = try await products.findOne(
+                ["_id": .string(sku)], projection: ["stock": 1, Self.horizonField: 1, marker: 1])
+        else { return nil }
+        let move = try document[path: marker].map { try BSONDecoder().decode(StockMove.self, fromValue: $0) }
+        return (document["stock"]?.int64Value ?? 0, document[Self.horizonField]?.int64Value ?? 0, move)
+    }
+
+    private func settledRecord(orderId: String, sku: String) async throws -> SettledStock? {
+        try await settled.findOne(["_id": .string(SettledStock.id(orderId: orderId, sku: sku))])
     }
 
     /// One line per SKU, quantities added, in SKU order (so concurrent orders touch products in the same order).

@@ -1,18 +1,7 @@
 import Foundation
 
-/// The units an order holds, per SKU, and what became of them: the record that makes reserve, commit
-/// and release idempotent (collection `reservations`, one document per order).
-public struct Reservation: Codable, Sendable, Hashable {
-    /// Where an order's units are.
-    public enum State: String, Codable, Sendable {
-        /// Taken out of `stock` into `reserved`.
-        case held
-        /// Shipped: gone from `reserved`, out of the warehouse.
-        case committed
-        /// Given back to `stock` (from `reserved`, or returned after shipping).
-        case released
-    }
-
+/// The units an order asks for, per SKU.
+public enum Reservation {
     /// One SKU's units.
     public struct Line: Codable, Sendable, Hashable {
         /// The SKU.
@@ -25,20 +14,6 @@ public struct Reservation: Codable, Sendable, Hashable {
             self.sku = sku
             self.quantity = quantity
         }
-    }
-
-    /// The order's id.
-    public var orderId: String
-    /// The units, one line per SKU.
-    public var lines: [Line]
-    /// What became of them.
-    public var state: State
-    /// When the state last changed.
-    public var updatedAt: Date
-
-    enum CodingKeys: String, CodingKey {
-        case orderId = "_id"
-        case lines, state, updatedAt
     }
 }
 
@@ -58,4 +33,14 @@ public struct ReservationReleased: Error, Sendable, Hashable, CustomStringConver
     public let orderId: String
 
     public var description: String { "the reservation of order \(orderId) was already released" }
+}
+
+/// A later attempt of the same order's saga already moved its stock: this attempt must not act any more.
+public struct StockMoveSuperseded: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The order.
+    public let orderId: String
+    /// The SKU.
+    public let sku: String
+
+    public var description: String { "a later attempt already moved order \(orderId)'s stock of \(sku)" }
 }

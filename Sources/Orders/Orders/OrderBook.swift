@@ -8,7 +8,7 @@ public struct OrderBook: Sendable {
 
     /// The collections in `database` (nothing is sent until used).
     public init(database: MongoDatabase) {
-        orders = database.collection("orders", as: Order.self).withWriteConcern(.majority)
+        orders = database.durableCollection("orders", as: Order.self)
     }
 
     /// The order with this id, or nil (from this process's cache when it has it: orders never change).

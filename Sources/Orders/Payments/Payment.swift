@@ -1,5 +1,6 @@
 import Foundation
 import Mongo
+import SagaKit
 
 /// An order's payment as the card gateway answered (collection `payments`, one document per order).
 public struct Payment: Codable, Sendable, Hashable {
@@ -40,7 +41,7 @@ public struct PaymentRecords: Sendable {
 
     /// The collections in `database` (nothing is sent until used).
     public init(database: MongoDatabase) {
-        payments = database.collection("payments", as: Payment.self).withWriteConcern(.majority)
+        payments = database.durableCollection("payments", as: Payment.self)
     }
 
     /// The order's payment, or nil.
@@ -48,27 +49,28 @@ public struct PaymentRecords: Sendable {
         try await payments.findOne(["_id": .string(orderId)])
     }
 
-    /// Records a successful charge (idempotent: a repeated charge changes nothing once refunded or voided).
-    func recordCharge(orderId: String, chargeId: String, amount: Money, at: Date) async throws {
-        try await payments.updateOne(
-            filter: ["_id": .string(orderId)],
+    /// Records a successful charge (idempotent: a repeated charge changes nothing once refunded or voided; a
+    /// superseded attempt's write changes nothing at all).
+    func recordCharge(orderId: String, chargeId: String, amount: Money, at: Date, fence: FencingToken) async throws {
+        try await payments.fencedUpsert(
+            id: orderId, fence: fence,
             update: [
                 "$setOnInsert": [
                     "chargeId": .string(chargeId), "amount": try BSONEncoder().encodeValue(amount),
                     "status": .string(Payment.Status.charged.rawValue), "chargedAt": .datetime(at),
                 ]
-            ],
-            options: UpdateOptions(upsert: true))
+            ])
     }
 
     /// Records a refund, or that nothing was charged (the charge key is void), as the gateway answered.
-    func recordSettlement(orderId: String, refundId: String?, amount: Money, at: Date) async throws {
+    func recordSettlement(orderId: String, refundId: String?, amount: Money, at: Date, fence: FencingToken)
+        async throws
+    {
         let status: Payment.Status = refundId == nil ? .voided : .refunded
         var set: Document = ["status": .string(status.rawValue), "settledAt": .datetime(at)]
         if let refundId { set["refundId"] = .string(refundId) }
-        try await payments.updateOne(
-            filter: ["_id": .string(orderId)],
-            update: ["$set": .document(set), "$setOnInsert": ["amount": try BSONEncoder().encodeValue(amount)]],
-            options: UpdateOptions(upsert: true))
+        try await payments.fencedUpsert(
+            id: orderId, fence: fence,
+            update: ["$set": .document(set), "$setOnInsert": ["amount": try BSONEncoder().encodeValue(amount)]])
     }
 }

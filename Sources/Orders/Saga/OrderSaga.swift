@@ -51,7 +51,7 @@ public enum OrderSaga {
             undo(
                 action(OrderSagaStep.createShipment, steps.createShipment), OrderSagaStep.cancelShipment,
                 steps.cancelShipment)
-            action(OrderSagaStep.sendConfirmation, steps.sendConfirmation)
+            action(OrderSagaStep.sendConfirmation, steps.sendConfirmation).stuckWhenExhausted()
         }
     }
 }

@@ -47,12 +47,13 @@ public struct OrderSagaSettings: Sendable {
                 retry: RetryPolicy(
                     initialInterval: .milliseconds(300), backoffCoefficient: 2, maximumInterval: .seconds(10),
                     maximumAttempts: 8, nonRetryableErrorKinds: ["AddressRejected", "ShipmentVoided"], jitter: 0.2)),
-            // A confirmation that cannot be sent yet is retried, never a reason to refund a shipped order.
+            // A confirmation that cannot be sent is never a reason to refund a shipped order: after about half an
+            // hour of retries the saga goes STUCK, and an operator's retry (or refund) resumes it.
             OrderSagaStep.sendConfirmation: StepSettings(
                 timeout: .seconds(5),
                 retry: RetryPolicy(
                     initialInterval: .milliseconds(500), backoffCoefficient: 2, maximumInterval: .seconds(60),
-                    maximumAttempts: 0, jitter: 0.2)),
+                    maximumAttempts: 36, jitter: 0.2)),
             OrderSagaStep.cancelShipment: compensation,
             OrderSagaStep.refundPayment: compensation,
             OrderSagaStep.releaseInventory: compensation,
@@ -92,9 +93,10 @@ public struct OrderSagaSettings: Sendable {
                 settings.steps[name, default: Self.compensation].timeout = timeout
             }
             if let text = environment["STEP_MAX_ATTEMPTS_\(name)"] {
-                guard let attempts = Int(text), attempts >= 0 else {
+                guard let attempts = Int(text), attempts >= 1 else {
                     throw SettingsError(
-                        variable: "STEP_MAX_ATTEMPTS_\(name)", message: "must be a whole number (0: unlimited)")
+                        variable: "STEP_MAX_ATTEMPTS_\(name)",
+                        message: "must be a whole number from 1 (every step gives up some time, so no history grows without bound)")
                 }
                 settings.steps[name, default: Self.compensation].retry.maximumAttempts = attempts
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Mongo
+import SagaKit
 
 /// An order's shipment as the carrier answered (collection `shipments`, one document per order).
 public struct Shipment: Codable, Sendable, Hashable {
@@ -36,7 +37,7 @@ public struct ShipmentRecords: Sendable {
 
     /// The collections in `database` (nothing is sent until used).
     public init(database: MongoDatabase) {
-        shipments = database.collection("shipments", as: Shipment.self).withWriteConcern(.majority)
+        shipments = database.durableCollection("shipments", as: Shipment.self)
     }
 
     /// The order's shipment, or nil.
@@ -45,24 +46,22 @@ public struct ShipmentRecords: Sendable {
     }
 
     /// Records a created shipment (idempotent: a repeat changes nothing once cancelled).
-    func recordCreated(orderId: String, shipmentId: String, at: Date, session: MongoSession? = nil) async throws {
-        try await shipments.updateOne(
-            filter: ["_id": .string(orderId)],
+    func recordCreated(orderId: String, shipmentId: String, at: Date, fence: FencingToken) async throws {
+        try await shipments.fencedUpsert(
+            id: orderId, fence: fence,
             update: [
                 "$setOnInsert": [
                     "shipmentId": .string(shipmentId), "status": .string(Shipment.Status.created.rawValue),
                     "createdAt": .datetime(at),
                 ]
-            ],
-            options: UpdateOptions(upsert: true), session: session)
+            ])
     }
 
     /// Records a cancellation, or that nothing was shipped (the shipment key is void), as the carrier answered.
-    func recordCancelled(orderId: String, shipped: Bool, at: Date) async throws {
+    func recordCancelled(orderId: String, shipped: Bool, at: Date, fence: FencingToken) async throws {
         let status: Shipment.Status = shipped ? .cancelled : .voided
-        try await shipments.updateOne(
-            filter: ["_id": .string(orderId)],
-            update: ["$set": ["status": .string(status.rawValue), "cancelledAt": .datetime(at)]],
-            options: UpdateOptions(upsert: true))
+        try await shipments.fencedUpsert(
+            id: orderId, fence: fence,
+            update: ["$set": ["status": .string(status.rawValue), "cancelledAt": .datetime(at)]])
     }
 }

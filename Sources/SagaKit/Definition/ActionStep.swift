@@ -23,6 +23,9 @@ public struct ActionStep<Input: Codable & Sendable>: Sendable {
     public var compensation: Compensation<Input>?
     /// When present and false for the input, the step is skipped (recorded as `StepSkipped`).
     public var condition: (@Sendable (Input) -> Bool)?
+    /// Whether running out of retries leaves the saga STUCK (for an operator's retry) instead of compensating:
+    /// for a step after which undoing is worse than waiting, such as a confirmation after the goods shipped.
+    public var stuckWhenExhausted = false
     let action: @Sendable (StepContext<Input>) async throws -> JSONValue
 
     /// Creates a step whose action returns a `Codable` result, recorded in history.
@@ -66,6 +69,14 @@ public struct ActionStep<Input: Codable & Sendable>: Sendable {
     public func retry(_ policy: RetryPolicy) -> ActionStep {
         var copy = self
         copy.retryPolicy = policy
+        return copy
+    }
+
+    /// This step, leaving the saga STUCK when a retryable failure exhausts its retries (a non-retryable one
+    /// still compensates); an operator's retry resumes it with a fresh attempt budget.
+    public func stuckWhenExhausted(_ stuck: Bool = true) -> ActionStep {
+        var copy = self
+        copy.stuckWhenExhausted = stuck
         return copy
     }
 

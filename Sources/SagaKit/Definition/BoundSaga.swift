@@ -77,12 +77,14 @@ struct BoundStep: Sendable {
 struct BoundAction: Sendable {
     let retryPolicy: RetryPolicy
     let timeout: Duration
+    let stuckWhenExhausted: Bool
     let compensation: BoundCompensation?
     let run: @Sendable (StepExecution) async throws -> JSONValue
 
     init<Input: Codable & Sendable>(action: ActionStep<Input>, input: Input) {
         self.retryPolicy = action.retryPolicy
         self.timeout = action.timeout
+        self.stuckWhenExhausted = action.stuckWhenExhausted
         self.compensation = action.compensation.map { BoundCompensation(compensation: $0, input: input) }
         let body = action.action
         self.run = { execution in
@@ -92,6 +94,7 @@ struct BoundAction: Sendable {
                     stepName: execution.name,
                     attempt: execution.attempt,
                     idempotencyKey: execution.idempotencyKey,
+                    fence: execution.fence,
                     input: input,
                     logger: execution.logger,
                     results: execution.results
@@ -121,6 +124,7 @@ struct BoundCompensation: Sendable {
                     attempt: execution.attempt,
                     idempotencyKey: execution.idempotencyKey,
                     stepIdempotencyKey: execution.stepIdempotencyKey,
+                    fence: execution.fence,
                     stepResult: execution.stepResult,
                     cause: execution.cause,
                     input: input,
@@ -145,6 +149,7 @@ struct StepExecution: Sendable {
     let name: String
     let attempt: Int
     let idempotencyKey: String
+    let fence: AttemptFence
     let results: [String: JSONValue]
     let logger: Logger
 }
@@ -157,6 +162,7 @@ struct CompensationExecution: Sendable {
     let attempt: Int
     let idempotencyKey: String
     let stepIdempotencyKey: String
+    let fence: AttemptFence
     let stepResult: JSONValue?
     let cause: CompensationCause
     let results: [String: JSONValue]

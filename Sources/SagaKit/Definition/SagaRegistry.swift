@@ -57,4 +57,11 @@ public final class SagaRegistry: Sendable {
     public func versions(of name: String) -> [Int] {
         definitions.withLock { table in table.keys.filter { $0.name == name }.map(\.version).sorted() }
     }
+
+    /// Every registered definition's versions, by name: what an executor with this registry can run.
+    public var runnable: [String: Set<Int>] {
+        definitions.withLock { table in
+            table.keys.reduce(into: [:]) { runnable, key in runnable[key.name, default: []].insert(key.version) }
+        }
+    }
 }

@@ -9,7 +9,13 @@ final class EngineLifecycle: Sendable {
     private static let crashedBit: UInt8 = 2
 
     private let flags = Atomic<UInt8>(0)
-    private let attempts = Mutex<[UUID: Task<Void, Never>]>([:])
+    private let attempts = Mutex(Attempts())
+
+    /// Running attempts, and those that ended before they were tracked.
+    private struct Attempts {
+        var running: [UUID: Task<Void, Never>] = [:]
+        var endedEarly: Set<UUID> = []
+    }
 
     /// Whether the engine takes no new work (a graceful shutdown or a crash).
     var isStopping: Bool { flags.load(ordering: .acquiring) & Self.stoppingBit != 0 }
@@ -28,20 +34,27 @@ final class EngineLifecycle: Sendable {
         flags.bitwiseOr(Self.stoppingBit | Self.crashedBit, ordering: .acquiringAndReleasing)
     }
 
-    /// Tracks a running attempt's task until it ends.
+    /// Tracks a running attempt's task until it ends (an attempt that already ended is not tracked).
     func track(_ id: UUID, _ task: Task<Void, Never>) {
-        attempts.withLock { $0[id] = task }
+        attempts.withLock { attempts in
+            if attempts.endedEarly.remove(id) == nil { attempts.running[id] = task }
+        }
     }
 
-    /// Stops tracking an attempt.
+    /// Stops tracking an attempt; called by the attempt itself when it ends, possibly before ``track(_:_:)``.
     func untrack(_ id: UUID) {
-        _ = attempts.withLock { $0.removeValue(forKey: id) }
+        attempts.withLock { attempts in
+            if attempts.running.removeValue(forKey: id) == nil { attempts.endedEarly.insert(id) }
+        }
     }
+
+    /// How many attempts are tracked as running.
+    var trackedAttempts: Int { attempts.withLock { $0.running.count + $0.endedEarly.count } }
 
     /// Cancels every running attempt; with `waiting`, also waits until each has returned (which needs
     /// attempts that honour cancellation).
     func cancelAttempts(waiting: Bool) async {
-        let running = attempts.withLock { Array($0.values) }
+        let running = attempts.withLock { Array($0.running.values) }
         for task in running { task.cancel() }
         guard waiting else { return }
         for task in running { await task.value }

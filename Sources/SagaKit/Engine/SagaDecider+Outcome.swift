@@ -7,6 +7,7 @@ extension SagaDecider {
         saga: BoundSaga,
         step: String,
         attempt: Int,
+        budgetStart: Int = 0,
         result: Result<JSONValue, StepError>,
         now: Date,
         random: () -> Double
@@ -17,7 +18,8 @@ extension SagaDecider {
         case .failure(let raw):
             let policy = saga.step(named: step)?.action?.retryPolicy ?? .never
             let error = policy.classify(raw)
-            let next = nextAttempt(policy: policy, error: error, attemptsInBudget: attempt, now: now, random: random)
+            let next = nextAttempt(
+                policy: policy, error: error, attemptsInBudget: attempt - budgetStart, now: now, random: random)
             return .stepFailed(step: step, attempt: attempt, error: error, nextAttemptAt: next)
         }
     }
@@ -47,6 +49,26 @@ extension SagaDecider {
         }
     }
 
+    /// `kind` with its retry withdrawn when the history is within a few events of `limit`: the failure becomes the
+    /// attempt's last, so the saga compensates or goes STUCK instead of growing its history further.
+    static func withinHistoryLimit(_ kind: HistoryEvent.Kind, lastSeq: Int64, limit: Int) -> HistoryEvent.Kind {
+        guard lastSeq + 16 >= Int64(limit) else { return kind }
+        func capped(_ error: StepError) -> StepError {
+            var error = error
+            error.message += " (no retry: the saga's history reached its limit of \(limit) events)"
+            return error
+        }
+        switch kind {
+        case .stepFailed(let step, let attempt, let error, _?):
+            return .stepFailed(step: step, attempt: attempt, error: capped(error), nextAttemptAt: nil)
+        case .compensationFailed(let name, let forStep, let attempt, let error, _?):
+            return .compensationFailed(
+                compensation: name, forStep: forStep, attempt: attempt, error: capped(error), nextAttemptAt: nil)
+        default:
+            return kind
+        }
+    }
+
     /// When the next attempt is due, or `nil` when the error is not retryable or the policy is exhausted.
     static func nextAttempt(
         policy: RetryPolicy, error: StepError, attemptsInBudget: Int, now: Date, random: () -> Double
@@ -63,7 +85,7 @@ extension SagaDecider {
     {
         if let current = state.current, case .running(let attempt) = current.phase {
             return stepOutcome(
-                saga: saga, step: current.name, attempt: attempt,
+                saga: saga, step: current.name, attempt: attempt, budgetStart: current.budgetStart,
                 result: .failure(.interrupted(attempt: attempt)), now: now, random: random
             )
         }

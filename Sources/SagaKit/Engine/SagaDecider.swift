@@ -90,6 +90,9 @@ enum SagaDecider {
             return .effect(
                 .runStep(name: current.name, attempt: attempt), [.stepStarted(step: current.name, attempt: attempt)])
         case .failed(let error):
+            if error.retryable, saga.step(named: current.name)?.action?.stuckWhenExhausted == true {
+                return .effect(.park(until: nil), [.sagaStuck(compensation: current.name, error: error)])
+            }
             return .proceed([compensating(.failure, state: state, saga: saga, failedStep: current.name, error: error)])
         case .timer(let fireAt):
             guard now >= fireAt else { return .effect(.park(until: fireAt)) }

@@ -19,6 +19,10 @@ extension SagaEngine {
         public var quarantineInterval: Duration
         /// How many times a failing store write is retried (with a short real-time backoff) before the saga is dropped.
         public var storeRetryLimit: Int
+        /// The most events one saga's history may hold: an attempt that ends past it is not retried, so the saga
+        /// compensates or, where that is how it gives up, goes STUCK; nothing grows a history without bound, and a
+        /// store's size limit (16 MB for a MongoDB document) is never reached. At most 2^20 − 1.
+        public var maxHistoryEvents: Int
         /// The source of time.
         public var clock: any SagaClock
         /// The source of retry jitter.
@@ -36,6 +40,7 @@ extension SagaEngine {
             shutdownGracePeriod: Duration = .seconds(10),
             quarantineInterval: Duration = .seconds(60),
             storeRetryLimit: Int = 5,
+            maxHistoryEvents: Int = 5_000,
             clock: any SagaClock = SystemClock(),
             jitter: JitterSource = JitterSource(),
             statusName: @escaping @Sendable (SagaStatus) -> String = { $0.rawValue }
@@ -48,14 +53,17 @@ extension SagaEngine {
             self.shutdownGracePeriod = shutdownGracePeriod
             self.quarantineInterval = quarantineInterval
             self.storeRetryLimit = max(0, storeRetryLimit)
+            self.maxHistoryEvents = min((1 << FencingToken.sequenceBits) - 1, max(16, maxHistoryEvents))
             self.clock = clock
             self.jitter = jitter
             self.statusName = statusName
         }
 
-        /// `<host name>-<process id>`.
+        /// `<host name>-<process id>-<random suffix>`: unique per start, even for containers that share a host
+        /// name and all run as pid 1.
         public static func defaultInstanceId() -> String {
-            "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+            let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+            return "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(suffix)"
         }
     }
 }

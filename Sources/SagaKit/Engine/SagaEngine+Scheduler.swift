@@ -29,9 +29,12 @@ extension SagaEngine {
     /// Looks for due sagas once: those whose `dueAt` passed and whose lease is free or expired.
     public func pollDueSagas() async {
         guard !lifecycle.isStopping, freeSlots > 0 else { return }
+        let now = clock.now
+        quarantine = quarantine.filter { $0.value > now }
         let ids: [String]
         do {
-            ids = try await store.dueSagas(now: SagaTime.truncated(clock.now), limit: freeSlots)
+            ids = try await store.dueSagas(
+                now: SagaTime.truncated(now), limit: freeSlots, runnable: registry.runnable)
         } catch {
             logger.warning("polling for due sagas failed", metadata: ["error": "\(error)"])
             return

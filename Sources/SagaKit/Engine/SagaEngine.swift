@@ -153,7 +153,8 @@ public actor SagaEngine {
         let outcome = try await store.startSaga(request)
         if outcome.isCreated {
             metrics.sagaStarted(definition: definition.name)
-            queuedStarts.append(sagaId)
+            // Past the bound the saga is still durable and due: the next poll of any executor claims it.
+            if queuedStarts.count < Self.maxQueuedStarts(configuration) { queuedStarts.append(sagaId) }
             freeSlot()
         }
         return outcome
@@ -214,6 +215,9 @@ public actor SagaEngine {
     }
 
     var freeSlots: Int { configuration.maxConcurrentSagas - held.count - startReservations }
+
+    /// How many queued starts this engine remembers to claim; the rest wait for a poll.
+    static func maxQueuedStarts(_ configuration: Configuration) -> Int { 4 * configuration.maxConcurrentSagas }
 
     /// Starts a runner task for a saga this executor holds.
     func launch(_ sagaId: String, _ start: RunnerStart, token: UUID = UUID()) {

@@ -28,6 +28,7 @@ extension SagaRunner {
             return nil
         }
         let started = clock.now
+        let fence = attemptFence(state: held.state)
         let kind: HistoryEvent.Kind
         let finishedAt: Date
         switch effect {
@@ -38,6 +39,7 @@ extension SagaRunner {
                 name: name,
                 attempt: attempt,
                 idempotencyKey: StepResults.idempotencyKey(sagaId: sagaId, name: name),
+                fence: fence,
                 results: held.state.results,
                 logger: attemptLogger(name: name, attempt: attempt)
             )
@@ -49,8 +51,8 @@ extension SagaRunner {
             recordAttemptMetrics(
                 name: name, result: result.map { _ in () }, timedOut: timedOut, from: started, to: finishedAt)
             kind = SagaDecider.stepOutcome(
-                saga: held.saga, step: name, attempt: attempt, result: result, now: finishedAt,
-                random: configuration.jitter.nextUnit
+                saga: held.saga, step: name, attempt: attempt, budgetStart: held.state.current?.budgetStart ?? 0,
+                result: result, now: finishedAt, random: configuration.jitter.nextUnit
             )
         case .runCompensation(let name, let forStep, let attempt):
             guard let compensation = held.saga.compensation(named: name)?.compensation else { return nil }
@@ -62,6 +64,7 @@ extension SagaRunner {
                 attempt: attempt,
                 idempotencyKey: StepResults.idempotencyKey(sagaId: sagaId, name: name),
                 stepIdempotencyKey: StepResults.idempotencyKey(sagaId: sagaId, name: forStep),
+                fence: fence,
                 stepResult: stepInfo?.status == .completed ? (stepInfo?.result ?? .null) : nil,
                 cause: held.state.compensation?.cause ?? .failure,
                 results: held.state.results,
@@ -80,7 +83,24 @@ extension SagaRunner {
         case .park, .done:
             return nil
         }
-        return HistoryEvent(seq: held.state.lastSeq + 1, at: finishedAt, kind: kind)
+        let bounded = SagaDecider.withinHistoryLimit(
+            kind, lastSeq: held.state.lastSeq, limit: configuration.maxHistoryEvents)
+        return HistoryEvent(seq: held.state.lastSeq + 1, at: finishedAt, kind: bounded)
+    }
+
+    /// The fence of the attempt the last recorded event started: its token, and a check that this executor still
+    /// holds the lease by its own clock (a process paused past its lease finds it expired when it wakes).
+    func attemptFence(state: SagaState) -> AttemptFence {
+        let (leases, sagaId, clock) = (self.leases, self.sagaId, self.clock)
+        return AttemptFence(token: state.fencingToken) {
+            guard let lease = leases.entry(sagaId), !lease.lost else {
+                return .retryable(kind: "LeaseLost", message: "another executor took the saga over")
+            }
+            guard lease.until > clock.now else {
+                return .retryable(kind: "LeaseLost", message: "the lease ran out before the call")
+            }
+            return nil
+        }
     }
 
     func attemptLogger(name: String, attempt: Int) -> Logger {

@@ -106,7 +106,7 @@ struct SagaRunner: Sendable {
                 logger.error(
                     "the history does not allow the next decision; leaving the saga alone",
                     metadata: ["error": "\(error)"])
-                try? await store.releaseLease(sagaId: sagaId, owner: owner, dueAt: held.record.dueAt)
+                try? await store.releaseLease(sagaId: sagaId, owner: owner, dueAt: setAside(held.record))
                 return .unrunnable
             }
             let events = held.facts + decision.events
@@ -169,9 +169,16 @@ struct SagaRunner: Sendable {
             return Held(record: record, state: state, saga: saga)
         } catch {
             logger.error("the saga cannot be loaded; leaving it untouched", metadata: ["error": "\(error)"])
-            try? await store.releaseLease(sagaId: sagaId, owner: owner, dueAt: record.dueAt)
+            try? await store.releaseLease(sagaId: sagaId, owner: owner, dueAt: setAside(record))
             return nil
         }
+    }
+
+    /// When a saga that cannot run anywhere (its input or history does not load) is due again: not before the
+    /// quarantine ends, so that it cannot crowd the due-saga polls of any executor.
+    private func setAside(_ record: SagaRecord) -> Date? {
+        guard let dueAt = record.dueAt else { return nil }
+        return max(dueAt, SagaTime.adding(configuration.quarantineInterval, to: SagaTime.truncated(clock.now)))
     }
 
     static func pendingSignals(_ record: SagaRecord, consumed: Int) -> [SignalDelivery] {

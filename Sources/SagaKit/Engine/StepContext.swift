@@ -18,6 +18,9 @@ public struct StepContext<Input: Sendable>: Sendable {
     public let attempt: Int
     /// `"<sagaId>/<stepName>"`, the same for every attempt and executor: the business side dedupes on it.
     public let idempotencyKey: String
+    /// The attempt's fencing token and lease check: condition business writes on the token, check the lease
+    /// right before a call that cannot be conditioned.
+    public let fence: AttemptFence
     /// The saga's input.
     public let input: Input
     /// A logger carrying `sagaId`, `step` and `attempt` metadata.
@@ -53,6 +56,8 @@ public struct CompensationContext<Input: Sendable>: Sendable {
     public let idempotencyKey: String
     /// `"<sagaId>/<stepName>"`: the key the undone step used for its effect.
     public let stepIdempotencyKey: String
+    /// The attempt's fencing token and lease check (see ``StepContext/fence``).
+    public let fence: AttemptFence
     /// The undone step's recorded result, or `nil` when its outcome is uncertain.
     public let stepResult: JSONValue?
     /// Why the saga unwinds.

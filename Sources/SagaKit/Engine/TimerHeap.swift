@@ -25,11 +25,23 @@ struct TimerHeap: Sendable {
         current[sagaId] = dueAt
         heap.append(Entry(dueAt: dueAt, sagaId: sagaId))
         siftUp(heap.count - 1)
+        compactIfSparse()
     }
 
     /// Forgets `sagaId`'s due time.
     mutating func cancel(_ sagaId: String) {
-        current[sagaId] = nil
+        guard current.removeValue(forKey: sagaId) != nil else { return }
+        compactIfSparse()
+    }
+
+    /// How many entries the heap stores, stale ones included (never more than about twice ``count``).
+    var storedEntries: Int { heap.count }
+
+    /// Rebuilds the heap from the live due times once stale entries outnumber them.
+    private mutating func compactIfSparse() {
+        guard heap.count > 2 * current.count + 16 else { return }
+        heap = current.map { Entry(dueAt: $0.value, sagaId: $0.key) }
+        for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
     }
 
     /// Removes and returns the sagas due at or before `now`, earliest first.

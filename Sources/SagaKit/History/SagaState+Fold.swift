@@ -23,6 +23,7 @@ extension SagaState {
         try next.transition(kind, event: event)
         next.lastSeq = event.seq
         next.updatedAt = event.at
+        next.latestEventAt = max(latestEventAt ?? event.at, event.at)
         self = next
     }
 
@@ -214,11 +215,23 @@ extension SagaState {
             guard applied == expected else {
                 throw refuse("retry recorded as applied=\(applied), expected \(expected)")
             }
-            guard applied, var compensation else { return }
-            compensation.budgetStart = compensation.attempt
-            compensation.phase = .ready
-            self.compensation = compensation
-            status = .compensating
+            guard applied else { return }
+            if var compensation {
+                compensation.budgetStart = compensation.attempt
+                compensation.phase = .ready
+                self.compensation = compensation
+                status = .compensating
+            } else if var current {
+                // A forward step that gave up without compensating: a fresh budget, due at once.
+                current.budgetStart = current.attempt
+                current.phase = .retryPending(nextAttemptAt: at)
+                self.current = current
+                updateStep(current.name) { info in
+                    info.status = .retrying
+                    info.nextAttemptAt = at
+                }
+                status = .running
+            }
 
         case .revertRequested(_, let applied):
             let expected = status == .completed && !revertRequested
@@ -305,10 +318,14 @@ extension SagaState {
             }
 
         case .sagaStuck(let name, _):
+            if status == .running, let current, current.name == name, case .failed = current.phase {
+                status = .stuck
+                return
+            }
             guard status == .compensating, let compensation, compensation.currentEntry?.compensation == name,
                 case .exhausted = compensation.phase
             else {
-                throw refuse("compensation \(name) has not exhausted its retries")
+                throw refuse("neither step nor compensation \(name) has exhausted its retries")
             }
             status = .stuck
 

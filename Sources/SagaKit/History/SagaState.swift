@@ -22,6 +22,8 @@ public struct SagaState: Sendable, Hashable {
     public internal(set) var startedAt: Date?
     /// When its last event was recorded.
     public internal(set) var updatedAt: Date?
+    /// The latest time any of its events carries (clocks of different executors may disagree).
+    public internal(set) var latestEventAt: Date?
     /// Forward steps, in the order the saga reached them (skipped ones included).
     public internal(set) var steps: [StepInfo] = []
     /// Compensations, in the order they started.
@@ -83,6 +85,16 @@ public struct SagaState: Sendable, Hashable {
     /// The compensation named `name`.
     public func compensation(named name: String) -> StepInfo? { compensations.first { $0.name == name } }
 
+    /// The fencing token of an attempt started by the last event: it grows with every event of the saga, so with
+    /// every attempt and every lease acquisition, and its high bits are the latest event time in milliseconds.
+    ///
+    /// `token = latestEventAt(ms) << 20 | lastSeq`: the time part never decreases along a history (it is a maximum),
+    /// and `lastSeq` (below 2^20, see ``SagaEngine/Configuration/maxHistoryEvents``) makes each event's token
+    /// larger than the one before; ``FencingToken/issuedAt`` compares tokens of different sagas by time.
+    public var fencingToken: FencingToken {
+        FencingToken(issuedAt: latestEventAt ?? Date(timeIntervalSince1970: 0), seq: lastSeq)
+    }
+
     /// Whether an action or compensation attempt has started without a recorded outcome.
     public var hasAttemptInFlight: Bool {
         if case .running = current?.phase { return true }
@@ -103,6 +115,8 @@ public struct CurrentStep: Sendable, Hashable {
     public internal(set) var phase: Phase
     /// Its last failure, if any.
     public internal(set) var lastError: StepError?
+    /// Attempts made before the latest operator retry of a STUCK step (they do not count against the policy).
+    public internal(set) var budgetStart = 0
 
     /// The phases of a forward step.
     public enum Phase: Sendable, Hashable {

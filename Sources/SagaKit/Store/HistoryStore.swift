@@ -63,8 +63,10 @@ public protocol HistoryStore: Sendable {
     /// Does nothing when `owner` does not hold the lease.
     func releaseLease(sagaId: String, owner: String, dueAt: Date?) async throws
 
-    /// Ids of sagas with `dueAt <= now` whose lease is free or expired, earliest due first, at most `limit`.
-    func dueSagas(now: Date, limit: Int) async throws -> [String]
+    /// Ids of sagas with `dueAt <= now` whose lease is free or expired, earliest due first, at most `limit`;
+    /// with `runnable`, only sagas of those definitions at those versions (so sagas an executor cannot run, during a
+    /// rolling deploy, never take the places of those it can).
+    func dueSagas(now: Date, limit: Int, runnable: [String: Set<Int>]?) async throws -> [String]
 
     /// Pushes `signal` onto the saga's inbox and sets `dueAt = min(dueAt, now)` (or `now` when it had none,
     /// `now` being the store's clock) so an executor looks soon.
@@ -77,6 +79,11 @@ public protocol HistoryStore: Sendable {
 }
 
 extension HistoryStore {
+    /// Ids of sagas of any definition with `dueAt <= now` whose lease is free or expired, earliest due first.
+    public func dueSagas(now: Date, limit: Int) async throws -> [String] {
+        try await dueSagas(now: now, limit: limit, runnable: nil)
+    }
+
     /// Pushes `signal` onto the saga's inbox whatever it holds; `false` when there is no such saga.
     public func sendSignal(sagaId: String, signal: SagaSignalRecord) async throws -> Bool {
         try await sendSignal(sagaId: sagaId, signal: signal, ifInboxCount: nil)

@@ -174,11 +174,14 @@ public actor InMemoryHistoryStore: HistoryStore {
         sagas[sagaId] = record
     }
 
-    /// Sagas due by `now` with a free or expired lease, earliest first.
-    public func dueSagas(now: Date, limit: Int) async throws -> [String] {
+    /// Sagas due by `now` with a free or expired lease (of the `runnable` definitions and versions), earliest first.
+    public func dueSagas(now: Date, limit: Int, runnable: [String: Set<Int>]?) async throws -> [String] {
         sagas.values
             .filter { record in
                 guard let dueAt = record.dueAt, dueAt <= now else { return false }
+                if let runnable, runnable[record.definitionName]?.contains(record.definitionVersion) != true {
+                    return false
+                }
                 return record.leaseOwner == nil || (record.leaseUntil ?? .distantPast) <= now
             }
             .sorted { ($0.dueAt ?? .distantPast, $0.id) < ($1.dueAt ?? .distantPast, $1.id) }

@@ -69,8 +69,8 @@ final class CountingHistoryStore: HistoryStore {
         try await base.releaseLease(sagaId: sagaId, owner: owner, dueAt: dueAt)
     }
 
-    func dueSagas(now: Date, limit: Int) async throws -> [String] {
-        try await base.dueSagas(now: now, limit: limit)
+    func dueSagas(now: Date, limit: Int, runnable: [String: Set<Int>]?) async throws -> [String] {
+        try await base.dueSagas(now: now, limit: limit, runnable: runnable)
     }
 
     func sendSignal(sagaId: String, signal: SagaSignalRecord, ifInboxCount expectedInboxCount: Int?) async throws

@@ -1,0 +1,58 @@
+import Foundation
+import Mongo
+import SagaKit
+
+extension Inventory {
+    /// Moves the settled markers (`committed`, `released`) whose last transition was issued before `cutoff` off
+    /// the product documents into the orders' settled records, so per-order state does not pile up on hot
+    /// documents; returns how many markers it moved.
+    ///
+    /// Each product is one conditional write that removes exactly the markers it read and raises the product's
+    /// `fenceHorizon` to `cutoff` in the same update, so an attempt issued before `cutoff` — the only kind that
+    /// could have seen a pruned marker — can never create a marker on that product again. A `committed` record
+    /// still lets a refund bring the goods back (``StockTransition/restockSettled``), once.
+    @discardableResult
+    public func prune(settledBefore cutoff: Date, now: Date = Date()) async throws -> Int {
+        let horizon = FencingToken.earliest(at: cutoff).value
+        let candidates = try await products.find(
+            [Self.markersField: ["$exists": true, "$ne": [:]]],
+            options: FindOptions(projection: [Self.markersField: 1])
+        ).toArray()
+        var pruned = 0
+        for product in candidates {
+            guard let sku = product["_id"]?.stringValue, let markers = product[Self.markersField]?.documentValue
+            else { continue }
+            var settledMoves: [(orderId: String, move: StockMove)] = []
+            for (orderId, value) in markers {
+                guard let move = try? BSONDecoder().decode(StockMove.self, fromValue: value),
+                    move.state != .held, move.fence < horizon
+                else { continue }
+                settledMoves.append((orderId, move))
+            }
+            guard !settledMoves.isEmpty else { continue }
+            let records: [WriteModel<SettledStock>] = settledMoves.map { orderId, move in
+                .updateOne(
+                    filter: ["_id": .string(SettledStock.id(orderId: orderId, sku: sku))],
+                    update: [
+                        "$set": [
+                            "state": .string(move.state.rawValue), "quantity": .int64(move.quantity),
+                            "fence": .int64(move.fence), "settledAt": .datetime(now),
+                        ]
+                    ], upsert: true)
+            }
+            _ = try await settled.bulkWrite(records, ordered: false)
+            var filter: Document = ["_id": .string(sku)]
+            var removed: Document = [:]
+            for (orderId, move) in settledMoves {
+                let marker = Self.markerField(orderId)
+                filter["\(marker).state"] = .string(move.state.rawValue)
+                filter["\(marker).fence"] = .int64(move.fence)
+                removed[marker] = ""
+            }
+            let result = try await products.updateOne(
+                filter: filter, update: ["$unset": .document(removed), "$max": [Self.horizonField: .int64(horizon)]])
+            if result.matchedCount == 1 { pruned += settledMoves.count }
+        }
+        return pruned
+    }
+}
