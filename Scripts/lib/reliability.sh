@@ -10,5 +10,6 @@ run_reliability_suite() {
         stack_build provider-sandbox order-saga
         bin_dir="$STACK_BIN"
     fi
-    (cd "$ROOT/Scripts" && "$VENV_DIR/bin/python" -m reliability.run "$suite" --bin-dir "$bin_dir" "$@")
+    # No __pycache__ folders in the source tree.
+    (cd "$ROOT/Scripts" && PYTHONDONTWRITEBYTECODE=1 "$VENV_DIR/bin/python" -m reliability.run "$suite" --bin-dir "$bin_dir" "$@")
 }

@@ -1,7 +1,10 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import SagaKit
 import Testing
+
+@testable import OrderService
 
 /// The live view: Server-Sent Events of a saga's history.
 @Suite("Event stream over HTTP")
@@ -74,5 +77,27 @@ struct EventStreamTests {
             let bad = try await service.request(.GET, "/v1/orders/\(orderId)/events", headers: [("Last-Event-ID", "x")])
             #expect(bad.status == 422)
         }
+    }
+}
+
+/// A client that stops reading is dropped once its frames fill a bounded buffer; it does not hold memory.
+@Suite("Event stream buffers")
+struct EventStreamBufferTests {
+    @Test("frames for a stalled client stop at the buffer's bound and the stream ends with StalledClient")
+    func stalledClientIsDropped() async throws {
+        let (events, feed) = AsyncThrowingStream<HistoryEvent, any Error>.makeStream()
+        let frames = OrderAPI.frames(events: events, keepAlive: .seconds(3600), buffered: 8)
+        let at = SagaTime.truncated(Date())
+        feed.yield(HistoryEvent(seq: 1, at: at, kind: .sagaStarted(definition: "d", version: 1, input: .null)))
+        for seq in 2...40 {
+            feed.yield(HistoryEvent(seq: Int64(seq), at: at, kind: .stepScheduled(step: "S\(seq)", kind: .action)))
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        var received = 0
+        await #expect(throws: StalledClient.self) {
+            for try await _ in frames { received += 1 }
+        }
+        #expect(received <= 8, "only the bounded buffer was kept for the stalled client")
+        feed.finish()
     }
 }

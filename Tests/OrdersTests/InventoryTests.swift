@@ -244,3 +244,26 @@ struct InventoryTests {
         }
     }
 }
+
+/// Business writes through a failover: a write-concern error is an error, and the repeat changes nothing more.
+@Suite("Inventory through write-concern errors")
+struct InventoryFailoverTests {
+    @Test("a hold answered with a write-concern error fails the attempt; the retry finds it held and takes nothing more")
+    func holdWithWriteConcernError() async throws {
+        try await FailCommand.withIsolatedClient { client, faults in
+            let database = client.database(TestDeployment.uniqueName("inventory_failover"))
+            let catalog = Catalog(database: database)
+            let inventory = Inventory(database: database)
+            try await catalog.put(sku: "A", name: "A", price: try Money(parsing: "1.00", currency: "USD"), stock: 5)
+            let lines: [Reservation.Line] = [.init(sku: "A", quantity: 2)]
+            try await faults.writeConcernError(on: ["update"], times: 1)
+            await #expect(throws: MongoError.self) {
+                try await inventory.reserve(orderId: "o-1", lines: lines, fence: InventoryTests.token(1))
+            }
+            try await inventory.reserve(orderId: "o-1", lines: lines, fence: InventoryTests.token(2))
+            let product = try #require(try await catalog.product("A"))
+            #expect((product.stock, product.reserved) == (3, 2))
+            try await database.drop()
+        }
+    }
+}

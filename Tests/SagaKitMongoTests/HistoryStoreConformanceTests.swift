@@ -394,6 +394,10 @@ struct HistoryStoreConformanceTests {
         #expect(try await fixture.store.dueSagas(now: fixture.later(10), limit: 1) == ["early"])
         #expect(try await fixture.store.dueSagas(now: fixture.now, limit: 10).isEmpty)
         #expect(try await fixture.store.dueSagas(now: fixture.later(31), limit: 10) == ["early", "leased", "late"])
+        let runnable = try await fixture.store.dueSagas(now: fixture.later(10), limit: 10, runnable: ["contract": [1]])
+        #expect(runnable == ["early", "late"])
+        #expect(try await fixture.store.dueSagas(now: fixture.later(10), limit: 10, runnable: ["contract": [2]]).isEmpty)
+        #expect(try await fixture.store.dueSagas(now: fixture.later(10), limit: 10, runnable: ["other": [1]]).isEmpty)
     }
 
     @Test("sendSignal appends to the inbox in order and makes the saga due now", arguments: StoreKind.allCases)

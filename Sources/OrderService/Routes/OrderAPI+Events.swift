@@ -49,14 +49,20 @@ extension OrderAPI {
     }
 
     /// SSE frames: one per event, and a comment after each quiet `keepAlive` interval.
+    ///
+    /// At most `buffered` frames wait for a slow client: a client that stalls past them is dropped (the stream
+    /// fails with ``StalledClient``) rather than held in memory; it resumes with `Last-Event-ID`.
     static func frames(
-        events: AsyncThrowingStream<HistoryEvent, any Error>, keepAlive: Duration
+        events: AsyncThrowingStream<HistoryEvent, any Error>, keepAlive: Duration, buffered: Int = 256
     ) -> AsyncThrowingStream<String, any Error> {
-        AsyncThrowingStream { continuation in
+        AsyncThrowingStream(bufferingPolicy: .bufferingOldest(buffered)) { continuation in
+            let send: @Sendable (String) -> Void = { frame in
+                if case .dropped = continuation.yield(frame) { continuation.finish(throwing: StalledClient()) }
+            }
             let pump = Task {
                 do {
                     for try await event in events {
-                        continuation.yield(try frame(for: event))
+                        send(try frame(for: event))
                     }
                     continuation.finish()
                 } catch {
@@ -67,7 +73,7 @@ extension OrderAPI {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: keepAlive)
                     if Task.isCancelled { break }
-                    continuation.yield(": keep-alive\n\n")
+                    send(": keep-alive\n\n")
                 }
             }
             continuation.onTermination = { _ in
@@ -82,4 +88,9 @@ extension OrderAPI {
         let json = String(decoding: try JSONResponse.encoder.encode(EventView(event)), as: UTF8.self)
         return "id: \(event.seq)\nevent: \(event.type)\ndata: \(json)\n\n"
     }
+}
+
+/// A client that read too slowly: more frames waited for it than a stream keeps.
+struct StalledClient: Error, CustomStringConvertible {
+    var description: String { "the client stopped reading; it may resume with Last-Event-ID" }
 }
