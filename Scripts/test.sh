@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the test suite against a fresh local MongoDB-wire server (in memory), then stops it.
 #
-#   Scripts/test.sh                 # everything: swift test, then a quick crash run and a short fuzzing run
+#   Scripts/test.sh                 # everything: swift test, then quick crash and zombie runs and a short fuzzing run
 #   Scripts/test.sh --filter Mongo  # arguments go to `swift test`, and only swift test runs
 #
 # Installs what is missing first (Debian packages, the Python virtual environment). With
@@ -32,6 +32,8 @@ if [ $# -eq 0 ]; then
     export BIN_DIR="$(swift build --show-bin-path)"
     log "quick crash run: 100 orders, 3 kills of the service (Scripts/crash-test.sh for the full run)"
     run_reliability_suite crash --orders 100 --concurrency 16 --kills 3
+    log "short zombie run: 60 orders, 2 freezes of one of two instances (Scripts/zombie-test.sh for the full run)"
+    run_reliability_suite zombie --orders 60 --freezes 2
     log "short fuzzing run of every endpoint (Scripts/hostile-test.sh for the full run)"
     run_reliability_suite hostile --max-examples 15
 fi

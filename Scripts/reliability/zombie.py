@@ -312,8 +312,8 @@ def evidence(uri, freezes, orders_with_violations, log_paths, limit=12):
     """What the store and the service logs show about stock left wrong and about the orders named in violations,
     tied to the freezes.
 
-    For each `holds.<orderId>` or `returns.<orderId>` marker still on a product, and each order a violation names:
-    the saga's ending, the order's reservation state, the freezes that caught the saga (their windows), its history
+    For each `moves.<orderId>` stock marker still `held` on a product once every saga is terminal, and each order a
+    violation names: the saga's ending, the order's stock states per SKU, the freezes that caught the saga (their windows), its history
     with times, and what the service logs say about the saga (a frozen instance that continued logs "append
     conflict; another executor owns the saga" once its attempt, business writes done, fails to record its outcome).
     Returns (lines to log, a JSON-able report)."""
@@ -326,7 +326,11 @@ def evidence(uri, freezes, orders_with_violations, log_paths, limit=12):
             for doc in freeze.leases:
                 caught.setdefault(doc["_id"], []).append(freeze.number)
         orders = {o["_id"]: o for o in store.business.orders.find({}, {"sagaId": 1, "items": 1})}
-        reservations = {r["_id"]: r for r in store.business.reservations.find({})}
+        products = list(store.business.products.find({}, {"moves": 1}))
+        stock_states = {}
+        for product in products:
+            for order_id, move in (product.get("moves") or {}).items():
+                stock_states.setdefault(order_id, []).append(f"{product['_id']} {move.get('state')}")
         lines, report = [], {"markers": [], "orders": []}
 
         def describe(order_id, why):
@@ -335,12 +339,12 @@ def evidence(uri, freezes, orders_with_violations, log_paths, limit=12):
             events = store.events(saga_id) if saga_id else []
             status = next((e["type"] for e in reversed(events) if e.get("type", "").startswith("Saga")
                            and e["type"] not in ("SagaStarted", "SagaCompensating")), "not terminal")
-            reservation = reservations.get(order_id, {})
+            reservation = ", ".join(stock_states.get(order_id, [])) or "no marker"
             items = ", ".join(f"{line['sku']}×{line['quantity']}" for line in (order or {}).get("items", []))
             frozen = [f"freeze {n} ({by_number[n].name} stopped {by_number[n].window()})"
                       for n in caught.get(saga_id, [])]
             entry = {"orderId": order_id, "why": why, "items": items, "sagaId": saga_id, "ending": status,
-                     "reservation": reservation.get("state"), "frozenIn": frozen,
+                     "reservation": reservation, "frozenIn": frozen,
                      "interrupted": len(interrupted_attempts(events)), "history": timeline(events),
                      "logs": logged.get(saga_id, [])}
             report["orders"].append(entry)
@@ -352,14 +356,16 @@ def evidence(uri, freezes, orders_with_violations, log_paths, limit=12):
                     f"caught in {', '.join(entry['frozenIn']) or 'no freeze'}, {entry['interrupted']} interrupted "
                     f"attempt(s); history: {entry['history']}; service logs: {logs}")
 
-        for product in store.business.products.find({}):
-            for kind in ("holds", "returns"):
-                for order_id, units in (product.get(kind) or {}).items():
-                    entry = describe(order_id, f"{product['_id']} still has {kind}.{order_id}={units}")
-                    report["markers"].append({"sku": product["_id"], "kind": kind, "orderId": order_id,
-                                              "units": units})
-                    if len(lines) < limit:
-                        lines.append(f"{entry['why']}: {text(entry)}")
+        for product in products:
+            for order_id, move in (product.get("moves") or {}).items():
+                if move.get("state") != "held":
+                    continue
+                units = move.get("quantity")
+                entry = describe(order_id, f"{product['_id']} still holds {units} for {order_id}")
+                report["markers"].append({"sku": product["_id"], "state": "held", "orderId": order_id,
+                                          "units": units})
+                if len(lines) < limit:
+                    lines.append(f"{entry['why']}: {text(entry)}")
         for order_id in sorted(orders_with_violations):
             entry = describe(order_id, "named in a violation")
             if len(lines) < limit:

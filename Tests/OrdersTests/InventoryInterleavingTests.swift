@@ -31,7 +31,9 @@ struct InventoryInterleavingTests {
     final class TokenClock: Sendable {
         private let issued = Atomic<Int64>(0)
         func next() -> FencingToken {
-            FencingToken(issuedAt: SagaTime.date(milliseconds: 1_800_000_000_000 + issued.add(1, ordering: .relaxed).newValue), seq: 1)
+            FencingToken(
+                issuedAt: SagaTime.date(milliseconds: 1_800_000_000_000 + issued.add(1, ordering: .relaxed).newValue),
+                seq: 1)
         }
         /// A moment a little before the latest token: markers settled before it may be pruned.
         var pruneCutoff: Date { SagaTime.date(milliseconds: 1_800_000_000_000 + issued.load(ordering: .relaxed) - 40) }
@@ -99,7 +101,9 @@ struct InventoryInterleavingTests {
                 for line in plan.lines {
                     let state = try await inventory.move(orderId: plan.orderId, sku: line.sku)?.state
                     let expected: StockMove.State = plan.ending == .completed ? .committed : .released
-                    #expect(state == expected, "\(plan.orderId) \(line.sku) ends \(String(describing: state)), \(plan.ending)")
+                    #expect(
+                        state == expected,
+                        "\(plan.orderId) \(line.sku) ends \(String(describing: state)), \(plan.ending)")
                 }
             }
         }

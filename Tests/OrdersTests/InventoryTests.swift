@@ -97,8 +97,10 @@ struct InventoryTests {
             try await shop.inventory.commit(orderId: "o-1", lines: lines, fence: Self.fence)
             #expect(try await shop.stock("A") == (7, 0), "shipped units leave reserved once")
 
-            #expect(try await shop.inventory.release(orderId: "o-1", lines: lines, fence: Self.fence) == ["A": .committed])
-            #expect(try await shop.inventory.release(orderId: "o-1", lines: lines, fence: Self.fence) == ["A": .released])
+            #expect(
+                try await shop.inventory.release(orderId: "o-1", lines: lines, fence: Self.fence) == ["A": .committed])
+            #expect(
+                try await shop.inventory.release(orderId: "o-1", lines: lines, fence: Self.fence) == ["A": .released])
             #expect(try await shop.stock("A") == (10, 0), "returned goods come back to stock once")
         }
     }
@@ -111,7 +113,8 @@ struct InventoryTests {
                 sku: "A", name: "A", price: try Money(parsing: "2.00", currency: "USD"), stock: 4)
             try await shop.inventory.reserve(orderId: "o-1", lines: [.init(sku: "A", quantity: 4)], fence: Self.fence)
             #expect(
-                try await shop.inventory.release(orderId: "o-1", lines: [.init(sku: "A", quantity: 4)], fence: Self.fence)
+                try await shop.inventory.release(
+                    orderId: "o-1", lines: [.init(sku: "A", quantity: 4)], fence: Self.fence)
                     == ["A": .held])
             #expect(try await shop.stock("A") == (4, 0))
 
@@ -171,9 +174,10 @@ struct InventoryTests {
             try await shop.inventory.commit(orderId: "o-1", lines: lines, fence: Self.token(3))
             // A crash during the return: A's units are back, B's are not.
             try await shop.inventory.release(orderId: "o-1", lines: [lines[0]], fence: Self.token(4))
-            #expect(try await shop.inventory.release(orderId: "o-1", lines: lines, fence: Self.token(5)) == [
-                "A": .released, "B": .committed,
-            ])
+            #expect(
+                try await shop.inventory.release(orderId: "o-1", lines: lines, fence: Self.token(5)) == [
+                    "A": .released, "B": .committed,
+                ])
             #expect(try await shop.stock("A") == (5, 0), "A's units come back once")
             #expect(try await shop.stock("B") == (5, 0))
         }
@@ -248,7 +252,8 @@ struct InventoryTests {
 /// Business writes through a failover: a write-concern error is an error, and the repeat changes nothing more.
 @Suite("Inventory through write-concern errors")
 struct InventoryFailoverTests {
-    @Test("a hold answered with a write-concern error fails the attempt; the retry finds it held and takes nothing more")
+    @Test(
+        "a hold answered with a write-concern error fails the attempt; the retry finds it held and takes nothing more")
     func holdWithWriteConcernError() async throws {
         try await FailCommand.withIsolatedClient { client, faults in
             let database = client.database(TestDeployment.uniqueName("inventory_failover"))

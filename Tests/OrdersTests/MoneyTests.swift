@@ -98,12 +98,19 @@ struct OrderSagaSettingsTests {
         "a bad value names its variable",
         arguments: [
             ("APPROVAL_THRESHOLD", "lots"), ("APPROVAL_TIMEOUT", "soon"), ("STEP_MAX_ATTEMPTS_ChargePayment", "-1"),
+            ("STEP_MAX_ATTEMPTS_SendConfirmation", "0"),
         ])
     func badValue(_ variable: String, _ value: String) {
         let error = #expect(throws: SettingsError.self) {
             try OrderSagaSettings.defaults.applying(environment: [variable: value])
         }
         #expect(error?.variable == variable)
+    }
+
+    @Test("every step and compensation gives up after a bounded number of attempts", arguments: OrderSagaStep.all)
+    func boundedAttempts(_ step: String) {
+        let attempts = OrderSagaSettings.defaults.settings(for: step).retry.maximumAttempts
+        #expect((1...64).contains(attempts), "\(step) may retry \(attempts == 0 ? "without end" : "\(attempts) times")")
     }
 
     @Test("durations read in hours, minutes, seconds and milliseconds")

@@ -24,68 +24,70 @@ struct FailoverTests {
     @Test("an append answered with a write-concern error is reported unavailable, never applied")
     func appendWithWriteConcernError() async throws {
         try await FailCommand.withIsolatedClient { client, faults in
-        let clock = TestClock(now: SagaTime.truncated(Date()))
-        let store = try await Self.store(client, clock: clock)
-        let now = clock.now
-        _ = try await store.startSaga(
-            SagaStartRequest(
-                sagaId: "s", definitionName: "d", definitionVersion: 1, input: .null,
-                events: [
-                    HistoryEvent(seq: 1, at: now, kind: .sagaStarted(definition: "d", version: 1, input: .null)),
-                    HistoryEvent(seq: 2, at: now, kind: .stepScheduled(step: "A", kind: .action)),
-                    HistoryEvent(seq: 3, at: now, kind: .stepStarted(step: "A", attempt: 1)),
-                ],
-                status: .running, currentStep: "A", owner: "me", leaseUntil: now.addingTimeInterval(30), dueAt: nil,
-                startedAt: now))
-        try await faults.writeConcernError(on: ["update"], times: 1)
-        let request = AppendRequest(
-            sagaId: "s", owner: "me", expectedSeq: 3, expectedInboxCount: 0,
-            events: [HistoryEvent(seq: 4, at: now, kind: .stepCompleted(step: "A", attempt: 1, result: .null))],
-            status: .running, currentStep: nil, dueAt: nil, lease: .keep(until: now.addingTimeInterval(30)))
-        await #expect {
-            try await store.append(request)
-        } throws: { error in
-            guard case HistoryStoreError.unavailable(let reason) = error else { return false }
-            return reason.contains("write concern")
-        }
-        // The write did reach the primary; only its durability is unknown, and the engine's retry settles that.
-        #expect(try await store.load(sagaId: "s")?.lastSeq == 4)
+            let clock = TestClock(now: SagaTime.truncated(Date()))
+            let store = try await Self.store(client, clock: clock)
+            let now = clock.now
+            _ = try await store.startSaga(
+                SagaStartRequest(
+                    sagaId: "s", definitionName: "d", definitionVersion: 1, input: .null,
+                    events: [
+                        HistoryEvent(seq: 1, at: now, kind: .sagaStarted(definition: "d", version: 1, input: .null)),
+                        HistoryEvent(seq: 2, at: now, kind: .stepScheduled(step: "A", kind: .action)),
+                        HistoryEvent(seq: 3, at: now, kind: .stepStarted(step: "A", attempt: 1)),
+                    ],
+                    status: .running, currentStep: "A", owner: "me", leaseUntil: now.addingTimeInterval(30), dueAt: nil,
+                    startedAt: now))
+            try await faults.writeConcernError(on: ["update"], times: 1)
+            let request = AppendRequest(
+                sagaId: "s", owner: "me", expectedSeq: 3, expectedInboxCount: 0,
+                events: [HistoryEvent(seq: 4, at: now, kind: .stepCompleted(step: "A", attempt: 1, result: .null))],
+                status: .running, currentStep: nil, dueAt: nil, lease: .keep(until: now.addingTimeInterval(30)))
+            await #expect {
+                try await store.append(request)
+            } throws: { error in
+                guard case HistoryStoreError.unavailable(let reason) = error else { return false }
+                return reason.contains("write concern")
+            }
+            // The write did reach the primary; only its durability is unknown, and the engine's retry settles that.
+            #expect(try await store.load(sagaId: "s")?.lastSeq == 4)
         }
     }
 
     @Test("a saga runs to the end through write-concern and network errors, each step's effect once")
     func sagaThroughFailovers() async throws {
         try await FailCommand.withIsolatedClient { client, faults in
-        let clock = TestClock(now: SagaTime.truncated(Date()))
-        let harness = SagaTestHarness(store: try await Self.store(client, clock: clock), clock: clock)
-        let log = EffectLog()
-        let definition = SagaDefinition<Input>(name: "failover", version: 1) {
-            for name in ["A", "B", "C", "D"] {
-                ActionStep<Input>(name, retryPolicy: RetryPolicy(initialInterval: .milliseconds(100), jitter: 0)) {
-                    context in
-                    log.record(name, key: context.idempotencyKey, attempt: context.attempt)
-                    return "done"
+            let clock = TestClock(now: SagaTime.truncated(Date()))
+            let harness = SagaTestHarness(store: try await Self.store(client, clock: clock), clock: clock)
+            let log = EffectLog()
+            let definition = SagaDefinition<Input>(name: "failover", version: 1) {
+                for name in ["A", "B", "C", "D"] {
+                    ActionStep<Input>(name, retryPolicy: RetryPolicy(initialInterval: .milliseconds(100), jitter: 0)) {
+                        context in
+                        log.record(name, key: context.idempotencyKey, attempt: context.attempt)
+                        return "done"
+                    }
                 }
             }
-        }
-        try harness.registry.register(definition)
-        var configuration = harness.configuration()
-        configuration.storeRetryLimit = 8
-        let engine = harness.makeEngine(configuration)
-        try await faults.writeConcernError(on: ["update"], times: 2)
-        _ = try await engine.start(definition, sagaId: "f-1", input: Input())
-        let first = try await harness.waitForStatus("f-1", .completed, timeout: .seconds(20))
-        try await faults.networkError(on: ["update"], times: 2)
-        _ = try await engine.start(definition, sagaId: "f-2", input: Input())
-        let second = try await harness.waitForStatus("f-2", .completed, timeout: .seconds(20))
+            try harness.registry.register(definition)
+            var configuration = harness.configuration()
+            configuration.storeRetryLimit = 8
+            let engine = harness.makeEngine(configuration)
+            try await faults.writeConcernError(on: ["update"], times: 2)
+            _ = try await engine.start(definition, sagaId: "f-1", input: Input())
+            let first = try await harness.waitForStatus("f-1", .completed, timeout: .seconds(20))
+            try await faults.networkError(on: ["update"], times: 2)
+            _ = try await engine.start(definition, sagaId: "f-2", input: Input())
+            let second = try await harness.waitForStatus("f-2", .completed, timeout: .seconds(20))
 
-        for record in [first, second] {
-            #expect(record.events.map(\.seq) == Array(1...Int64(record.events.count)))
-            #expect(SagaReplayer.check(history: record.events, against: definition).isEmpty)
-            #expect(record.events.filter { $0.type == HistoryEvent.EventType.stepStarted.rawValue }.count == 4, "no step started twice: each outcome was kept")
-        }
-        #expect(log.all.count == 8, "each step of each saga ran once")
-        await engine.shutdown()
+            for record in [first, second] {
+                #expect(record.events.map(\.seq) == Array(1...Int64(record.events.count)))
+                #expect(SagaReplayer.check(history: record.events, against: definition).isEmpty)
+                #expect(
+                    record.events.filter { $0.type == HistoryEvent.EventType.stepStarted.rawValue }.count == 4,
+                    "no step started twice: each outcome was kept")
+            }
+            #expect(log.all.count == 8, "each step of each saga ran once")
+            await engine.shutdown()
         }
     }
 }

@@ -396,7 +396,8 @@ struct HistoryStoreConformanceTests {
         #expect(try await fixture.store.dueSagas(now: fixture.later(31), limit: 10) == ["early", "leased", "late"])
         let runnable = try await fixture.store.dueSagas(now: fixture.later(10), limit: 10, runnable: ["contract": [1]])
         #expect(runnable == ["early", "late"])
-        #expect(try await fixture.store.dueSagas(now: fixture.later(10), limit: 10, runnable: ["contract": [2]]).isEmpty)
+        #expect(
+            try await fixture.store.dueSagas(now: fixture.later(10), limit: 10, runnable: ["contract": [2]]).isEmpty)
         #expect(try await fixture.store.dueSagas(now: fixture.later(10), limit: 10, runnable: ["other": [1]]).isEmpty)
     }
 

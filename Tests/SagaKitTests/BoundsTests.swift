@@ -1,6 +1,7 @@
 import Foundation
-@testable import SagaKit
 import Testing
+
+@testable import SagaKit
 
 /// Nothing an engine keeps grows without bound: histories, timers, tracked attempts.
 @Suite("Bounds")

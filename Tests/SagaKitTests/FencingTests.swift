@@ -17,7 +17,9 @@ struct FencingTests {
         var leaseChecks: [Bool] { seen.withLock { $0.map(\.leaseHeld) } }
     }
 
-    static func definition(_ sightings: Sightings, gate: TestGate? = nil, failures: Int = 0) -> SagaDefinition<TestInput> {
+    static func definition(_ sightings: Sightings, gate: TestGate? = nil, failures: Int = 0) -> SagaDefinition<
+        TestInput
+    > {
         let calls = Mutex(0)
         return SagaDefinition(name: "fenced", version: 1) {
             ActionStep<TestInput>(

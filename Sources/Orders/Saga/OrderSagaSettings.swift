@@ -96,7 +96,9 @@ public struct OrderSagaSettings: Sendable {
                 guard let attempts = Int(text), attempts >= 1 else {
                     throw SettingsError(
                         variable: "STEP_MAX_ATTEMPTS_\(name)",
-                        message: "must be a whole number from 1 (every step gives up some time, so no history grows without bound)")
+                        message:
+                            "must be a whole number from 1 (every step gives up some time, so no history grows without bound)"
+                    )
                 }
                 settings.steps[name, default: Self.compensation].retry.maximumAttempts = attempts
             }

@@ -54,7 +54,8 @@ struct OrderSagaSteps: Sendable {
             orderId: order.id.rawValue, amount: order.total, token: order.paymentToken,
             idempotencyKey: context.idempotencyKey)
         try await payments.recordCharge(
-            orderId: order.id.rawValue, chargeId: charge.id, amount: order.total, at: Date(), fence: context.fence.token)
+            orderId: order.id.rawValue, chargeId: charge.id, amount: order.total, at: Date(), fence: context.fence.token
+        )
         return Charged(chargeId: charge.id, amount: order.total.amountText, currency: order.total.currency)
     }
 

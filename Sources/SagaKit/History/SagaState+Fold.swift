@@ -1,5 +1,29 @@
 import Foundation
 
+/// The fold: how each event changes a saga's state. An event that does not fit the state is refused.
+///
+/// | event                       | requires                                   | then                                              |
+/// | --------------------------- | ------------------------------------------ | ------------------------------------------------- |
+/// | `SagaStarted`               | an empty history                           | RUNNING                                           |
+/// | `StepScheduled`             | RUNNING, no current step, no cancel        | the step is current, `scheduled`                  |
+/// | `StepStarted`               | the current action, scheduled or retrying  | `running(attempt)`                                |
+/// | `StepCompleted`             | the current step's outcome is pending      | the step is done; no current step                 |
+/// | `StepFailed`                | the current step's outcome is pending      | `retryPending(at)`, or `failed` without a retry   |
+/// | `StepSkipped`               | RUNNING, no current step                   | the step is recorded as skipped                   |
+/// | `TimerStarted` / `Fired`    | the current timer step                     | `timer(fireAt)` / `timerFired`                    |
+/// | `SignalWaitStarted`         | the current wait step                      | WAITING, `waiting(signals, deadline)`             |
+/// | `SignalReceived`            | the next inbox signal                      | when applied: RUNNING, `signalAccepted`           |
+/// | `SignalWaitTimedOut`        | WAITING, at or after the deadline          | RUNNING, `waitTimedOut`                           |
+/// | `CancelRequested`           | the next inbox signal                      | when applied: cancel pending, waits end           |
+/// | `RetryRequested`            | the next inbox signal                      | when applied (STUCK): a fresh attempt budget      |
+/// | `RevertRequested`           | the next inbox signal                      | when applied (COMPLETED): revert pending          |
+/// | `SagaCompensating`          | a failed step, a cancel or a revert        | COMPENSATING with its plan                        |
+/// | `CompensationStarted`       | the plan's next entry, ready or retrying   | `running(attempt)`                                |
+/// | `CompensationCompleted`     | that attempt runs                          | the next entry is ready                           |
+/// | `CompensationFailed`        | that attempt runs                          | `retryPending(at)`, or `exhausted`                |
+/// | `SagaStuck`                 | an exhausted compensation, or a failed step that stays STUCK | STUCK                       |
+/// | `SagaCompleted`             | RUNNING, every step done, no cancel        | COMPLETED                                         |
+/// | `SagaCompensated` / `Cancelled` / `Reverted` | the plan for that cause finished | COMPENSATED / CANCELLED / REVERTED  |
 extension SagaState {
     /// Folds a whole history, from its first event.
     public static func fold(_ events: some Sequence<HistoryEvent>) throws(SagaStateError) -> SagaState {
