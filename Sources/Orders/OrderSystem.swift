@@ -70,9 +70,8 @@ public final class OrderSystem: Sendable {
     /// Creates the business collections' indexes (idempotent).
     public func prepare() async throws {
         try await database.collection("orders").createIndexes([
-            IndexModel(
-                keys: ["customerId": 1, "idempotencyKey": 1], name: "customer_idempotencyKey", unique: true,
-                partialFilterExpression: ["idempotencyKey": ["$exists": true]]),
+            // Sparse, not partial: every server serves the look-up from it (some planners ignore partial indexes).
+            IndexModel(keys: ["idempotencyScope": 1], name: "idempotencyScope", unique: true, sparse: true),
             IndexModel(keys: ["customerId": 1, "placedAt": -1], name: "customer_placedAt"),
             IndexModel(keys: ["sagaStartPending": 1, "placedAt": 1], name: "sagaStartPending", sparse: true),
         ])

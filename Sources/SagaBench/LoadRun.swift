@@ -36,9 +36,10 @@ struct LoadRun: Sendable {
     /// The service's pid, to measure its CPU time.
     let servicePid: Int?
 
-    /// Puts the run's products in the catalog with stock for every order.
+    /// Puts the run's products in the catalog (`catalogSize` of them, at least one per item of an order) with stock
+    /// for every order.
     func prepareCatalog() async throws -> [String] {
-        let skus = (0..<max(1, settings.itemsPerOrder)).map { "BENCH-\(runId)-\($0)" }
+        let skus = (0..<max(1, settings.catalogSize, settings.itemsPerOrder)).map { "BENCH-\(runId)-\($0)" }
         for sku in skus {
             let body =
                 #"{"sku":"\#(sku)","name":"Bench item","price":{"amount":"9.99","currency":"USD"},"stock":\#(settings.orders * 2)}"#
@@ -109,12 +110,12 @@ struct LoadRun: Sendable {
                 #"{"customerId":"bench-\#(index % 97)","items":[\#(items)],"paymentToken":"\#(token)","shippingAddress":{"name":"Bench","line1":"1 Main St","city":"Springfield","postalCode":"12345","country":"US"}}"#
         }
         return try await withThrowingTaskGroup(of: [Placement].self) { group in
-            let perWorker = (settings.orders + settings.concurrency - 1) / settings.concurrency
-            for worker in 0..<settings.concurrency {
-                let range = (worker * perWorker)..<min(settings.orders, (worker + 1) * perWorker)
+            // Worker w places orders w, w + concurrency, w + 2 × concurrency, …: any order count, any concurrency.
+            for worker in 0..<min(settings.concurrency, settings.orders) {
+                let indices = stride(from: worker, to: settings.orders, by: settings.concurrency)
                 group.addTask {
                     var placements: [Placement] = []
-                    for index in range {
+                    for index in indices {
                         let started = ContinuousClock.now
                         let (status, data) = try await client.send(
                             .POST, "/v1/orders", json: body(index), headers: [("Idempotency-Key", "\(runId)-\(index)")])

@@ -51,6 +51,9 @@ public final class MongoHistoryStore: HistoryStore {
             IndexModel(keys: ["status": 1, "startedAt": -1, "_id": -1], name: "status_startedAt"),
             IndexModel(keys: ["startedAt": -1, "_id": -1], name: "startedAt"),
             IndexModel(keys: ["dueAt": 1], name: "dueAt", sparse: true),
+            // The engine's due-saga poll: equality on the kind, a range on the due time (no `$in`, no `$or`, which
+            // some planners scan for).
+            IndexModel(keys: ["definition": 1, "version": 1, "dueAt": 1], name: "due_by_kind"),
         ])
     }
 
@@ -200,27 +203,49 @@ public final class MongoHistoryStore: HistoryStore {
 
     // MARK: Leases, due work, signals
 
+    /// Takes the lease in one `findAndModify` filtered by `_id` alone, so every server serves it from the `_id`
+    /// index whatever the collection holds; whether the lease may be taken is decided inside the update (a
+    /// pipeline with `$cond`), and again here from the document as it was, by the same rule.
     public func acquireLease(sagaId: String, owner: String, until: Date, now: Date) async throws -> SagaRecord? {
-        let filter: Document = [
-            "_id": .string(sagaId),
-            "$or": [
-                ["leaseOwner": .null],
-                ["leaseOwner": .string(owner)],
-                ["leaseUntil": ["$lte": .datetime(now)]],
-            ],
-        ]
-        let update: Document = [
-            "$set": ["leaseOwner": .string(owner), "leaseUntil": .datetime(until), "dueAt": .datetime(until)]
-        ]
+        let pipeline = Self.leaseAcquisition(owner: owner, until: until, now: now)
         let document = try await mapped {
             try await self.sagas.findOneAndUpdate(
-                filter: filter, update: update, options: FindOneAndUpdateOptions(returnDocument: .before))
+                filter: [SagaDocument.Field.id: .string(sagaId)], pipeline: pipeline,
+                options: FindOneAndUpdateOptions(returnDocument: .before))
         }
-        // The document as it was, with the lease just taken: its due time is the one it had before.
+        // The document as it was; the lease was taken exactly when the same rule held for it.
         guard var record = try document.map(SagaDocument.record(from:)) else { return nil }
+        let free = record.leaseOwner == nil || record.leaseOwner == owner || (record.leaseUntil ?? .distantPast) <= now
+        guard free else { return nil }
         record.leaseOwner = owner
         record.leaseUntil = until
         return record
+    }
+
+    /// The update that takes a lease for `owner` if it is free, expired at `now` or already `owner`'s (applied to
+    /// the saga's document, filtered by `_id` alone).
+    static func leaseAcquisition(owner: String, until: Date, now: Date) -> [Document] {
+        let takeable: BSONValue = [
+            "$or": [
+                ["$eq": [["$ifNull": ["$leaseOwner", .null]], .null]],
+                ["$eq": ["$leaseOwner", .string(owner)]],
+                ["$lte": ["$leaseUntil", .datetime(now)]],
+            ]
+        ]
+        func ifTaken(_ value: BSONValue, else field: String) -> BSONValue {
+            ["$cond": ["$__takeLease", value, .string("$" + field)]]
+        }
+        return [
+            ["$set": ["__takeLease": takeable]],
+            [
+                "$set": [
+                    SagaDocument.Field.leaseOwner: ifTaken(.string(owner), else: SagaDocument.Field.leaseOwner),
+                    SagaDocument.Field.leaseUntil: ifTaken(.datetime(until), else: SagaDocument.Field.leaseUntil),
+                    SagaDocument.Field.dueAt: ifTaken(.datetime(until), else: SagaDocument.Field.dueAt),
+                ]
+            ],
+            ["$unset": "__takeLease"],
+        ]
     }
 
     public func renewLeases(sagaIds: [String], owner: String, until: Date) async throws -> Set<String> {
@@ -246,28 +271,51 @@ public final class MongoHistoryStore: HistoryStore {
         }
     }
 
+    /// Served by the `due_by_kind` index: one query per runnable definition and version (none has an `$in` or
+    /// `$or`, which some planners scan for), merged earliest first; without `runnable`, by the `dueAt` index. A held lease keeps its saga due no earlier than the lease's end (``append(_:)``,
+    /// ``acquireLease(sagaId:owner:until:now:)`` and ``renewLeases(sagaIds:owner:until:)`` keep it so), so the
+    /// filter needs no condition on the lease; the few sagas written otherwise are checked here.
     public func dueSagas(now: Date, limit: Int, runnable: [String: Set<Int>]?) async throws -> [String] {
         guard limit > 0 else { return [] }
-        var filter: Document = [
-            "dueAt": ["$lte": .datetime(now)],
-            "$or": [["leaseOwner": .null], ["leaseUntil": ["$lte": .datetime(now)]]],
-        ]
-        if let runnable {
-            guard !runnable.isEmpty else { return [] }
-            let kinds: [BSONValue] = runnable.keys.sorted().map { name in
-                [
-                    SagaDocument.Field.definition: .string(name),
-                    "version": ["$in": .array(runnable[name, default: []].sorted().map { .int64(Int64($0)) })],
-                ]
+        let kinds: [(name: String, version: Int)?] =
+            runnable.map { runnable in
+                runnable.keys.sorted().flatMap { name in runnable[name, default: []].sorted().map { (name, $0) } }
+            } ?? [nil]
+        var due: [(dueAt: Date, id: String)] = []
+        for kind in kinds {
+            let filter = Self.dueFilter(now: now, definition: kind)
+            let documents = try await mapped {
+                try await self.sagas.find(
+                    filter,
+                    options: FindOptions(
+                        sort: [SagaDocument.Field.dueAt: 1, SagaDocument.Field.id: 1], limit: limit,
+                        projection: [
+                            SagaDocument.Field.dueAt: 1, SagaDocument.Field.leaseOwner: 1,
+                            SagaDocument.Field.leaseUntil: 1,
+                        ])
+                ).toArray()
             }
-            filter["$and"] = [["$or": .array(kinds)]]
+            for document in documents {
+                guard let id = document[SagaDocument.Field.id]?.stringValue,
+                    let dueAt = document[SagaDocument.Field.dueAt]?.dateValue
+                else { continue }
+                let leaseEnd = document[SagaDocument.Field.leaseUntil]?.dateValue ?? .distantPast
+                if document[SagaDocument.Field.leaseOwner]?.stringValue != nil, leaseEnd > now { continue }
+                due.append((dueAt, id))
+            }
         }
-        let documents = try await mapped { [filter] in
-            try await self.sagas.find(
-                filter, options: FindOptions(sort: ["dueAt": 1, "_id": 1], limit: limit, projection: ["_id": 1])
-            ).toArray()
+        return due.sorted { ($0.dueAt, $0.id) < ($1.dueAt, $1.id) }.prefix(limit).map(\.id)
+    }
+
+    /// Sagas due by `now`, of one definition and version when given.
+    static func dueFilter(now: Date, definition: (name: String, version: Int)?) -> Document {
+        var filter: Document = [:]
+        if let definition {
+            filter[SagaDocument.Field.definition] = .string(definition.name)
+            filter[SagaDocument.Field.version] = .int64(Int64(definition.version))
         }
-        return documents.compactMap { $0["_id"]?.stringValue }
+        filter[SagaDocument.Field.dueAt] = ["$lte": .datetime(now)]
+        return filter
     }
 
     public func sendSignal(sagaId: String, signal: SagaSignalRecord, ifInboxCount expectedInboxCount: Int?)

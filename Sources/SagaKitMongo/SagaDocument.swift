@@ -143,11 +143,15 @@ enum SagaDocument {
             set[Field.updatedAt] = .datetime(last.at)
             update["$push"] = [Field.events: ["$each": .array(request.events.map { .document(event($0)) })]]
         }
-        if let dueAt = request.dueAt { set[Field.dueAt] = .datetime(dueAt) } else { unset[Field.dueAt] = "" }
         switch request.lease {
         case .keep(let until):
-            update["$max"] = [Field.leaseUntil: .datetime(until)]
+            // A held saga is never due before its lease ends, however far renewals extended it: the due-saga
+            // poll relies on it to need no condition on the lease.
+            update["$max"] = [
+                Field.leaseUntil: .datetime(until), Field.dueAt: .datetime(max(request.dueAt ?? until, until)),
+            ]
         case .release:
+            if let dueAt = request.dueAt { set[Field.dueAt] = .datetime(dueAt) } else { unset[Field.dueAt] = "" }
             unset[Field.leaseOwner] = ""
             unset[Field.leaseUntil] = ""
         }

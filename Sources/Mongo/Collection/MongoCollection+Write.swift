@@ -135,6 +135,33 @@ extension MongoCollection {
         return try decode(value)
     }
 
+    /// Updates the first document matching `filter` with an aggregation pipeline (updates whose values depend on
+    /// the document, such as `$cond`), and returns it as it was before or after, as `options` ask.
+    ///
+    /// Runs the `findAndModify` command with this collection's write concern; a write-concern error in the reply is
+    /// thrown (`.writeConcern`), never taken as success.
+    public func findOneAndUpdate(
+        filter: Document, pipeline: [Document], options: FindOneAndUpdateOptions = FindOneAndUpdateOptions(),
+        session: MongoSession? = nil
+    ) async throws -> T? {
+        var command: Document = [
+            "findAndModify": .string(name), "query": .document(filter),
+            "update": .array(pipeline.map(BSONValue.document)),
+            "new": .bool(options.returnDocument == .after), "upsert": .bool(options.upsert),
+        ]
+        if let sort = options.sort { command["sort"] = .document(sort) }
+        if let projection = options.projection { command["fields"] = .document(projection) }
+        if let writeConcern { command["writeConcern"] = .document(writeConcern.document) }
+        let reply = try await database.runCommand(command, session: session)
+        if let failure = reply["writeConcernError"]?.documentValue {
+            throw MongoError(
+                .writeConcern, code: Int(failure["code"]?.int64Value ?? 0), codeName: failure["codeName"]?.stringValue,
+                message: failure["errmsg"]?.stringValue ?? "write concern not satisfied")
+        }
+        guard let value = reply["value"]?.documentValue else { return nil }
+        return try decode(value)
+    }
+
     /// Deletes the first document matching `filter`.
     @discardableResult
     public func deleteOne(filter: Document, session: MongoSession? = nil) async throws -> DeleteResult {

@@ -22,12 +22,15 @@ public struct Order: Codable, Sendable, Hashable {
     public var placedAt: Date
     /// The client's `Idempotency-Key`, if it sent one (unique per customer).
     public var idempotencyKey: String?
+    /// The customer and the key in one field, which a sparse unique index serves (absent without a key).
+    public var idempotencyScope: String?
     /// Set until the saga is known to have started; lets recovery start sagas for orders stored just before a crash.
     public var sagaStartPending: Bool?
 
     enum CodingKeys: String, CodingKey {
         case id = "_id"
         case customerId, items, total, paymentToken, shippingAddress, sagaId, placedAt, idempotencyKey, sagaStartPending
+        case idempotencyScope
     }
 }
 

@@ -19,9 +19,18 @@ public struct OrderBook: Sendable {
         return order
     }
 
-    /// The customer's order placed with this idempotency key, or nil.
+    /// The customer's order placed with this idempotency key, or nil (one `idempotencyScope` index look-up; orders
+    /// stored before that field existed are found by their customer and key).
     func order(customerId: String, idempotencyKey: String) async throws -> Order? {
-        try await orders.findOne(["customerId": .string(customerId), "idempotencyKey": .string(idempotencyKey)])
+        let scope = Self.idempotencyScope(customerId: customerId, key: idempotencyKey)
+        if let order = try await orders.findOne(["idempotencyScope": .string(scope)]) { return order }
+        return try await orders.findOne(
+            ["customerId": .string(customerId), "idempotencyKey": .string(idempotencyKey), "idempotencyScope": .null])
+    }
+
+    /// One string for a customer and one of its idempotency keys, unambiguous whatever characters either holds.
+    static func idempotencyScope(customerId: String, key: String) -> String {
+        "\(customerId.utf8.count):\(customerId)/\(key)"
     }
 
     /// Stores a new order; throws a duplicate-key `MongoError` when the customer already used its idempotency key.

@@ -28,12 +28,10 @@ extension OrderSystem {
     /// Returns once the order and the saga's first event are durable. With an idempotency key, a repeated
     /// identical request returns the first order and starts nothing; a different request with the same
     /// key is refused; of two concurrent requests with one key, one creates the order.
+    ///
+    /// Insert first: the order's unique `idempotencyScope` refuses a second order with the key, and only then is the
+    /// first one read; a new order costs no look-up.
     public func place(_ request: OrderRequest, idempotencyKey: String?, now: Date = Date()) async throws -> Placement {
-        if let idempotencyKey,
-            let existing = try await orderBook.order(customerId: request.customerId, idempotencyKey: idempotencyKey)
-        {
-            return try await replay(existing, for: request)
-        }
         let order = try await price(request, idempotencyKey: idempotencyKey, now: now)
         do {
             try await orderBook.insert(order)
@@ -77,7 +75,9 @@ extension OrderSystem {
         return Order(
             id: id, customerId: request.customerId, items: lines, total: total, paymentToken: request.paymentToken,
             shippingAddress: request.shippingAddress, sagaId: id.sagaId, placedAt: now,
-            idempotencyKey: idempotencyKey, sagaStartPending: true)
+            idempotencyKey: idempotencyKey,
+            idempotencyScope: idempotencyKey.map { OrderBook.idempotencyScope(customerId: request.customerId, key: $0) },
+            sagaStartPending: true)
     }
 
     /// Starts (idempotently) the saga of a stored order.

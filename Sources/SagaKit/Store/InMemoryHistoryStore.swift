@@ -87,6 +87,8 @@ public actor InMemoryHistoryStore: HistoryStore {
         switch request.lease {
         case .keep(let until):
             record.leaseUntil = max(record.leaseUntil ?? until, until)
+            // A held saga is never due before its lease ends (the due-saga poll relies on it).
+            record.dueAt = max(request.dueAt ?? until, record.leaseUntil ?? until)
         case .release:
             record.leaseOwner = nil
             record.leaseUntil = nil
