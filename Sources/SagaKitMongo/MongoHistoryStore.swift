@@ -45,11 +45,13 @@ public final class MongoHistoryStore: HistoryStore {
         self.watchPollInterval = watchPollInterval
     }
 
-    /// Creates the indexes the store's queries use (idempotent).
+    /// Creates the indexes the store's queries use and gives sagas stored before lists paged by `listKey` their key
+    /// (idempotent).
     public func prepare() async throws {
+        try await backfillListKeys()
         try await sagas.createIndexes([
-            IndexModel(keys: ["status": 1, "startedAt": -1, "_id": -1], name: "status_startedAt"),
-            IndexModel(keys: ["startedAt": -1, "_id": -1], name: "startedAt"),
+            IndexModel(keys: ["status": 1, "listKey": -1], name: "status_listKey"),
+            IndexModel(keys: ["listKey": -1], name: "listKey"),
             IndexModel(keys: ["dueAt": 1], name: "dueAt", sparse: true),
             // The engine's due-saga poll: equality on the kind, a range on the due time (no `$in`, no `$or`, which
             // some planners scan for).
@@ -165,28 +167,60 @@ public final class MongoHistoryStore: HistoryStore {
         return (events, status)
     }
 
+    /// One page read through the `status_listKey` or `listKey` index in its own order, continuing after the cursor
+    /// with a single range condition: only the page's documents are read, however many sagas the store holds, and
+    /// nothing is sorted in memory (on servers whose planners would sort every match instead).
     public func list(_ query: SagaListQuery) async throws -> SagaPage {
         var filter: Document = [:]
-        if let status = query.status { filter["status"] = .string(status.rawValue) }
+        if let status = query.status { filter[SagaDocument.Field.status] = .string(status.rawValue) }
         if let text = query.cursor {
             guard let cursor = SagaListCursor(encoded: text) else {
                 throw HistoryStoreError.invalidRequest("bad cursor")
             }
-            filter["$or"] = [
-                ["startedAt": ["$lt": .datetime(cursor.startedAt)]],
-                ["startedAt": .datetime(cursor.startedAt), "_id": ["$lt": .string(cursor.id)]],
+            filter[SagaDocument.Field.listKey] = [
+                "$lt": .string(SagaDocument.listKey(startedAt: cursor.startedAt, id: cursor.id))
             ]
         }
         let options = FindOptions(
-            sort: ["startedAt": -1, "_id": -1], limit: query.limit + 1, projection: SagaDocument.summaryProjection)
+            limit: query.limit + 1, projection: SagaDocument.summaryProjection,
+            hint: query.status == nil ? ["listKey": -1] : ["status": 1, "listKey": -1])
         let selection = filter
         let documents = try await mapped { try await self.sagas.find(selection, options: options).toArray() }
-        let records = try documents.map(SagaDocument.record(from:))
+        let records = try documents.map(SagaDocument.record(from:)).sorted {
+            ($0.startedAt, $0.id) > ($1.startedAt, $1.id)
+        }
         let page = Array(records.prefix(query.limit))
         let next =
             records.count > query.limit
             ? page.last.map { SagaListCursor(startedAt: $0.startedAt, id: $0.id).encoded } : nil
         return SagaPage(items: page.map(\.summary), nextCursor: next)
+    }
+
+    /// Sets `listKey` on sagas stored before it existed, a batch at a time.
+    private func backfillListKeys() async throws {
+        while true {
+            let missing = try await mapped {
+                try await self.sagas.find(
+                    [SagaDocument.Field.listKey: ["$exists": false]],
+                    options: FindOptions(limit: 500, projection: [SagaDocument.Field.startedAt: 1])
+                ).toArray()
+            }
+            guard !missing.isEmpty else { return }
+            let updates: [WriteModel<Document>] = missing.compactMap { document in
+                guard let id = document["_id"]?.stringValue, let startedAt = document["startedAt"]?.dateValue else {
+                    return nil
+                }
+                return .updateOne(
+                    filter: ["_id": .string(id)],
+                    update: [
+                        "$set": [
+                            SagaDocument.Field.listKey: .string(SagaDocument.listKey(startedAt: startedAt, id: id))
+                        ]
+                    ])
+            }
+            guard !updates.isEmpty else { return }
+            try await mapped { _ = try await self.sagas.bulkWrite(updates, ordered: false) }
+        }
     }
 
     public func countsByStatus() async throws -> [SagaStatus: Int] {

@@ -28,6 +28,14 @@ enum SagaDocument {
         static let input = "input"
         static let events = "events"
         static let inbox = "inbox"
+        static let listKey = "listKey"
+    }
+
+    /// The key lists page by, newest first: the start time in milliseconds (13 digits) and the id, so one indexed
+    /// string orders sagas as `(startedAt, _id)` and a page continues with a single range condition.
+    static func listKey(startedAt: Date, id: String) -> String {
+        let millis = String(max(0, SagaTime.milliseconds(startedAt)))
+        return String(repeating: "0", count: max(0, 13 - millis.count)) + millis + "|" + id
     }
 
     /// The document of a new saga.
@@ -39,6 +47,7 @@ enum SagaDocument {
             Field.status: .string(start.status.rawValue),
             Field.step: start.currentStep.map(BSONValue.string) ?? .null,
             Field.startedAt: .datetime(SagaTime.truncated(start.startedAt)),
+            Field.listKey: .string(listKey(startedAt: start.startedAt, id: start.sagaId)),
             Field.updatedAt: .datetime(start.events.last?.at ?? start.startedAt),
             Field.seq: .int64(start.events.last?.seq ?? 0),
             Field.inboxCount: .int64(0),

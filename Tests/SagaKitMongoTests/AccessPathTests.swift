@@ -52,3 +52,20 @@ struct AccessPathTests {
         try await database.drop()
     }
 }
+
+extension AccessPathTests {
+    @Test("a list page is read through its index in order, with no sort in memory, with or without a status")
+    func listPages() async throws {
+        let (_, database) = try await Self.prepared()
+        let cases: [(Document, Document)] = [
+            (["status": "RUNNING", "listKey": ["$lt": "1800000000000|s-9"]], ["status": 1, "listKey": -1]),
+            (["listKey": ["$lt": "1800000000000|s-9"]], ["listKey": -1]),
+        ]
+        for (filter, hint) in cases {
+            let plan = try await QueryPlan.explain(
+                ["find": "sagas", "filter": .document(filter), "hint": .document(hint), "limit": 51], in: database)
+            #expect(!plan.sortsInMemory && !plan.stages.contains("COLLSCAN"), "\(plan)")
+        }
+        try await database.drop()
+    }
+}
