@@ -23,9 +23,8 @@ public final class MongoHistoryStore: HistoryStore {
     let sagas: MongoCollection<Document>
     let committer: GroupCommitter
     let changes: SagaChangeFeed
+    let watchers: SagaWatchHub
     let clock: any SagaClock
-    /// How long a watcher waits for a change notification before reading anyway.
-    let watchPollInterval: Duration
 
     /// Creates a store in `databaseName`; call ``prepare()`` once before use to create its indexes.
     public init(
@@ -33,16 +32,19 @@ public final class MongoHistoryStore: HistoryStore {
         databaseName: String,
         clock: any SagaClock = SystemClock(),
         writeConcern: WriteConcern? = .majority,
-        watchPollInterval: Duration = .seconds(1),
+        watchPollInterval: Duration = .seconds(15),
         logger: Logger = Logger(label: "saga.history.mongo")
     ) {
         let collection = client.database(databaseName).collection("sagas", as: Document.self)
             .withWriteConcern(writeConcern)
         sagas = collection
         committer = GroupCommitter(sagas: collection)
-        changes = SagaChangeFeed(sagas: collection, logger: logger)
+        let changes = SagaChangeFeed(sagas: collection, logger: logger)
+        self.changes = changes
         self.clock = clock
-        self.watchPollInterval = watchPollInterval
+        watchers = SagaWatchHub(changes: changes, idleRead: watchPollInterval) { sagaId, after in
+            try await Self.eventsAndStatus(in: collection, sagaId: sagaId, after: after)
+        }
     }
 
     /// Creates the indexes the store's queries use and gives sagas stored before lists paged by `listKey` their key
@@ -150,14 +152,21 @@ public final class MongoHistoryStore: HistoryStore {
     /// Events after `seq` and the saga's status, read together.
     func eventsAndStatus(sagaId: String, after seq: Int64) async throws -> (events: [HistoryEvent], status: SagaStatus)
     {
+        try await Self.eventsAndStatus(in: sagas, sagaId: sagaId, after: seq)
+    }
+
+    /// Events after `seq` and the saga's status, read together from `sagas` (one read, only the events wanted).
+    static func eventsAndStatus(in sagas: MongoCollection<Document>, sagaId: String, after seq: Int64) async throws
+        -> (events: [HistoryEvent], status: SagaStatus)
+    {
         let skip = max(0, seq)
         let projection: Document = [
             "events": ["$slice": [.int64(skip), .int64(Int64(Int32.max))]],
             "status": 1, "seq": 1,
         ]
         guard
-            let document = try await mapped({
-                try await self.sagas.findOne(["_id": .string(sagaId)], projection: projection)
+            let document = try await mapping({
+                try await sagas.findOne(["_id": .string(sagaId)], projection: projection)
             })
         else { throw HistoryStoreError.notFound(sagaId: sagaId) }
         guard let statusText = document["status"]?.stringValue, let status = SagaStatus(rawValue: statusText) else {
@@ -379,6 +388,12 @@ public final class MongoHistoryStore: HistoryStore {
     /// Runs a MongoDB operation, turning driver errors into ``HistoryStoreError``s.
     @discardableResult
     func mapped<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await Self.mapping(body)
+    }
+
+    /// Runs a MongoDB operation, turning driver errors into ``HistoryStoreError``s.
+    @discardableResult
+    static func mapping<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as MongoError where error.kind == .duplicateKey {

@@ -80,6 +80,35 @@ struct EventStreamTests {
     }
 }
 
+/// Streams per key are bounded: one careless client cannot tie up the service.
+@Suite("Event stream quota")
+struct EventStreamQuotaTests {
+    @Test("a key holding STREAMS_PER_KEY open streams gets 429 with Retry-After; closing one lets the next in")
+    func quotaPerKey() async throws {
+        try await ServiceHarness.run(environment: ["STREAMS_PER_KEY": "2"]) { service in
+            try await service.putProduct("BIG", price: "600.00", stock: 5)
+            let orderId = try await service.placeOrder(items: [("BIG", 2)])
+            try await service.waitForStatus(orderId, in: ["AWAITING_APPROVAL"])
+            var request = HTTPClientRequest(url: service.baseURL + "/v1/orders/\(orderId)/events")
+            request.headers.add(name: "Authorization", value: "Bearer \(ServiceHarness.operatorKey)")
+            let first = try await service.http.execute(request, timeout: .seconds(30))
+            let second = try await service.http.execute(request, timeout: .seconds(30))
+            #expect(first.status.code == 200 && second.status.code == 200)
+            let third = try await service.http.execute(request, timeout: .seconds(30))
+            #expect(third.status.code == 429)
+            #expect(third.headers.first(name: "retry-after") != nil)
+            #expect(third.headers.first(name: "content-type") == "application/problem+json")
+            #expect(try await service.request(.POST, "/v1/orders/\(orderId)/approve").status == 202)
+            for response in [first, second] {
+                for try await _ in response.body {}
+            }
+            let again = try await service.http.execute(request, timeout: .seconds(30))
+            #expect(again.status.code == 200, "the finished streams gave their places back")
+            for try await _ in again.body {}
+        }
+    }
+}
+
 /// A client that stops reading is dropped once its frames fill a bounded buffer; it does not hold memory.
 @Suite("Event stream buffers")
 struct EventStreamBufferTests {

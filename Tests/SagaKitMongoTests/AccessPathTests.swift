@@ -69,3 +69,62 @@ extension AccessPathTests {
         try await database.drop()
     }
 }
+
+/// Watchers cost nothing while nothing happens, and share one read when something does.
+@Suite("Watching sagas")
+struct WatchCostTests {
+    @Test("fifty streams on one saga: no read while it waits, a shared read when it changes, all see every event")
+    func sharedQuietWatchers() async throws {
+        let client = try MongoClient(try TestDeployment.uri())
+        let clock = TestClock(now: SagaTime.truncated(Date()))
+        let store = MongoHistoryStore(
+            client: client, databaseName: TestDeployment.uniqueName("watch"), clock: clock,
+            watchPollInterval: .seconds(30))
+        try await store.prepare()
+        let now = clock.now
+        _ = try await store.startSaga(
+            SagaStartRequest(
+                sagaId: "w", definitionName: "d", definitionVersion: 1, input: .null,
+                events: [
+                    HistoryEvent(seq: 1, at: now, kind: .sagaStarted(definition: "d", version: 1, input: .null)),
+                    HistoryEvent(seq: 2, at: now, kind: .stepScheduled(step: "A", kind: .action)),
+                    HistoryEvent(seq: 3, at: now, kind: .stepStarted(step: "A", attempt: 1)),
+                ],
+                status: .running, currentStep: "A", owner: "me", leaseUntil: now.addingTimeInterval(60),
+                dueAt: nil, startedAt: now))
+        func follow() -> Task<[Int64], any Error> {
+            let stream = store.watch(sagaId: "w", after: 0)
+            return Task {
+                var seen: [Int64] = []
+                for try await event in stream { seen.append(event.seq) }
+                return seen
+            }
+        }
+        /// Database calls in two quiet seconds (the shared change stream's own polls included).
+        func quietCalls() async throws -> Int {
+            try await Task.sleep(for: .milliseconds(500))
+            let from = client.diagnostics.blockingCalls
+            try await Task.sleep(for: .seconds(2))
+            return client.diagnostics.blockingCalls - from
+        }
+        var readers = [follow()]
+        let oneWatcher = try await quietCalls()
+        readers += (1..<50).map { _ in follow() }
+        let fiftyWatchers = try await quietCalls()
+        #expect(fiftyWatchers <= oneWatcher + 2, "one watcher: \(oneWatcher) calls in 2 s; fifty: \(fiftyWatchers)")
+
+        let changeFrom = client.diagnostics.blockingCalls
+        try await store.append(
+            AppendRequest(
+                sagaId: "w", owner: "me", expectedSeq: 3, expectedInboxCount: 0,
+                events: [
+                    HistoryEvent(seq: 4, at: now, kind: .stepCompleted(step: "A", attempt: 1, result: .null)),
+                    HistoryEvent(seq: 5, at: now, kind: .sagaCompleted),
+                ],
+                status: .completed, currentStep: nil, dueAt: nil, lease: .release))
+        for reader in readers { #expect(try await reader.value == [1, 2, 3, 4, 5]) }
+        let changeCalls = client.diagnostics.blockingCalls - changeFrom
+        #expect(changeCalls <= 8, "\(changeCalls) database calls for one change seen by fifty streams")
+        await client.shutdown()
+    }
+}

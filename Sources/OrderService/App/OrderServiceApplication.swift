@@ -81,7 +81,9 @@ public struct OrderServiceApplication: Sendable {
             isAcceptingWork: { orders.engine.isAcceptingWork },
             probeTimeout: .seconds(2))
         operations.addRoutes(to: router, table: &table)
-        let api = OrderAPI(orders: orders, history: history, keepAliveInterval: .seconds(15))
+        let api = OrderAPI(
+            orders: orders, history: history, keepAliveInterval: .seconds(15),
+            streams: StreamQuota(limit: configuration.streamsPerKey))
         api.addRoutes(
             to: router.group("/v1").add(middleware: StoresReadyMiddleware(preparation: preparation))
                 .add(middleware: APIKeyMiddleware(keys: keys)),

@@ -43,6 +43,8 @@ public struct ServiceConfiguration: Sendable {
     public var writeTimeout: Duration
     /// How long the per-order stock markers of settled orders stay on product documents.
     public var inventoryRetention: Duration
+    /// How many event streams one API key may hold open at once (429 beyond).
+    public var streamsPerKey: Int
 
     /// The durable write concern with the configured `wtimeout`: majority, journaled.
     public var writeConcern: WriteConcern { WriteConcern(.majority, journal: true, timeout: writeTimeout) }
@@ -107,6 +109,7 @@ public struct ServiceConfiguration: Sendable {
             httpIdleTimeout: try duration("HTTP_IDLE_TIMEOUT", default: .seconds(20)),
             placementRecoveryGrace: try duration("PLACEMENT_RECOVERY_GRACE", default: .seconds(30)),
             writeTimeout: try duration("WRITE_TIMEOUT", default: .seconds(10)),
-            inventoryRetention: try duration("INVENTORY_RETENTION", default: .seconds(3600)))
+            inventoryRetention: try duration("INVENTORY_RETENTION", default: .seconds(3600)),
+            streamsPerKey: try integer("STREAMS_PER_KEY", default: 16, range: 1...10_000))
     }
 }

@@ -63,6 +63,14 @@ struct Problem: Error, Sendable {
         return problem
     }
 
+    /// 429: the caller holds too many of something at once; try again after `retryAfter` seconds.
+    static func tooMany(_ detail: String, retryAfter: Int = 5) -> Problem {
+        var problem = Problem(
+            type: typeBase + "too-many-requests", title: "Too many requests", status: .tooManyRequests, detail: detail)
+        problem.headers[.retryAfter] = String(retryAfter)
+        return problem
+    }
+
     /// The problem as a response.
     func response() -> Response {
         var body: [String: JSONValueForProblem] = [

@@ -16,6 +16,12 @@ extension OrderAPI {
         guard try await history.load(sagaId: order.sagaId) != nil else {
             throw Problem.notFound("the saga of order \(order.id)")
         }
+        let caller = context.principal?.keyLabel ?? "anonymous"
+        guard streams.acquire(caller) else {
+            throw Problem.tooMany(
+                "this key already has \(streams.limit) event streams open; close one or resume later with Last-Event-ID"
+            )
+        }
         let frames = Self.frames(
             events: history.watch(sagaId: order.sagaId, after: after), keepAlive: keepAliveInterval)
         var headers = HTTPFields()
@@ -23,9 +29,11 @@ extension OrderAPI {
         headers[.cacheControl] = "no-cache"
         headers[.accelBuffering] = "no"
         let logger = context.logger
+        let streams = self.streams
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
+                defer { streams.release(caller) }
                 do {
                     for try await frame in frames {
                         try await writer.write(ByteBuffer(string: frame))

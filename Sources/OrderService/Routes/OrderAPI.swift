@@ -10,6 +10,8 @@ struct OrderAPI: Sendable {
     let history: any HistoryStore
     /// How long the event stream waits between keep-alive comments.
     let keepAliveInterval: Duration
+    /// Open event streams per caller.
+    var streams = StreamQuota(limit: 16)
 
     /// Adds the routes under `/v1` to `router`, recording them in `table`.
     func addRoutes(to group: RouterGroup<APIRequestContext>, table: inout RouteTable) {

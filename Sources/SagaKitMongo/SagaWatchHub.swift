@@ -1,0 +1,118 @@
+import Foundation
+import SagaKit
+import Synchronization
+
+/// Shares one read of a saga among everyone watching it: one tail per watched saga reads the events after the
+/// furthest-behind watcher whenever the saga changes (this process's appends, the change stream) or a watcher
+/// joins, and hands each watcher the events it has not seen. While nothing changes it reads nothing, but for a
+/// safety read every `idleRead`, so a hundred open streams on one saga cost what one does.
+final class SagaWatchHub: Sendable {
+    typealias Read =
+        @Sendable (_ sagaId: String, _ after: Int64) async throws -> (events: [HistoryEvent], status: SagaStatus)
+
+    private struct Watcher {
+        let continuation: AsyncThrowingStream<HistoryEvent, any Error>.Continuation
+        var last: Int64
+    }
+
+    private struct Tail {
+        var watchers: [UInt64: Watcher] = [:]
+        var task: Task<Void, Never>?
+    }
+
+    private struct State {
+        var tails: [String: Tail] = [:]
+        var nextId: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
+    private let changes: SagaChangeFeed
+    private let idleRead: Duration
+    private let read: Read
+
+    init(changes: SagaChangeFeed, idleRead: Duration, read: @escaping Read) {
+        self.changes = changes
+        self.idleRead = idleRead
+        self.read = read
+    }
+
+    /// Every event of `sagaId` after `seq`, as it is recorded, until the saga is terminal.
+    func watch(sagaId: String, after seq: Int64) -> AsyncThrowingStream<HistoryEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            let (id, start) = state.withLock { state -> (UInt64, Bool) in
+                state.nextId += 1
+                var tail = state.tails[sagaId, default: Tail()]
+                tail.watchers[state.nextId] = Watcher(continuation: continuation, last: seq)
+                let start = tail.task == nil
+                state.tails[sagaId] = tail
+                return (state.nextId, start)
+            }
+            continuation.onTermination = { [weak self] _ in self?.leave(sagaId, id) }
+            if start {
+                let task = Task { await self.follow(sagaId) }
+                state.withLock { $0.tails[sagaId]?.task = task }
+            } else {
+                // The tail may be waiting: a newcomer needs its history now.
+                changes.notify(sagaId)
+            }
+        }
+    }
+
+    /// How many sagas have a tail (for tests).
+    var tailCount: Int { state.withLock { $0.tails.count } }
+
+    private func leave(_ sagaId: String, _ id: UInt64) {
+        let task = state.withLock { state -> Task<Void, Never>? in
+            state.tails[sagaId]?.watchers[id] = nil
+            guard state.tails[sagaId]?.watchers.isEmpty == true else { return nil }
+            return state.tails.removeValue(forKey: sagaId)?.task
+        }
+        task?.cancel()
+    }
+
+    /// The tail of one saga: read after the furthest-behind watcher, hand out, wait for a change.
+    private func follow(_ sagaId: String) async {
+        let subscription = changes.subscribe(to: sagaId)
+        defer { changes.unsubscribe(subscription) }
+        while !Task.isCancelled {
+            guard let from = state.withLock({ $0.tails[sagaId]?.watchers.values.map(\.last).min() }) else { return }
+            do {
+                let (events, status) = try await read(sagaId, from)
+                let finished = deliver(events, of: sagaId, terminal: status.isTerminal)
+                if finished { return }
+            } catch {
+                finish(sagaId, throwing: error)
+                return
+            }
+            await changes.wait(subscription, timeout: idleRead)
+        }
+    }
+
+    /// Hands each watcher the events after its last; ends every stream when the saga is terminal.
+    private func deliver(_ events: [HistoryEvent], of sagaId: String, terminal: Bool) -> Bool {
+        let watchers = state.withLock {
+            state -> [(AsyncThrowingStream<HistoryEvent, any Error>.Continuation, [HistoryEvent])] in
+            guard var tail = state.tails[sagaId] else { return [] }
+            var handed: [(AsyncThrowingStream<HistoryEvent, any Error>.Continuation, [HistoryEvent])] = []
+            for (id, watcher) in tail.watchers {
+                let fresh = events.filter { $0.seq > watcher.last }
+                handed.append((watcher.continuation, fresh))
+                tail.watchers[id]?.last = fresh.last?.seq ?? watcher.last
+            }
+            if terminal { state.tails[sagaId] = nil } else { state.tails[sagaId] = tail }
+            return handed
+        }
+        for (continuation, fresh) in watchers {
+            for event in fresh { continuation.yield(event) }
+            if terminal { continuation.finish() }
+        }
+        return terminal
+    }
+
+    private func finish(_ sagaId: String, throwing error: any Error) {
+        let watchers = state.withLock {
+            $0.tails.removeValue(forKey: sagaId)?.watchers.values.map(\.continuation) ?? []
+        }
+        for continuation in watchers { continuation.finish(throwing: error) }
+    }
+}
