@@ -125,6 +125,7 @@ let package = Package(
         .executableTarget(
             name: "SagaBench",
             dependencies: [
+                "SagaKit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

@@ -2,17 +2,26 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 
-/// `saga-bench`: places orders against a running order service and reports throughput, latencies,
-/// history-store writes per saga and the service's memory.
+/// `saga-bench`: measures the order service end to end (`service`, the default) or the saga engine alone
+/// (`engine`), and prints a Markdown report.
 ///
 /// ```sh
-/// saga-bench --url http://127.0.0.1:8080 --key "$KEY" --orders 500 --concurrency 16 --service-pid $PID
+/// saga-bench service --url http://127.0.0.1:8080 --key "$KEY" --orders 500 --concurrency 16 --service-pid $PID
+/// saga-bench engine --seconds 10 --in-flight 1024
 /// ```
 @main
 struct SagaBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "saga-bench",
-        abstract: "Load-tests a running order-saga service and prints a Markdown report.")
+        abstract: "Benchmarks the order-saga service end to end, or the saga engine alone.",
+        subcommands: [ServiceBench.self, EngineBench.self],
+        defaultSubcommand: ServiceBench.self)
+}
+
+/// Load-tests a running order-saga service.
+struct ServiceBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "service", abstract: "Load-tests a running order-saga service and prints a Markdown report.")
 
     @Option(help: "The service's base URL.") var url = "http://127.0.0.1:8080"
     @Option(help: "An operator API key.") var key: String
