@@ -82,11 +82,11 @@ struct BoundsTests {
     @Test("an attempt that ends before it is tracked is not tracked for ever")
     func attemptTracking() async {
         let lifecycle = EngineLifecycle()
-        let id = UUID()
+        let id = lifecycle.nextAttemptId()
         lifecycle.untrack(id)
         lifecycle.track(id, Task {})
         #expect(lifecycle.trackedAttempts == 0)
-        let other = UUID()
+        let other = lifecycle.nextAttemptId()
         lifecycle.track(other, Task {})
         #expect(lifecycle.trackedAttempts == 1)
         lifecycle.untrack(other)

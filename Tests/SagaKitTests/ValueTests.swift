@@ -141,3 +141,80 @@ struct ValueTests {
         #expect(clock.sleeperCount == 0)
     }
 }
+
+/// The direct JSONValue coder gives what a JSON text round trip gave, without the text.
+@Suite("JSONValue coding")
+struct JSONValueCodingTests {
+    struct Inner: Codable, Hashable {
+        var when: Date
+        var blob: Data
+        var ratio: Double
+        var whole: Double
+        var maybe: String?
+    }
+
+    struct Outer: Codable, Hashable {
+        var name: String
+        var count: Int
+        var flags: [Bool]
+        var inner: Inner
+        var byName: [String: Int]
+        var nested: [[Int8]]
+        var nothing: Int?
+    }
+
+    /// Encodes with a nested keyed container by hand, as custom conformances do.
+    struct Custom: Codable, Hashable {
+        var a: Int
+        var b: String
+        enum Keys: String, CodingKey { case outer, a, b }
+        init(a: Int, b: String) {
+            self.a = a
+            self.b = b
+        }
+        init(from decoder: any Decoder) throws {
+            let outer = try decoder.container(keyedBy: Keys.self).nestedContainer(keyedBy: Keys.self, forKey: .outer)
+            a = try outer.decode(Int.self, forKey: .a)
+            b = try outer.decode(String.self, forKey: .b)
+        }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Keys.self)
+            var outer = container.nestedContainer(keyedBy: Keys.self, forKey: .outer)
+            try outer.encode(a, forKey: .a)
+            try outer.encode(b, forKey: .b)
+        }
+    }
+
+    static let sample = Outer(
+        name: "x", count: 3, flags: [true, false],
+        inner: Inner(
+            when: SagaTime.date(milliseconds: 1_800_000_000_123), blob: Data([1, 2, 3]), ratio: 0.25, whole: 2,
+            maybe: nil),
+        byName: ["a": 1, "b": 2], nested: [[1, -2], []], nothing: nil)
+
+    @Test("values round-trip, and encode as a JSON text round trip encoded them")
+    func matchesTextRoundTrip() throws {
+        let direct = try JSONValue(encoding: Self.sample)
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(SagaTime.format(date))
+        }
+        let viaText = try JSONDecoder().decode(JSONValue.self, from: try encoder.encode(Self.sample))
+        #expect(direct == viaText)
+        #expect(direct["inner"]?["whole"] == .int(2), "whole numbers are ints, as a text round trip made them")
+        #expect(direct["inner"]?["maybe"] == nil, "absent optionals are left out")
+        #expect(try direct.decode(as: Outer.self) == Self.sample)
+        let custom = Custom(a: 7, b: "seven")
+        let value = try JSONValue(encoding: custom)
+        #expect(value == ["outer": ["a": 7, "b": "seven"]])
+        #expect(try value.decode(as: Custom.self) == custom)
+    }
+
+    @Test("a value that does not fit its type is a decoding error naming the path")
+    func mismatches() {
+        #expect(throws: DecodingError.self) { try JSONValue.object(["count": "three"]).decode(as: Outer.self) }
+        #expect(throws: DecodingError.self) { try JSONValue.int(300).decode(as: Int8.self) }
+        #expect(throws: EncodingError.self) { try JSONValue(encoding: Double.nan) }
+    }
+}

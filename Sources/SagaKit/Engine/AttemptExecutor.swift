@@ -22,7 +22,7 @@ enum AttemptExecutor {
     ) async -> AttemptOutcome<Value> {
         let race = Race<AttemptOutcome<Value>>()
         let deadline = SagaTime.adding(timeout, to: clock.now)
-        let attemptId = UUID()
+        let attemptId = lifecycle.nextAttemptId()
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 guard race.install(continuation) else { return }

@@ -9,12 +9,13 @@ final class EngineLifecycle: Sendable {
     private static let crashedBit: UInt8 = 2
 
     private let flags = Atomic<UInt8>(0)
+    private let attemptIds = Atomic<Int>(0)
     private let attempts = Mutex(Attempts())
 
     /// Running attempts, and those that ended before they were tracked.
     private struct Attempts {
-        var running: [UUID: Task<Void, Never>] = [:]
-        var endedEarly: Set<UUID> = []
+        var running: [Int: Task<Void, Never>] = [:]
+        var endedEarly: Set<Int> = []
     }
 
     /// Whether the engine takes no new work (a graceful shutdown or a crash).
@@ -34,15 +35,18 @@ final class EngineLifecycle: Sendable {
         flags.bitwiseOr(Self.stoppingBit | Self.crashedBit, ordering: .acquiringAndReleasing)
     }
 
+    /// An id no attempt of this engine had before.
+    func nextAttemptId() -> Int { attemptIds.add(1, ordering: .relaxed).newValue }
+
     /// Tracks a running attempt's task until it ends (an attempt that already ended is not tracked).
-    func track(_ id: UUID, _ task: Task<Void, Never>) {
+    func track(_ id: Int, _ task: Task<Void, Never>) {
         attempts.withLock { attempts in
             if attempts.endedEarly.remove(id) == nil { attempts.running[id] = task }
         }
     }
 
     /// Stops tracking an attempt; called by the attempt itself when it ends, possibly before ``track(_:_:)``.
-    func untrack(_ id: UUID) {
+    func untrack(_ id: Int) {
         attempts.withLock { attempts in
             if attempts.running.removeValue(forKey: id) == nil { attempts.endedEarly.insert(id) }
         }

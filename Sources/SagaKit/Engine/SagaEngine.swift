@@ -31,8 +31,17 @@ public actor SagaEngine {
     nonisolated let metrics: EngineMetrics
 
     struct HeldSaga {
-        let token: UUID
+        let token: Int
         var task: Task<Void, Never>?
+    }
+
+    /// The last token handed to a held saga (tells a runner's exit from a later runner's).
+    var lastToken = 0
+
+    /// A token no held saga had before.
+    func nextToken() -> Int {
+        lastToken += 1
+        return lastToken
     }
 
     /// Sagas this executor holds (or is acquiring), by id.
@@ -66,7 +75,7 @@ public actor SagaEngine {
         self.store = store
         self.registry = registry
         self.configuration = configuration
-        var logger = logger
+        var logger = SagaLogContext.adding(to: logger)
         logger[metadataKey: "instance"] = "\(configuration.instanceId)"
         self.logger = logger
         self.metrics = EngineMetrics(instanceId: configuration.instanceId, statusName: configuration.statusName)
@@ -220,9 +229,8 @@ public actor SagaEngine {
     static func maxQueuedStarts(_ configuration: Configuration) -> Int { 4 * configuration.maxConcurrentSagas }
 
     /// Starts a runner task for a saga this executor holds.
-    func launch(_ sagaId: String, _ start: RunnerStart, token: UUID = UUID()) {
-        var logger = self.logger
-        logger[metadataKey: "sagaId"] = "\(sagaId)"
+    func launch(_ sagaId: String, _ start: RunnerStart, token: Int? = nil) {
+        let token = token ?? nextToken()
         let runner = SagaRunner(
             sagaId: sagaId,
             store: store,
@@ -235,14 +243,14 @@ public actor SagaEngine {
         )
         timers.cancel(sagaId)
         let task = Task.detached {
-            let exit = await runner.drive(start)
+            let exit = await SagaLogContext.$current.withValue(.init(sagaId: sagaId)) { await runner.drive(start) }
             await self.runnerFinished(sagaId, token: token, exit: exit)
         }
         held[sagaId] = HeldSaga(token: token, task: task)
         metrics.heldSagas(held.count)
     }
 
-    private func runnerFinished(_ sagaId: String, token: UUID, exit: RunnerExit) async {
+    private func runnerFinished(_ sagaId: String, token: Int, exit: RunnerExit) async {
         guard held[sagaId]?.token == token else { return }
         held[sagaId] = nil
         leases.forget(sagaId)
@@ -275,7 +283,7 @@ public actor SagaEngine {
             quarantine[sagaId] = nil
         }
         guard freeSlots > 0 else { return }
-        let token = UUID()
+        let token = nextToken()
         held[sagaId] = HeldSaga(token: token, task: nil)
         let now = SagaTime.truncated(clock.now)
         let until = SagaTime.adding(configuration.leaseDuration, to: now)

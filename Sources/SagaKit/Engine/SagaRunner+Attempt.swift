@@ -41,10 +41,12 @@ extension SagaRunner {
                 idempotencyKey: StepResults.idempotencyKey(sagaId: sagaId, name: name),
                 fence: fence,
                 results: held.state.results,
-                logger: attemptLogger(name: name, attempt: attempt)
+                logger: logger
             )
-            let outcome = await AttemptExecutor.run(timeout: timeout, clock: clock, lifecycle: lifecycle) {
-                try await action.run(execution)
+            let outcome = await SagaLogContext.$current.withValue(.init(sagaId: sagaId, step: name, attempt: attempt)) {
+                await AttemptExecutor.run(timeout: timeout, clock: clock, lifecycle: lifecycle) {
+                    try await action.run(execution)
+                }
             }
             guard case .finished(let result, let timedOut) = outcome, !lifecycle.isCrashed else { return nil }
             finishedAt = SagaTime.truncated(clock.now)
@@ -68,10 +70,12 @@ extension SagaRunner {
                 stepResult: stepInfo?.status == .completed ? (stepInfo?.result ?? .null) : nil,
                 cause: held.state.compensation?.cause ?? .failure,
                 results: held.state.results,
-                logger: attemptLogger(name: name, attempt: attempt)
+                logger: logger
             )
-            let outcome = await AttemptExecutor.run(timeout: timeout, clock: clock, lifecycle: lifecycle) {
-                try await compensation.run(execution)
+            let outcome = await SagaLogContext.$current.withValue(.init(sagaId: sagaId, step: name, attempt: attempt)) {
+                await AttemptExecutor.run(timeout: timeout, clock: clock, lifecycle: lifecycle) {
+                    try await compensation.run(execution)
+                }
             }
             guard case .finished(let result, let timedOut) = outcome, !lifecycle.isCrashed else { return nil }
             finishedAt = SagaTime.truncated(clock.now)
@@ -101,13 +105,6 @@ extension SagaRunner {
             }
             return nil
         }
-    }
-
-    func attemptLogger(name: String, attempt: Int) -> Logger {
-        var logger = self.logger
-        logger[metadataKey: "step"] = "\(name)"
-        logger[metadataKey: "attempt"] = "\(attempt)"
-        return logger
     }
 
     func recordAttemptMetrics(

@@ -5,14 +5,12 @@ extension JSONValue {
     ///
     /// Dates become ISO-8601 strings with millisecond precision (see ``SagaTime``); integers stay exact.
     public init(encoding value: some Encodable) throws {
-        let data = try JSONValue.makeEncoder().encode(value)
-        self = try JSONDecoder().decode(JSONValue.self, from: data)
+        self = try JSONValueEncoder().encode(value)
     }
 
     /// Decodes a `Decodable` value from this JSON value (dates as written by ``init(encoding:)``).
     public func decode<Value: Decodable>(as type: Value.Type = Value.self) throws -> Value {
-        let data = try JSONEncoder().encode(self)
-        return try JSONValue.makeDecoder().decode(Value.self, from: data)
+        try JSONValueDecoder().decode(Value.self, from: self)
     }
 
     /// The compact JSON text of this value, keys sorted (stable across runs).
@@ -21,27 +19,5 @@ extension JSONValue {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(self) else { return "null" }
         return String(decoding: data, as: UTF8.self)
-    }
-
-    static func makeEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(SagaTime.format(date))
-        }
-        return encoder
-    }
-
-    static func makeDecoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = SagaTime.parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO-8601 date: \(text)")
-            }
-            return date
-        }
-        return decoder
     }
 }
