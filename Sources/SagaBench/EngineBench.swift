@@ -55,7 +55,9 @@ struct EngineBench: AsyncParsableCommand {
         print("| saga | \(compensate ? "3 steps, a 4th that fails, 3 compensations" : "4 no-op steps") |")
         print("| sagas finished | \(sagas) in \(String(format: "%.1f", elapsed)) s, \(inFlight) in flight |")
         print("| throughput | \(String(format: "%.0f", Double(sagas) / elapsed)) sagas/s |")
-        print("| CPU per saga | \(String(format: "%.1f", cpu / Double(max(1, sagas)) * 1e6)) µs (\(String(format: "%.1f", cpu)) s on \(ProcessInfo.processInfo.activeProcessorCount) cores) |")
+        print(
+            "| CPU per saga | \(String(format: "%.1f", cpu / Double(max(1, sagas)) * 1e6)) µs (\(String(format: "%.1f", cpu)) s on \(ProcessInfo.processInfo.activeProcessorCount) cores) |"
+        )
     }
 
     static func definition(compensate: Bool, finished: Completions) -> SagaDefinition<Nothing> {

@@ -228,3 +228,41 @@ struct InputHardeningTests {
         }
     }
 }
+
+/// Small things a person at a terminal notices.
+@Suite("Answers read well")
+struct AnswerShapeTests {
+    @Test("405 and 415 carry a problem type like every other problem; every answer ends with a newline")
+    func typedProblemsAndNewlines() async throws {
+        try await ServiceHarness.run { service in
+            let methodNotAllowed = try await service.request(.PATCH, "/v1/orders")
+            #expect(methodNotAllowed.status == 405)
+            #expect(
+                try methodNotAllowed.json["type"] as? String == "https://order-saga.dev/problems/method-not-allowed")
+            let unsupported = try await service.request(.POST, "/v1/orders", body: "x", contentType: "text/plain")
+            #expect(unsupported.status == 415)
+            #expect(try unsupported.json["type"] as? String == "https://order-saga.dev/problems/unsupported-media-type")
+            try await service.putProduct("SKU-1")
+            let product = try await service.request(.GET, "/v1/products/SKU-1")
+            for answer in [methodNotAllowed, unsupported, product] {
+                #expect(answer.text.hasSuffix("}\n"), "\(answer.status) ends with a newline")
+            }
+        }
+    }
+
+    @Test("a refund's answer says what was accepted and where to follow it")
+    func commandAnswer() async throws {
+        try await ServiceHarness.run { service in
+            try await service.putProduct("SKU-1")
+            let orderId = try await service.placeOrder()
+            _ = try await service.waitForTerminal(orderId)
+            let refund = try await service.request(.POST, "/v1/orders/\(orderId)/refund")
+            #expect(refund.status == 202)
+            let body = try refund.json
+            #expect(body["action"] as? String == "refund")
+            #expect((body["detail"] as? String)?.hasPrefix("refund accepted") == true)
+            #expect(body["events"] as? String == "/v1/orders/\(orderId)/events")
+            #expect(body["saga"] as? String == "/v1/orders/\(orderId)/saga")
+        }
+    }
+}

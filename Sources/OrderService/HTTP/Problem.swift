@@ -3,7 +3,7 @@ import Hummingbird
 
 /// An RFC 9457 problem: every 4xx and 5xx answer of the service is one, as `application/problem+json`.
 struct Problem: Error, Sendable {
-    /// A URI naming the kind of problem (`about:blank` for a plain HTTP status).
+    /// A URI naming the kind of problem.
     let type: String
     /// A short, stable summary of the kind.
     let title: String
@@ -21,9 +21,10 @@ struct Problem: Error, Sendable {
     /// Where problem types are documented.
     static let typeBase = "https://order-saga.dev/problems/"
 
-    /// A problem of a plain HTTP status.
+    /// A problem of a plain HTTP status, typed like every other (`…/problems/method-not-allowed`).
     static func status(_ status: HTTPResponse.Status, _ detail: String) -> Problem {
-        Problem(type: "about:blank", title: status.reasonPhrase, status: status, detail: detail)
+        let slug = status.reasonPhrase.lowercased().split(whereSeparator: { !$0.isLetter }).joined(separator: "-")
+        return Problem(type: typeBase + slug, title: status.reasonPhrase, status: status, detail: detail)
     }
 
     /// 422: the request is well-formed but these fields are wrong.
@@ -80,7 +81,7 @@ struct Problem: Error, Sendable {
         for (key, value) in extensions where body[key] == nil { body[key] = .string(value) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(body)) ?? Data("{\"status\":\(status.code)}".utf8)
+        let data = ((try? encoder.encode(body)) ?? Data("{\"status\":\(status.code)}".utf8)) + Data("\n".utf8)
         var headers = self.headers
         headers[.contentType] = "application/problem+json"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))

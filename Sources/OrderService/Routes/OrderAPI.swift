@@ -128,7 +128,8 @@ struct OrderAPI: Sendable {
         switch outcome {
         case .accepted(let status):
             return try JSONResponse.make(
-                CommandView(orderId: order.id.rawValue, sagaId: order.sagaId, status: status, accepted: true),
+                CommandView(
+                    orderId: order.id.rawValue, sagaId: order.sagaId, status: status, action: action.rawValue),
                 status: .accepted)
         case .conflict(_, let reason):
             throw Problem.conflict(reason)

@@ -13,13 +13,14 @@ enum JSONResponse {
         return encoder
     }()
 
-    /// `value` as a JSON response with `status` and extra `headers`.
+    /// `value` as a JSON response with `status` and extra `headers`; the body ends with a newline (a shell prompt
+    /// after `curl` starts on a line of its own).
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws
         -> Response
     {
         var headers = headers
         headers[.contentType] = "application/json"
-        let data = try encoder.encode(value)
+        let data = try encoder.encode(value) + Data("\n".utf8)
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -65,10 +65,37 @@ struct ProductView: Encodable {
     }
 }
 
-/// The answer to approve, reject, cancel and refund.
+/// The answer to approve, reject, cancel and refund: what was accepted, where the saga stands now, and where to
+/// follow it (the saga acts on the command after this answer, so `status` is often still the one before).
 struct CommandView: Encodable {
     let orderId: String
     let sagaId: String
     let status: OrderSagaStatus
     let accepted: Bool
+    /// The command: `approve`, `reject`, `cancel` or `refund`.
+    let action: String
+    /// A sentence for people: what happens next.
+    let detail: String
+    /// The saga's state (`GET`).
+    let saga: String
+    /// Its live events (Server-Sent Events).
+    let events: String
+
+    init(orderId: String, sagaId: String, status: OrderSagaStatus, action: String) {
+        self.orderId = orderId
+        self.sagaId = sagaId
+        self.status = status
+        self.accepted = true
+        self.action = action
+        let next =
+            switch action {
+            case "approve": "the order goes on to be charged and shipped"
+            case "reject": "the order is compensated: its stock is released"
+            case "cancel": "the order stops and what was done is undone; it ends CANCELLED"
+            default: "the shipment is cancelled, the payment refunded and the goods returned to stock; it ends REFUNDED"
+            }
+        detail = "\(action) accepted: \(next)"
+        saga = "/v1/orders/\(orderId)/saga"
+        events = "/v1/orders/\(orderId)/events"
+    }
 }

@@ -23,11 +23,22 @@ extension OrderSystem {
     }
 
     /// Cancels an order whose saga is still running or waiting: it stops and undoes what was done.
-    /// Cancelling an order already cancelled answers as the first time.
+    /// Cancelling again — while the cancellation compensates, once it is done, or while it is STUCK — answers as the
+    /// first time.
     public func cancel(_ order: Order, reason: String?) async throws -> OrderCommandOutcome {
         let outcome = try await engine.cancel(sagaId: order.sagaId, reason: reason)
-        if case .notApplicable(let status) = outcome, status == .cancelled { return .accepted(.cancelled) }
+        if case .notApplicable = outcome, let snapshot = try await engine.snapshot(sagaId: order.sagaId),
+            let underway = Self.cancelAlreadyUnderway(snapshot.state)
+        {
+            return underway
+        }
         return try await describe(outcome, order: order, action: "cancel")
+    }
+
+    /// The answer to a cancel when the saga is already being (or was) cancelled: the same as the first time.
+    static func cancelAlreadyUnderway(_ state: SagaState) -> OrderCommandOutcome? {
+        guard state.compensation?.cause == .cancel else { return nil }
+        return .accepted(OrderSagaStatus(state.status))
     }
 
     /// Refunds a completed order (its shipment is cancelled, its payment refunded, its goods back in stock),
