@@ -1,9 +1,14 @@
-# The order-saga service and the provider sandbox, built with the Swift 6 toolchain.
+# The order-saga service and the provider sandbox, built with the Swift 6 toolchain: one image, both executables.
+#
+# Dependencies resolve within the version ranges of Package.swift (Package.resolved is not kept in the
+# repository), so an image built later may use newer patch or minor releases. To pin them, run
+# `swift package resolve` and put the resulting Package.resolved beside Package.swift before building: it is copied
+# in and honoured.
 FROM swift:6.3-bookworm AS build
 RUN apt-get update -q && apt-get install -y -q --no-install-recommends libmongoc-dev libbson-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY Package.swift ./
+COPY Package.swift Package.resolve[d] ./
 RUN swift package resolve
 COPY Sources ./Sources
 COPY Tests ./Tests
@@ -18,7 +23,12 @@ RUN apt-get update -q && apt-get install -y -q --no-install-recommends \
         libmongoc-1.0-0 libbson-1.0-0 ca-certificates tzdata curl \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /staging/ /app/
+# The sandbox keeps its ledgers here; a volume mounted on it starts with this owner.
+RUN mkdir -p /data/sandbox && chown nobody /data/sandbox
 WORKDIR /app
-EXPOSE 8080
+# Inside a container the service listens on every interface (outside one it defaults to 127.0.0.1), so that
+# `docker run -p 8080:8080 …` reaches it; the sandbox likewise.
+ENV HOST=0.0.0.0 SANDBOX_HOST=0.0.0.0 SANDBOX_DATA_DIR=/data/sandbox
+EXPOSE 8080 8090
 USER nobody
 CMD ["/app/order-saga"]

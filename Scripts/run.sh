@@ -6,7 +6,9 @@
 #
 # Installs what is missing first. Honours the service's environment variables (PORT, HOST, API_KEYS,
 # APPROVAL_THRESHOLD, …; see README.md). A database is started only when MONGODB_URI is not set, and the
-# sandbox only when none of PAYMENTS_URL, SHIPPING_URL, NOTIFY_URL is set. Data persists in .local/.
+# sandbox only when none of PAYMENTS_URL, SHIPPING_URL, NOTIFY_URL is set. A database or sandbox that another
+# run.sh already started is used and left running; only what this one started is stopped. Data persists in
+# .local/; the build's output goes to .local/build.log.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/stack.sh"
@@ -16,9 +18,14 @@ mode="service"
 case "${1:-}" in
     "") ;;
     --deps) mode="deps" ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
     *) die "unknown option: $1 (use --deps or nothing)" ;;
 esac
+
+if [ "$mode" = "service" ]; then
+    holder="$(listener_pid "${PORT:-8080}")"
+    [ -z "$holder" ] || die "something already listens on port ${PORT:-8080} (pid $holder): another run.sh's order-saga? Stop it, or set PORT"
+fi
 
 ensure_system_packages
 ensure_venv
@@ -35,8 +42,17 @@ products=(provider-sandbox)
 stack_build "${products[@]}"
 
 if [ -z "${PAYMENTS_URL:-}${SHIPPING_URL:-}${NOTIFY_URL:-}" ]; then
-    stack_start_sandbox "${SANDBOX_PORT:-8090}" "${SANDBOX_DATA_DIR:-$LOCAL_DIR/sandbox}" "$LOCAL_DIR/sandbox.log"
-    log "provider sandbox on $PAYMENTS_URL (ledgers in ${SANDBOX_DATA_DIR:-.local/sandbox}, log .local/sandbox.log)"
+    sandbox_port="${SANDBOX_PORT:-8090}"
+    if curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$sandbox_port/health" 2>/dev/null; then
+        export PAYMENTS_URL="http://127.0.0.1:$sandbox_port" SHIPPING_URL="http://127.0.0.1:$sandbox_port" \
+            NOTIFY_URL="http://127.0.0.1:$sandbox_port" SANDBOX_PORT="$sandbox_port"
+        log "using the provider sandbox already running on $PAYMENTS_URL (it stays running when this stops)"
+    else
+        holder="$(listener_pid "$sandbox_port")"
+        [ -z "$holder" ] || die "port $sandbox_port is taken (pid $holder) by something that is not the sandbox; set SANDBOX_PORT"
+        stack_start_sandbox "$sandbox_port" "${SANDBOX_DATA_DIR:-$LOCAL_DIR/sandbox}" "$LOCAL_DIR/sandbox.log"
+        log "provider sandbox on $PAYMENTS_URL (ledgers in ${SANDBOX_DATA_DIR:-.local/sandbox}, log .local/sandbox.log)"
+    fi
 fi
 
 if [ "$mode" = "deps" ]; then
@@ -65,7 +81,7 @@ else
     key_line="API keys: those in API_KEYS (not printed)"
 fi
 export PORT="${PORT:-8080}" HOST="${HOST:-127.0.0.1}"
-stack_start_service "$PORT" /dev/stderr
+stack_start_service "$PORT" -
 cat >&2 <<TXT
 
 order-saga is running:
