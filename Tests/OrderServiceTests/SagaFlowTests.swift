@@ -199,6 +199,42 @@ struct SagaFlowTests {
         }
     }
 
+    @Test("cancels repeated while the cancellation compensates all answer 202, and it is recorded once")
+    func repeatedCancelsRaceCompensation() async throws {
+        // Every provider call takes 600 ms, so the refund that the cancel needs keeps the saga COMPENSATING.
+        try await ServiceHarness.run(
+            environment: ["STEP_TIMEOUT_ChargePayment": "3s"],
+            sandbox: SandboxConfiguration(port: 0, latency: LatencyRange(parsing: "600")!)
+        ) { service in
+            try await service.putProduct("SKU-1")
+            let orderId = try await service.placeOrder()
+            try await service.waitForStatus(orderId, in: ["RUNNING"])
+            try await waitUntilStep(service, orderId, "ChargePayment")
+            #expect(try await service.request(.POST, "/v1/orders/\(orderId)/cancel").status == 202)
+            try await service.waitForStatus(orderId, in: ["COMPENSATING"])
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<4 {
+                    group.addTask { try await service.request(.POST, "/v1/orders/\(orderId)/cancel").status }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses == [202, 202, 202, 202], "repeats while it compensates answer as the first time")
+            #expect(try await service.waitForTerminal(orderId)["status"] as? String == "CANCELLED")
+            #expect(try await service.request(.POST, "/v1/orders/\(orderId)/cancel").status == 202)
+            let recorded = try await service.eventTypes(orderId).filter { $0 == "CancelRequested" }
+            #expect(recorded.count == 1, "one cancel is recorded, however many were sent")
+        }
+    }
+
+    /// Waits until the order's saga is at `step`.
+    private func waitUntilStep(_ service: ServiceHarness, _ orderId: String, _ step: String) async throws {
+        for _ in 0..<200 {
+            if try await service.saga(orderId)["step"] as? String == step { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw HarnessError("saga of \(orderId) never reached \(step)")
+    }
+
     @Test("refund of a completed order, asked twice, refunds once: REFUNDED, shipment cancelled, goods back in stock")
     func refundTwice() async throws {
         try await ServiceHarness.run { service in
