@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "saga-bench", targets: ["SagaBench"]),
         .library(name: "Mongo", targets: ["Mongo"]),
         .library(name: "SagaKit", targets: ["SagaKit"]),
+        .library(name: "SagaKitTesting", targets: ["SagaKitTesting"]),
         .library(name: "SagaKitMongo", targets: ["SagaKitMongo"]),
     ],
     dependencies: [
@@ -54,6 +55,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
+        ),
+        .target(
+            name: "SagaKitTesting",
+            dependencies: ["SagaKit", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "SagaKitMongo",
@@ -142,8 +147,10 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "SagaKitTests", dependencies: ["SagaKit"]),
-        .testTarget(name: "SagaKitMongoTests", dependencies: ["SagaKitMongo", "SagaKit", "Mongo", "MongoTesting"]),
+        .testTarget(name: "SagaKitTests", dependencies: ["SagaKit", "SagaKitTesting"]),
+        .testTarget(
+            name: "SagaKitMongoTests",
+            dependencies: ["SagaKitMongo", "SagaKit", "SagaKitTesting", "Mongo", "MongoTesting"]),
         .testTarget(name: "OrdersTests", dependencies: ["Orders", "Mongo", "SagaKit", "MongoTesting"]),
         .testTarget(
             name: "OrderServiceTests",

@@ -21,6 +21,8 @@ stack_build() {
     for product in "$@"; do [ -x "$STACK_BIN/$product" ] || wanted="yes"; done
     if [ -n "$wanted" ]; then
         log "building the release executables (the first build takes about 7 minutes on 2 cores; log in .local/build.log)…"
+    else
+        log "bringing the release build up to date (log in .local/build.log)…"
     fi
     if ! swift build -c release >"$build_log" 2>&1 </dev/null; then
         tail -40 "$build_log" >&2

@@ -70,43 +70,64 @@ final class SagaWatchHub: Sendable {
         task?.cancel()
     }
 
-    /// The tail of one saga: read after the furthest-behind watcher, hand out, wait for a change.
+    /// The tail of one saga: read after the furthest-behind watcher, hand out, wait for a change (at once again when
+    /// a watcher joined behind the read).
     private func follow(_ sagaId: String) async {
         let subscription = changes.subscribe(to: sagaId)
         defer { changes.unsubscribe(subscription) }
         while !Task.isCancelled {
             guard let from = state.withLock({ $0.tails[sagaId]?.watchers.values.map(\.last).min() }) else { return }
+            let outcome: Delivery
             do {
                 let (events, status) = try await read(sagaId, from)
-                let finished = deliver(events, of: sagaId, terminal: status.isTerminal)
-                if finished { return }
+                outcome = deliver(events, after: from, of: sagaId, terminal: status.isTerminal)
             } catch {
                 finish(sagaId, throwing: error)
                 return
             }
-            await changes.wait(subscription, timeout: idleRead)
+            switch outcome {
+            case .done: return
+            case .behind: continue
+            case .waiting: await changes.wait(subscription, timeout: idleRead)
+            }
         }
     }
 
-    /// Hands each watcher the events after its last; ends every stream when the saga is terminal.
-    private func deliver(_ events: [HistoryEvent], of sagaId: String, terminal: Bool) -> Bool {
-        let watchers = state.withLock {
-            state -> [(AsyncThrowingStream<HistoryEvent, any Error>.Continuation, [HistoryEvent])] in
-            guard var tail = state.tails[sagaId] else { return [] }
-            var handed: [(AsyncThrowingStream<HistoryEvent, any Error>.Continuation, [HistoryEvent])] = []
+    private enum Delivery { case done, behind, waiting }
+
+    /// Hands each watcher the events after its last; ends the streams of those served to the end of a terminal
+    /// saga. A watcher that joined behind the read (its last below `from`) gets nothing now and is served next.
+    private func deliver(_ events: [HistoryEvent], after from: Int64, of sagaId: String, terminal: Bool) -> Delivery {
+        typealias Handed = (AsyncThrowingStream<HistoryEvent, any Error>.Continuation, [HistoryEvent], Bool)
+        let (handed, outcome) = state.withLock { state -> ([Handed], Delivery) in
+            guard var tail = state.tails[sagaId] else { return ([], .done) }
+            var handed: [Handed] = []
+            var behind = false
             for (id, watcher) in tail.watchers {
+                guard watcher.last >= from else {
+                    behind = true
+                    continue
+                }
                 let fresh = events.filter { $0.seq > watcher.last }
-                handed.append((watcher.continuation, fresh))
-                tail.watchers[id]?.last = fresh.last?.seq ?? watcher.last
+                handed.append((watcher.continuation, fresh, terminal))
+                if terminal {
+                    tail.watchers[id] = nil
+                } else {
+                    tail.watchers[id]?.last = fresh.last?.seq ?? watcher.last
+                }
             }
-            if terminal { state.tails[sagaId] = nil } else { state.tails[sagaId] = tail }
-            return handed
+            if tail.watchers.isEmpty {
+                state.tails[sagaId] = nil
+                return (handed, .done)
+            }
+            state.tails[sagaId] = tail
+            return (handed, behind ? .behind : .waiting)
         }
-        for (continuation, fresh) in watchers {
+        for (continuation, fresh, ends) in handed {
             for event in fresh { continuation.yield(event) }
-            if terminal { continuation.finish() }
+            if ends { continuation.finish() }
         }
-        return terminal
+        return outcome
     }
 
     private func finish(_ sagaId: String, throwing error: any Error) {

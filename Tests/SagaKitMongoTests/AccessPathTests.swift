@@ -2,6 +2,7 @@ import Foundation
 import Mongo
 import MongoTesting
 import SagaKit
+import SagaKitTesting
 import Testing
 
 @testable import SagaKitMongo

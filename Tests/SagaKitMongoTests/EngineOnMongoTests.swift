@@ -1,6 +1,7 @@
 import Foundation
 import MongoTesting
 import SagaKit
+import SagaKitTesting
 import SagaKitMongo
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import SagaKit
+import SagaKitTesting
 
 /// Nothing an engine keeps grows without bound: histories, timers, tracked attempts.
 @Suite("Bounds")

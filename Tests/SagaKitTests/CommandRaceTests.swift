@@ -1,5 +1,6 @@
 import Foundation
 import SagaKit
+import SagaKitTesting
 import Testing
 
 /// Commands decided on a snapshot land only on the inbox they were decided on, so repeats and races record once.

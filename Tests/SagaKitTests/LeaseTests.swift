@@ -1,5 +1,6 @@
 import Foundation
 import SagaKit
+import SagaKitTesting
 import Synchronization
 import Testing
 
@@ -27,7 +28,7 @@ struct LeaseTests {
         try harness.registry.register(definition)
         let slow = SlowAppends()
         let clock = harness.clock
-        await harness.memoryStore?.setOnAppend { _ in
+        await harness.faults?.setOnAppend { _ in
             // The store takes 27 of the lease's 30 seconds to acknowledge each of the first appends, leaving less
             // than the next step's 5-second timeout.
             if slow.take() { clock.advance(by: .seconds(27)) }

@@ -1,5 +1,6 @@
 import Foundation
 import SagaKit
+import SagaKitTesting
 import Testing
 
 @Suite("Several executors on one store")

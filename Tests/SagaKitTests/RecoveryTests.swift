@@ -1,5 +1,6 @@
 import Foundation
 import SagaKit
+import SagaKitTesting
 import Synchronization
 import Testing
 
@@ -44,7 +45,7 @@ struct RecoveryTests {
     @Test("when the append of a step's result keeps failing, the step is run again later with the same key")
     func appendFails() async throws {
         let harness = SagaTestHarness()
-        let store = try #require(harness.memoryStore)
+        let store = try #require(harness.faults)
         let log = EffectLog()
         let definition = TestSagas.fourSteps(log: log)
         try harness.registry.register(definition)
@@ -77,7 +78,7 @@ struct RecoveryTests {
     @Test("an append that landed but reported an error is recognised on retry; nothing runs twice")
     func ambiguousWrite() async throws {
         let harness = SagaTestHarness()
-        let store = try #require(harness.memoryStore)
+        let store = try #require(harness.faults)
         let log = EffectLog()
         let definition = TestSagas.fourSteps(log: log)
         try harness.registry.register(definition)
@@ -95,7 +96,7 @@ struct RecoveryTests {
     @Test("a transient store failure is retried and the saga carries on")
     func transientStoreFailure() async throws {
         let harness = SagaTestHarness()
-        let store = try #require(harness.memoryStore)
+        let store = try #require(harness.faults)
         let log = EffectLog()
         let definition = TestSagas.fourSteps(log: log)
         try harness.registry.register(definition)

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SagaKit
+import SagaKitTesting
 import Testing
 
 @Suite("On the system clock")

@@ -1,5 +1,6 @@
 import Foundation
 import SagaKit
+import SagaKitTesting
 import Testing
 
 @Suite("Definition versions")
@@ -45,12 +46,12 @@ struct VersioningTests {
         let newer = SagaRegistry()
         try newer.register(v3)
         let newerEngine = harness.makeEngine(harness.configuration(instanceId: "newer"), registry: newer)
-        await harness.memoryStore?.injectAppendFault(
+        await harness.faults?.injectAppendFault(
             AppendFault(matching: .stepCompleted, timing: .beforeWrite, times: 100))
         _ = try await newerEngine.start(v3, sagaId: "future-saga", input: TestInput())
         try await waitUntil { await newerEngine.heldCount == 0 }
         await newerEngine.simulateCrash()
-        await harness.memoryStore?.clearFaults()
+        await harness.faults?.clearFaults()
         let before = try #require(try await harness.store.load(sagaId: "future-saga"))
 
         let older = harness.makeEngine(harness.configuration(instanceId: "older"))

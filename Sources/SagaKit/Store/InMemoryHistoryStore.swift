@@ -1,20 +1,14 @@
 import Foundation
 
-/// A ``HistoryStore`` in memory: the reference implementation, for tests.
-///
-/// Fault injection (see ``InMemoryHistoryStore/injectAppendFault(_:)``) lets tests fail appends before or after
-/// they are written, and ``onAppend`` lets a test run code at the moment an append arrives.
+/// A ``HistoryStore`` in memory: the reference implementation, for the engine's own tests and benchmarks
+/// (`SagaKitTesting` wraps it to inject faults).
 ///
 /// ```swift
 /// let store = InMemoryHistoryStore(clock: clock)
-/// await store.injectAppendFault(.init(matching: .stepCompleted, timing: .afterWrite))
 /// ```
 public actor InMemoryHistoryStore: HistoryStore {
     var sagas: [String: SagaRecord] = [:]
     var watchers: [String: [UUID: Watcher]] = [:]
-    var faults: [AppendFault] = []
-    /// Called with every append request before it is checked or applied (a test hook).
-    public private(set) var onAppend: (@Sendable (AppendRequest) async -> Void)?
     let clock: any SagaClock
 
     struct Watcher {
@@ -25,11 +19,6 @@ public actor InMemoryHistoryStore: HistoryStore {
     /// Creates an empty store that reads time from `clock`.
     public init(clock: any SagaClock = SystemClock()) {
         self.clock = clock
-    }
-
-    /// Sets or clears the hook called with every append request before it is applied.
-    public func setOnAppend(_ hook: (@Sendable (AppendRequest) async -> Void)?) {
-        onAppend = hook
     }
 
     /// Every saga, in no particular order.
@@ -62,11 +51,8 @@ public actor InMemoryHistoryStore: HistoryStore {
         return .created(record)
     }
 
-    /// Appends conditionally on seq, lease owner and inbox size (see ``HistoryStore/append(_:)``); honours injected faults.
+    /// Appends conditionally on seq, lease owner and inbox size (see ``HistoryStore/append(_:)``).
     public func append(_ request: AppendRequest) async throws {
-        if let onAppend { await onAppend(request) }
-        let fault = takeFault(for: request)
-        if let fault, fault.timing == .beforeWrite { throw fault.error }
         guard var record = sagas[request.sagaId] else { throw HistoryStoreError.notFound(sagaId: request.sagaId) }
         if record.leaseOwner != request.owner {
             throw HistoryStoreError.conflict(AppendConflict(reason: .leaseNotHeld, current: record))
@@ -95,7 +81,6 @@ public actor InMemoryHistoryStore: HistoryStore {
         }
         sagas[request.sagaId] = record
         notifyWatchers(of: record)
-        if let fault, fault.timing == .afterWrite { throw fault.error }
     }
 
     /// The saga with every event and its inbox.

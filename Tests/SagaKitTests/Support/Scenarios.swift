@@ -1,5 +1,6 @@
 import Foundation
 import SagaKit
+import SagaKitTesting
 
 /// Recorded histories of typical sagas, produced by really running them on an engine.
 enum Scenarios {

@@ -1,5 +1,6 @@
 import Foundation
 import SagaKit
+import SagaKitTesting
 import Synchronization
 
 /// What one call of a scripted step does.

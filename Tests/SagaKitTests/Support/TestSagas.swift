@@ -1,5 +1,6 @@
 import Foundation
 import SagaKit
+import SagaKitTesting
 
 /// Builders for the test sagas: steps that log their calls and follow a script.
 enum TestSagas {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SagaKit
 
 /// Builds what a saga test needs: a ``TestClock``, a store (in memory unless given), a registry, and engines
 /// on them; and awaits conditions on stored sagas with a bounded real-time timeout.
@@ -19,10 +20,10 @@ public struct SagaTestHarness: Sendable {
     public let store: any HistoryStore
     /// The registry every engine of this harness uses.
     public let registry: SagaRegistry
-    /// The in-memory store, when the harness made one.
-    public let memoryStore: InMemoryHistoryStore?
+    /// The fault-injecting store around the in-memory one, when the harness made them.
+    public let faults: FaultInjectingHistoryStore?
 
-    /// Creates a harness on `store` (an ``InMemoryHistoryStore`` on `clock` when `nil`).
+    /// Creates a harness on `store` (an ``InMemoryHistoryStore`` on `clock`, with faults injectable, when `nil`).
     public init(
         store: (any HistoryStore)? = nil, clock: TestClock = TestClock(), registry: SagaRegistry = SagaRegistry()
     ) {
@@ -30,11 +31,11 @@ public struct SagaTestHarness: Sendable {
         self.registry = registry
         if let store {
             self.store = store
-            self.memoryStore = store as? InMemoryHistoryStore
+            self.faults = store as? FaultInjectingHistoryStore
         } else {
-            let memory = InMemoryHistoryStore(clock: clock)
-            self.store = memory
-            self.memoryStore = memory
+            let faults = FaultInjectingHistoryStore(wrapping: InMemoryHistoryStore(clock: clock))
+            self.store = faults
+            self.faults = faults
         }
     }
 

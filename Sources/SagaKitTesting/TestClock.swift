@@ -1,4 +1,5 @@
 import Foundation
+import SagaKit
 import Synchronization
 
 /// A clock that moves only when a test says so; sleepers wake when time passes their deadline.

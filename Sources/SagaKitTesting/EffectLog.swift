@@ -1,4 +1,5 @@
 import Foundation
+import SagaKit
 import Synchronization
 
 /// Records every call of a test step or compensation: its name, idempotency key and attempt.

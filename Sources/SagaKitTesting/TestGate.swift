@@ -1,4 +1,5 @@
 import Foundation
+import SagaKit
 import Synchronization
 
 /// A gate test steps wait on until the test opens it; waiting is cancellable.

@@ -1,0 +1,130 @@
+import Foundation
+import SagaKit
+
+/// A failure ``FaultInjectingHistoryStore`` injects into appends.
+public struct AppendFault: Sendable {
+    /// Whether the append fails before anything is written, or is written and then reported as failed.
+    public enum Timing: Sendable {
+        /// Nothing is written.
+        case beforeWrite
+        /// The events are written, but the caller sees an error (an ambiguous write).
+        case afterWrite
+    }
+
+    /// Which appends fail.
+    public let matches: @Sendable (AppendRequest) -> Bool
+    /// When the failure happens.
+    public let timing: Timing
+    /// The error thrown.
+    public let error: HistoryStoreError
+    /// How many more appends fail.
+    public var remaining: Int
+
+    /// A fault for appends `matches` selects.
+    public init(
+        timing: Timing = .beforeWrite,
+        times: Int = 1,
+        error: HistoryStoreError = .unavailable("injected fault"),
+        matches: @escaping @Sendable (AppendRequest) -> Bool = { _ in true }
+    ) {
+        self.matches = matches
+        self.timing = timing
+        self.error = error
+        self.remaining = times
+    }
+
+    /// A fault for appends carrying an event of `type`.
+    public init(
+        matching type: HistoryEvent.EventType,
+        timing: Timing = .beforeWrite,
+        times: Int = 1,
+        error: HistoryStoreError = .unavailable("injected fault")
+    ) {
+        self.init(timing: timing, times: times, error: error) { request in
+            request.events.contains { $0.type == type.rawValue }
+        }
+    }
+}
+
+/// A ``HistoryStore`` around another that fails chosen appends, before or after they are written (an ambiguous
+/// write), and lets a test run code at the moment an append arrives; everything else passes through.
+///
+/// ```swift
+/// let store = FaultInjectingHistoryStore(wrapping: InMemoryHistoryStore(clock: clock))
+/// await store.injectAppendFault(.init(matching: .stepCompleted, timing: .afterWrite))
+/// ```
+public actor FaultInjectingHistoryStore: HistoryStore {
+    /// The store underneath.
+    public nonisolated let base: any HistoryStore
+    private var faults: [AppendFault] = []
+    private var onAppend: (@Sendable (AppendRequest) async -> Void)?
+
+    /// Wraps `base`.
+    public init(wrapping base: any HistoryStore) {
+        self.base = base
+    }
+
+    /// Makes matching appends fail (see ``AppendFault``); faults are consulted in the order injected.
+    public func injectAppendFault(_ fault: AppendFault) {
+        faults.append(fault)
+    }
+
+    /// Removes every injected fault.
+    public func clearFaults() {
+        faults.removeAll()
+    }
+
+    /// Sets or clears the hook called with every append request before it reaches the store.
+    public func setOnAppend(_ hook: (@Sendable (AppendRequest) async -> Void)?) {
+        onAppend = hook
+    }
+
+    public func append(_ request: AppendRequest) async throws {
+        if let onAppend { await onAppend(request) }
+        let fault = takeFault(for: request)
+        if let fault, fault.timing == .beforeWrite { throw fault.error }
+        try await base.append(request)
+        if let fault, fault.timing == .afterWrite { throw fault.error }
+    }
+
+    private func takeFault(for request: AppendRequest) -> AppendFault? {
+        guard let index = faults.firstIndex(where: { $0.remaining > 0 && $0.matches(request) }) else { return nil }
+        faults[index].remaining -= 1
+        let fault = faults[index]
+        if fault.remaining == 0 { faults.remove(at: index) }
+        return fault
+    }
+
+    public func startSaga(_ start: SagaStartRequest) async throws -> SagaStartOutcome {
+        try await base.startSaga(start)
+    }
+    public func existingSagaIds(_ sagaIds: [String]) async throws -> Set<String> {
+        try await base.existingSagaIds(sagaIds)
+    }
+    public func load(sagaId: String) async throws -> SagaRecord? { try await base.load(sagaId: sagaId) }
+    public func events(sagaId: String, after seq: Int64) async throws -> [HistoryEvent] {
+        try await base.events(sagaId: sagaId, after: seq)
+    }
+    public nonisolated func watch(sagaId: String, after seq: Int64) -> AsyncThrowingStream<HistoryEvent, any Error> {
+        base.watch(sagaId: sagaId, after: seq)
+    }
+    public func list(_ query: SagaListQuery) async throws -> SagaPage { try await base.list(query) }
+    public func countsByStatus() async throws -> [SagaStatus: Int] { try await base.countsByStatus() }
+    public func acquireLease(sagaId: String, owner: String, until: Date, now: Date) async throws -> SagaRecord? {
+        try await base.acquireLease(sagaId: sagaId, owner: owner, until: until, now: now)
+    }
+    public func renewLeases(sagaIds: [String], owner: String, until: Date) async throws -> Set<String> {
+        try await base.renewLeases(sagaIds: sagaIds, owner: owner, until: until)
+    }
+    public func releaseLease(sagaId: String, owner: String, dueAt: Date?) async throws {
+        try await base.releaseLease(sagaId: sagaId, owner: owner, dueAt: dueAt)
+    }
+    public func dueSagas(now: Date, limit: Int, runnable: [String: Set<Int>]?) async throws -> [String] {
+        try await base.dueSagas(now: now, limit: limit, runnable: runnable)
+    }
+    public func sendSignal(sagaId: String, signal: SagaSignalRecord, ifInboxCount expectedInboxCount: Int?)
+        async throws -> Bool
+    {
+        try await base.sendSignal(sagaId: sagaId, signal: signal, ifInboxCount: expectedInboxCount)
+    }
+}
