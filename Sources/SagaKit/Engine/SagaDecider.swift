@@ -29,7 +29,7 @@ enum SagaDecider {
             let unit = nextUnit(state: working, saga: saga, signal: signal, now: now, random: random)
             for kind in unit.kinds {
                 let event = HistoryEvent(seq: working.lastSeq + 1, at: now, kind: kind)
-                try working.apply(event)
+                try working.apply(event, kind: kind)
                 events.append(event)
             }
             if unit.consumesSignal { signalIndex += 1 }
@@ -115,14 +115,24 @@ enum SagaDecider {
 
     /// Moves to the first element of the definition the history has not reached, or completes the saga.
     private static func nextStepUnit(state: SagaState, saga: BoundSaga, now: Date) -> DecisionUnit {
-        let reached = Set(state.steps.map(\.name))
-        guard let step = saga.steps.first(where: { !reached.contains($0.name) }) else {
+        guard let step = firstUnreached(state: state, saga: saga) else {
             return .effect(.done, [.sagaCompleted])
         }
         guard step.isEnabled else {
             return .proceed([.stepSkipped(step: step.name, kind: step.stepKind, reason: "condition is false")])
         }
         return beginUnit(step.name, kind: step.stepKind, saga: saga, now: now, scheduling: true)
+    }
+
+    /// The first element of the definition the history has not reached. Steps are reached in definition order, so
+    /// it is normally the one after the last reached; a history that reached them otherwise is searched in full.
+    private static func firstUnreached(state: SagaState, saga: BoundSaga) -> BoundStep? {
+        let count = state.steps.count
+        if count <= saga.steps.count, zip(state.steps, saga.steps).allSatisfy({ $0.name == $1.name }) {
+            return count < saga.steps.count ? saga.steps[count] : nil
+        }
+        let reached = Set(state.steps.map(\.name))
+        return saga.steps.first { !reached.contains($0.name) }
     }
 
     /// Schedules (when `scheduling`) and begins `name`: the first attempt, the timer or the wait.

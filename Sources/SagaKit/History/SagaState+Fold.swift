@@ -41,8 +41,13 @@ extension SagaState {
 
     /// Applies one event; rejects an event whose `seq` is not ``lastSeq`` + 1 or that is impossible now.
     public mutating func apply(_ event: HistoryEvent) throws(SagaStateError) {
+        try apply(event, kind: try event.kind())
+    }
+
+    /// Applies `event` whose typed view `kind` the caller already has (the engine made the event from it), so
+    /// the event's data is not decoded again.
+    mutating func apply(_ event: HistoryEvent, kind: HistoryEvent.Kind) throws(SagaStateError) {
         guard event.seq == lastSeq + 1 else { throw .outOfOrder(expected: lastSeq + 1, found: event.seq) }
-        let kind = try event.kind()
         var next = self
         try next.transition(kind, event: event)
         next.lastSeq = event.seq
