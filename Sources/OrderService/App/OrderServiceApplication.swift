@@ -34,6 +34,17 @@ public struct OrderServiceApplication: Sendable {
         configuration: ServiceConfiguration, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws {
+        // What the configuration may refuse is read first, before any client that needs shutting down exists.
+        let keyText: String
+        if let configured = configuration.apiKeys {
+            keyText = configured
+            generatedOperatorKey = nil
+        } else {
+            let key = APIKeys.developmentKey()
+            keyText = "\(key):operator"
+            generatedOperatorKey = key
+        }
+        let keys = try APIKeys(parsing: keyText)
         let business = try MongoClient(configuration.mongoURI)
         let historyClient =
             configuration.historyURI == configuration.mongoURI
@@ -50,22 +61,18 @@ public struct OrderServiceApplication: Sendable {
             instanceId: configuration.instanceId, leaseDuration: configuration.leaseDuration,
             pollInterval: configuration.pollInterval, maxConcurrentSagas: configuration.maxConcurrentSagas,
             statusName: { OrderSagaStatus($0).rawValue })
-        let orders = try OrderSystem(
-            database: business.database(configuration.mongoDatabase).withWriteConcern(configuration.writeConcern),
-            history: history,
-            providers: configuration.providers, http: http, settings: configuration.saga,
-            engineConfiguration: engineConfiguration, logger: logger)
-
-        let keyText: String
-        if let configured = configuration.apiKeys {
-            keyText = configured
-            generatedOperatorKey = nil
-        } else {
-            let key = APIKeys.developmentKey()
-            keyText = "\(key):operator"
-            generatedOperatorKey = key
+        let orders: OrderSystem
+        do {
+            orders = try OrderSystem(
+                database: business.database(configuration.mongoDatabase).withWriteConcern(configuration.writeConcern),
+                history: history,
+                providers: configuration.providers, http: http, settings: configuration.saga,
+                engineConfiguration: engineConfiguration, logger: logger)
+        } catch {
+            try? http.syncShutdown()
+            throw error
         }
-        let keys = try APIKeys(parsing: keyText)
+
 
         let preparation = StoresPreparation()
         let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
