@@ -21,6 +21,9 @@ import SagaKit
 /// ```
 public final class MongoHistoryStore: HistoryStore {
     let sagas: MongoCollection<Document>
+    /// The same collection read at majority: what a conflict is decided on (a write acknowledged with a
+    /// write-concern error is visible locally but may still be rolled back).
+    let committed: MongoCollection<Document>
     let committer: GroupCommitter
     let changes: SagaChangeFeed
     let watchers: SagaWatchHub
@@ -38,6 +41,7 @@ public final class MongoHistoryStore: HistoryStore {
         let collection = client.database(databaseName).collection("sagas", as: Document.self)
             .withWriteConcern(writeConcern)
         sagas = collection
+        committed = collection.withReadConcern(.majority)
         committer = GroupCommitter(sagas: collection)
         let changes = SagaChangeFeed(sagas: collection, logger: logger)
         self.changes = changes
@@ -96,7 +100,8 @@ public final class MongoHistoryStore: HistoryStore {
             try HistoryEvent.checkSequence(request.events, after: request.expectedSeq)
         } catch {
             // A request that is stale is reported as a conflict first, as the reference store does.
-            if let current = try await load(sagaId: request.sagaId), let reason = Self.failedCondition(request, current)
+            if let current = try await loadCommitted(sagaId: request.sagaId),
+                let reason = Self.failedCondition(request, current)
             {
                 throw HistoryStoreError.conflict(AppendConflict(reason: reason, current: current))
             }
@@ -108,7 +113,7 @@ public final class MongoHistoryStore: HistoryStore {
         case .missing:
             throw HistoryStoreError.notFound(sagaId: request.sagaId)
         case .conditionFailed:
-            guard let current = try await load(sagaId: request.sagaId) else {
+            guard let current = try await loadCommitted(sagaId: request.sagaId) else {
                 throw HistoryStoreError.notFound(sagaId: request.sagaId)
             }
             // When the conditions hold now although they did not a moment ago, report the sequence as moved,
@@ -145,6 +150,15 @@ public final class MongoHistoryStore: HistoryStore {
         return try SagaDocument.record(from: document)
     }
 
+    /// The saga as a majority of the deployment has it (what a conflict, and a retry's "already written" check, are
+    /// decided on).
+    func loadCommitted(sagaId: String) async throws -> SagaRecord? {
+        guard let document = try await mapped({ try await self.committed.findOne(["_id": .string(sagaId)]) }) else {
+            return nil
+        }
+        return try SagaDocument.record(from: document)
+    }
+
     public func events(sagaId: String, after seq: Int64) async throws -> [HistoryEvent] {
         try await eventsAndStatus(sagaId: sagaId, after: seq).events
     }
@@ -176,9 +190,9 @@ public final class MongoHistoryStore: HistoryStore {
         return (events, status)
     }
 
-    /// One page read through the `status_listKey` or `listKey` index in its own order, continuing after the cursor
-    /// with a single range condition: only the page's documents are read, however many sagas the store holds, and
-    /// nothing is sorted in memory (on servers whose planners would sort every match instead).
+    /// One page through the `status_listKey` or `listKey` index, sorted by it, continuing after the cursor with a
+    /// single range condition: a server that uses the index for the sort reads only the page. (The local server
+    /// reads every match before it sorts: its cost still grows with the sagas of that status.)
     public func list(_ query: SagaListQuery) async throws -> SagaPage {
         var filter: Document = [:]
         if let status = query.status { filter[SagaDocument.Field.status] = .string(status.rawValue) }
@@ -191,7 +205,7 @@ public final class MongoHistoryStore: HistoryStore {
             ]
         }
         let options = FindOptions(
-            limit: query.limit + 1, projection: SagaDocument.summaryProjection,
+            sort: [SagaDocument.Field.listKey: -1], limit: query.limit + 1, projection: SagaDocument.summaryProjection,
             hint: query.status == nil ? ["listKey": -1] : ["status": 1, "listKey": -1])
         let selection = filter
         let documents = try await mapped { try await self.sagas.find(selection, options: options).toArray() }
@@ -326,25 +340,36 @@ public final class MongoHistoryStore: HistoryStore {
             } ?? [nil]
         var due: [(dueAt: Date, id: String)] = []
         for kind in kinds {
-            let filter = Self.dueFilter(now: now, definition: kind)
-            let documents = try await mapped {
-                try await self.sagas.find(
-                    filter,
-                    options: FindOptions(
-                        sort: [SagaDocument.Field.dueAt: 1, SagaDocument.Field.id: 1], limit: limit,
-                        projection: [
-                            SagaDocument.Field.dueAt: 1, SagaDocument.Field.leaseOwner: 1,
-                            SagaDocument.Field.leaseUntil: 1,
-                        ])
-                ).toArray()
-            }
-            for document in documents {
-                guard let id = document[SagaDocument.Field.id]?.stringValue,
-                    let dueAt = document[SagaDocument.Field.dueAt]?.dateValue
-                else { continue }
-                let leaseEnd = document[SagaDocument.Field.leaseUntil]?.dateValue ?? .distantPast
-                if document[SagaDocument.Field.leaseOwner]?.stringValue != nil, leaseEnd > now { continue }
-                due.append((dueAt, id))
+            // A signal makes a held saga due at once (its holder reads the inbox at its next append); such sagas
+            // are skipped here, page after page, so they cannot take the places of those that are due.
+            var after: Date?
+            var found = 0
+            for _ in 0..<4 {
+                var filter = Self.dueFilter(now: now, definition: kind)
+                if let after { filter[SagaDocument.Field.dueAt] = ["$gt": .datetime(after), "$lte": .datetime(now)] }
+                let page = filter
+                let documents = try await mapped {
+                    try await self.sagas.find(
+                        page,
+                        options: FindOptions(
+                            sort: [SagaDocument.Field.dueAt: 1, SagaDocument.Field.id: 1], limit: limit,
+                            projection: [
+                                SagaDocument.Field.dueAt: 1, SagaDocument.Field.leaseOwner: 1,
+                                SagaDocument.Field.leaseUntil: 1,
+                            ])
+                    ).toArray()
+                }
+                for document in documents {
+                    guard let id = document[SagaDocument.Field.id]?.stringValue,
+                        let dueAt = document[SagaDocument.Field.dueAt]?.dateValue
+                    else { continue }
+                    after = dueAt
+                    let leaseEnd = document[SagaDocument.Field.leaseUntil]?.dateValue ?? .distantPast
+                    if document[SagaDocument.Field.leaseOwner]?.stringValue != nil, leaseEnd > now { continue }
+                    due.append((dueAt, id))
+                    found += 1
+                }
+                guard documents.count == limit, found < limit else { break }
             }
         }
         return due.sorted { ($0.dueAt, $0.id) < ($1.dueAt, $1.id) }.prefix(limit).map(\.id)

@@ -39,22 +39,19 @@ final class SagaWatchHub: Sendable {
     /// Every event of `sagaId` after `seq`, as it is recorded, until the saga is terminal.
     func watch(sagaId: String, after seq: Int64) -> AsyncThrowingStream<HistoryEvent, any Error> {
         AsyncThrowingStream { continuation in
-            let (id, start) = state.withLock { state -> (UInt64, Bool) in
+            // Joining and starting the tail happen under one lock, so one saga never has two tails.
+            let (id, started) = state.withLock { state -> (UInt64, Bool) in
                 state.nextId += 1
                 var tail = state.tails[sagaId, default: Tail()]
                 tail.watchers[state.nextId] = Watcher(continuation: continuation, last: seq)
-                let start = tail.task == nil
+                let starting = tail.task == nil
+                if starting { tail.task = Task { await self.follow(sagaId) } }
                 state.tails[sagaId] = tail
-                return (state.nextId, start)
+                return (state.nextId, starting)
             }
             continuation.onTermination = { [weak self] _ in self?.leave(sagaId, id) }
-            if start {
-                let task = Task { await self.follow(sagaId) }
-                state.withLock { $0.tails[sagaId]?.task = task }
-            } else {
-                // The tail may be waiting: a newcomer needs its history now.
-                changes.notify(sagaId)
-            }
+            // A tail already running may be waiting: a newcomer needs its history now.
+            if !started { changes.notify(sagaId) }
         }
     }
 

@@ -35,8 +35,12 @@ struct InventoryInterleavingTests {
                 issuedAt: SagaTime.date(milliseconds: 1_800_000_000_000 + issued.add(1, ordering: .relaxed).newValue),
                 seq: 1)
         }
-        /// A moment a little before the latest token: markers settled before it may be pruned.
-        var pruneCutoff: Date { SagaTime.date(milliseconds: 1_800_000_000_000 + issued.load(ordering: .relaxed) - 40) }
+        /// A moment well before the latest token, as a retention is well beyond an attempt's duration: markers
+        /// settled before it may be pruned. (Closer than the attempts in flight, a recorded attempt could find its
+        /// token below the horizon; the engine would retry it with a fresh one, this model does not.)
+        var pruneCutoff: Date {
+            SagaTime.date(milliseconds: 1_800_000_000_000 + issued.load(ordering: .relaxed) - 3_000)
+        }
     }
 
     /// A deterministic source of randomness (SplitMix64), so a failing schedule can be replayed from its seed.

@@ -212,6 +212,18 @@ struct JSONValueCodingTests {
         #expect(try value.decode(as: Custom.self) == custom)
     }
 
+    @Test("URLs round-trip as text; a Float encodes as the number it prints as")
+    func urlsAndFloats() throws {
+        struct Link: Codable, Hashable {
+            var href: URL
+            var weight: Float
+        }
+        let link = Link(href: URL(string: "https://example.com/a?b=c")!, weight: 0.1)
+        let value = try JSONValue(encoding: link)
+        #expect(value == ["href": "https://example.com/a?b=c", "weight": .double(0.1)])
+        #expect(try value.decode(as: Link.self) == link)
+    }
+
     @Test("a value that does not fit its type is a decoding error naming the path")
     func mismatches() {
         #expect(throws: DecodingError.self) { try JSONValue.object(["count": "three"]).decode(as: Outer.self) }

@@ -30,9 +30,14 @@ extension Inventory {
                 settledMoves.append((orderId, move))
             }
             guard !settledMoves.isEmpty else { continue }
+            // A settled record only moves forward (a larger fence): a pruner that read an older marker and lands
+            // late changes nothing (its upsert collides with the record's `_id` and is ignored).
             let records: [WriteModel<SettledStock>] = settledMoves.map { orderId, move in
                 .updateOne(
-                    filter: ["_id": .string(SettledStock.id(orderId: orderId, sku: sku))],
+                    filter: [
+                        "_id": .string(SettledStock.id(orderId: orderId, sku: sku)),
+                        "fence": ["$not": ["$gte": .int64(move.fence)]],
+                    ],
                     update: [
                         "$set": [
                             "state": .string(move.state.rawValue), "quantity": .int64(move.quantity),
@@ -40,7 +45,13 @@ extension Inventory {
                         ]
                     ], upsert: true)
             }
-            _ = try await settled.bulkWrite(records, ordered: false)
+            do {
+                _ = try await settled.bulkWrite(records, ordered: false)
+            } catch let failure as BulkWriteFailure
+                where failure.writeConcernError == nil && failure.writeErrors.allSatisfy({ $0.kind == .duplicateKey })
+            {
+                // Records a later pruning already moved past: nothing to do for them.
+            }
             var filter: Document = ["_id": .string(sku)]
             var removed: Document = [:]
             for (orderId, move) in settledMoves {

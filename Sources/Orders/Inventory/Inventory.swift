@@ -98,7 +98,10 @@ public struct Inventory: Sendable {
             if try await apply(.hold, line, orderId: orderId, fence: fence, now: now) { return .held }
             guard let seen = try await look(sku: line.sku, orderId: orderId) else { return .short }
             switch seen.move?.state {
-            case .held, .committed: return .held
+            case .held, .committed:
+                // Held by an earlier attempt: take the marker over, so that attempt can no longer release it.
+                if try await adopt(line, orderId: orderId, move: seen.move!, fence: fence, now: now) { return .held }
+                continue
             case .released: return .released
             case nil:
                 if seen.horizon >= fence.value { throw StockMoveSuperseded(orderId: orderId, sku: line.sku) }
@@ -114,7 +117,8 @@ public struct Inventory: Sendable {
             let seen = try await look(sku: line.sku, orderId: orderId)
             switch seen?.move {
             case let move? where move.state == .committed:
-                return
+                if try await adopt(line, orderId: orderId, move: move, fence: fence, now: now) { return }
+                continue
             case let move? where move.state == .released:
                 throw ReservationReleased(orderId: orderId)
             case let move? where move.fence > fence.value:
@@ -142,15 +146,20 @@ public struct Inventory: Sendable {
                 continue
             }
             if seen.horizon >= fence.value { throw StockMoveSuperseded(orderId: orderId, sku: line.sku) }
+            // Decided from the settled record: the write holds only if no pruning ran since the look above.
             switch try await settledRecord(orderId: orderId, sku: line.sku)?.state {
             case .released:
                 return .released
             case .committed:
-                if try await apply(.restockSettled, line, orderId: orderId, fence: fence, now: now) {
+                if try await apply(
+                    .restockSettled, line, orderId: orderId, fence: fence, now: now, horizonSeen: seen.horizon)
+                {
                     return .committed
                 }
             case .held, nil:
-                if try await apply(.refuse, line, orderId: orderId, fence: fence, now: now) { return nil }
+                if try await apply(.refuse, line, orderId: orderId, fence: fence, now: now, horizonSeen: seen.horizon) {
+                    return nil
+                }
             }
         }
         throw StockMoveSuperseded(orderId: orderId, sku: line.sku)
@@ -158,11 +167,29 @@ public struct Inventory: Sendable {
 
     /// Makes `transition` for `line`; true when it applied.
     private func apply(
-        _ transition: StockTransition, _ line: Reservation.Line, orderId: String, fence: FencingToken, now: Date
+        _ transition: StockTransition, _ line: Reservation.Line, orderId: String, fence: FencingToken, now: Date,
+        horizonSeen: Int64? = nil
     ) async throws -> Bool {
         let (filter, update) = try transition.update(
-            sku: line.sku, orderId: orderId, quantity: line.quantity, fence: fence.value, now: now)
+            sku: line.sku, orderId: orderId, quantity: line.quantity, fence: fence.value, now: now,
+            horizonSeen: horizonSeen)
         return try await products.updateOne(filter: filter, update: update).matchedCount == 1
+    }
+
+    /// Raises the fence of a marker an earlier attempt left (state unchanged), so that attempt cannot move it any
+    /// more; true when the marker is this attempt's now (or a later attempt's already).
+    private func adopt(_ line: Reservation.Line, orderId: String, move: StockMove, fence: FencingToken, now: Date)
+        async throws -> Bool
+    {
+        guard move.fence < fence.value else { return true }
+        let marker = Self.markerField(orderId)
+        let result = try await products.updateOne(
+            filter: [
+                "_id": .string(line.sku), "\(marker).state": .string(move.state.rawValue),
+                "\(marker).fence": ["$lte": .int64(fence.value)],
+            ],
+            update: ["$set": ["\(marker).fence": .int64(fence.value), "\(marker).at": .datetime(now)]])
+        return result.matchedCount == 1
     }
 
     /// What product `sku` holds for `orderId` (nil: no such product).

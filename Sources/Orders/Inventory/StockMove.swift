@@ -77,9 +77,13 @@ enum StockTransition: CaseIterable, Sendable {
     }
 
     /// The conditional update of product `sku` that makes this transition for `orderId`, or matches nothing.
-    func update(sku: String, orderId: String, quantity: Int64, fence: Int64, now: Date) throws -> (
-        filter: Document, update: Document
-    ) {
+    ///
+    /// A transition from no marker requires the product's `fenceHorizon` below `fence`; with `horizonSeen`, exactly
+    /// the horizon the caller saw when it decided (a release decides from the order's settled record, which a
+    /// pruning between its look and its write may have changed; such a pruning always raises the horizon).
+    func update(sku: String, orderId: String, quantity: Int64, fence: Int64, now: Date, horizonSeen: Int64? = nil)
+        throws -> (filter: Document, update: Document)
+    {
         let marker = Inventory.markerField(orderId)
         var filter: Document = ["_id": .string(sku)]
         if let from {
@@ -87,7 +91,12 @@ enum StockTransition: CaseIterable, Sendable {
             filter["\(marker).fence"] = ["$lte": .int64(fence)]
         } else {
             filter[marker] = ["$exists": false]
-            filter[Inventory.horizonField] = ["$not": ["$gte": .int64(fence)]]
+            if let horizonSeen {
+                filter[Inventory.horizonField] =
+                    horizonSeen == 0 ? ["$not": ["$gt": .int64(0)]] : .int64(horizonSeen)
+            } else {
+                filter[Inventory.horizonField] = ["$not": ["$gte": .int64(fence)]]
+            }
         }
         let (stock, reserved) = deltas
         if stock < 0 { filter["stock"] = ["$gte": .int64(quantity)] }

@@ -42,6 +42,10 @@ struct JSONValueDecoding: Decoder {
             }
             return date as! T
         }
+        if type == URL.self {
+            guard case .string(let text) = value, let url = URL(string: text) else { throw mismatch(type) }
+            return url as! T
+        }
         if type == Data.self {
             guard case .string(let text) = value, let data = Data(base64Encoded: text) else { throw mismatch(type) }
             return data as! T

@@ -121,7 +121,7 @@ struct JSONValueEncoding: Encoder {
         case let value as Bool: .bool(value)
         case let value as String: .string(value)
         case let value as Double: try number(value, at: path)
-        case let value as Float: try number(Double(value), at: path)
+        case let value as Float: try number(Double("\(value)") ?? Double(value), at: path)
         case let value as Int: integer(value)
         case let value as Int64: integer(value)
         case let value as Int32: integer(value)
