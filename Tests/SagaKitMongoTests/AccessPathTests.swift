@@ -84,15 +84,7 @@ struct WatchCostTests {
         try await store.prepare()
         let now = clock.now
         _ = try await store.startSaga(
-            SagaStartRequest(
-                sagaId: "w", definitionName: "d", definitionVersion: 1, input: .null,
-                events: [
-                    HistoryEvent(seq: 1, at: now, kind: .sagaStarted(definition: "d", version: 1, input: .null)),
-                    HistoryEvent(seq: 2, at: now, kind: .stepScheduled(step: "A", kind: .action)),
-                    HistoryEvent(seq: 3, at: now, kind: .stepStarted(step: "A", attempt: 1)),
-                ],
-                status: .running, currentStep: "A", owner: "me", leaseUntil: now.addingTimeInterval(60),
-                dueAt: nil, startedAt: now))
+            .runningFirstStep("w", at: now))
         func follow() -> Task<[Int64], any Error> {
             let stream = store.watch(sagaId: "w", after: 0)
             return Task {

@@ -1,8 +1,8 @@
 import Foundation
 import MongoTesting
 import SagaKit
-import SagaKitTesting
 import SagaKitMongo
+import SagaKitTesting
 import Testing
 
 /// The engine on the MongoDB history store: what only a real store shows (leases and takeover across

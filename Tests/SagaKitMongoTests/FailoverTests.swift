@@ -2,8 +2,8 @@ import Foundation
 import Mongo
 import MongoTesting
 import SagaKit
-import SagaKitTesting
 import SagaKitMongo
+import SagaKitTesting
 import Testing
 
 /// What a failover looks like to the history store: writes that apply but answer with a write-concern error (they
@@ -29,15 +29,7 @@ struct FailoverTests {
             let store = try await Self.store(client, clock: clock)
             let now = clock.now
             _ = try await store.startSaga(
-                SagaStartRequest(
-                    sagaId: "s", definitionName: "d", definitionVersion: 1, input: .null,
-                    events: [
-                        HistoryEvent(seq: 1, at: now, kind: .sagaStarted(definition: "d", version: 1, input: .null)),
-                        HistoryEvent(seq: 2, at: now, kind: .stepScheduled(step: "A", kind: .action)),
-                        HistoryEvent(seq: 3, at: now, kind: .stepStarted(step: "A", attempt: 1)),
-                    ],
-                    status: .running, currentStep: "A", owner: "me", leaseUntil: now.addingTimeInterval(30), dueAt: nil,
-                    startedAt: now))
+                .runningFirstStep("s", at: now))
             try await faults.writeConcernError(on: ["update"], times: 1)
             let request = AppendRequest(
                 sagaId: "s", owner: "me", expectedSeq: 3, expectedInboxCount: 0,

@@ -1,8 +1,8 @@
 import Foundation
 import MongoTesting
 import SagaKit
-import SagaKitTesting
 import SagaKitMongo
+import SagaKitTesting
 import Testing
 
 /// The stores the history-store contract is checked against.
