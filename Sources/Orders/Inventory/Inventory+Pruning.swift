@@ -18,21 +18,24 @@ extension Inventory {
             [Self.markersField: ["$exists": true, "$ne": [:]]],
             options: FindOptions(projection: [Self.markersField: 1])
         ).toArray()
-        var pruned = 0
+        // What each product holds that may go, read once.
+        var settling: [(sku: String, moves: [(orderId: String, move: StockMove)])] = []
         for product in candidates {
             guard let sku = product["_id"]?.stringValue, let markers = product[Self.markersField]?.documentValue
             else { continue }
-            var settledMoves: [(orderId: String, move: StockMove)] = []
-            for (orderId, value) in markers {
+            let moves = markers.compactMap { orderId, value -> (orderId: String, move: StockMove)? in
                 guard let move = try? BSONDecoder().decode(StockMove.self, fromValue: value),
                     move.state != .held, move.fence < horizon
-                else { continue }
-                settledMoves.append((orderId, move))
+                else { return nil }
+                return (orderId, move)
             }
-            guard !settledMoves.isEmpty else { continue }
-            // A settled record only moves forward (a larger fence): a pruner that read an older marker and lands
-            // late changes nothing (its upsert collides with the record's `_id` and is ignored).
-            let records: [WriteModel<SettledStock>] = settledMoves.map { orderId, move in
+            if !moves.isEmpty { settling.append((sku, moves)) }
+        }
+        guard !settling.isEmpty else { return 0 }
+        // Every settled record in one write. A record only moves forward (a larger fence): a pruner that read an
+        // older marker and lands late changes nothing (its upsert collides with the record's `_id` and is ignored).
+        let records: [WriteModel<SettledStock>] = settling.flatMap { sku, moves in
+            moves.map { orderId, move in
                 .updateOne(
                     filter: [
                         "_id": .string(SettledStock.id(orderId: orderId, sku: sku)),
@@ -45,16 +48,20 @@ extension Inventory {
                         ]
                     ], upsert: true)
             }
-            do {
-                _ = try await settled.bulkWrite(records, ordered: false)
-            } catch let failure as BulkWriteFailure
-                where failure.writeConcernError == nil && failure.writeErrors.allSatisfy({ $0.kind == .duplicateKey })
-            {
-                // Records a later pruning already moved past: nothing to do for them.
-            }
+        }
+        do {
+            _ = try await settled.bulkWrite(records, ordered: false)
+        } catch let failure as BulkWriteFailure
+            where failure.writeConcernError == nil && failure.writeErrors.allSatisfy({ $0.kind == .duplicateKey })
+        {
+            // Records a later pruning already moved past: nothing to do for them.
+        }
+        // Then each product: remove exactly the markers read, if none moved since, and raise the horizon.
+        var pruned = 0
+        for (sku, moves) in settling {
             var filter: Document = ["_id": .string(sku)]
             var removed: Document = [:]
-            for (orderId, move) in settledMoves {
+            for (orderId, move) in moves {
                 let marker = Self.markerField(orderId)
                 filter["\(marker).state"] = .string(move.state.rawValue)
                 filter["\(marker).fence"] = .int64(move.fence)
@@ -62,7 +69,7 @@ extension Inventory {
             }
             let result = try await products.updateOne(
                 filter: filter, update: ["$unset": .document(removed), "$max": [Self.horizonField: .int64(horizon)]])
-            if result.matchedCount == 1 { pruned += settledMoves.count }
+            if result.matchedCount == 1 { pruned += moves.count }
         }
         return pruned
     }
