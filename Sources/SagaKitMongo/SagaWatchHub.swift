@@ -26,6 +26,7 @@ final class SagaWatchHub: Sendable {
     }
 
     private let state = Mutex(State())
+    private let reads = Atomic<Int>(0)
     private let changes: SagaChangeFeed
     private let idleRead: Duration
     private let read: Read
@@ -58,6 +59,9 @@ final class SagaWatchHub: Sendable {
     /// How many sagas have a tail (for tests).
     var tailCount: Int { state.withLock { $0.tails.count } }
 
+    /// How many reads the tails have made (for tests: what watching costs the store).
+    var readCount: Int { reads.load(ordering: .relaxed) }
+
     private func leave(_ sagaId: String, _ id: UInt64) {
         let task = state.withLock { state -> Task<Void, Never>? in
             state.tails[sagaId]?.watchers[id] = nil
@@ -76,6 +80,7 @@ final class SagaWatchHub: Sendable {
             guard let from = state.withLock({ $0.tails[sagaId]?.watchers.values.map(\.last).min() }) else { return }
             let outcome: Delivery
             do {
+                reads.add(1, ordering: .relaxed)
                 let (events, status) = try await read(sagaId, from)
                 outcome = deliver(events, after: from, of: sagaId, terminal: status.isTerminal)
             } catch {
