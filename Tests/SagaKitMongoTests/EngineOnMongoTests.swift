@@ -101,7 +101,7 @@ struct EngineOnMongoTests {
         try first.registry.register(definition)
         let engine = first.startEngine(first.configuration(instanceId: "before-restart"))
         _ = try await engine.engine.start(definition, sagaId: "w-1", input: Input())
-        let waiting = try await first.waitForStatus("w-1", .waiting)
+        let waiting = try await first.waitForStatus("w-1", .waiting, timeout: .seconds(20))
         #expect(waiting.leaseOwner == nil, "a waiting saga holds no lease and no task")
         await engine.stop()
 
