@@ -24,7 +24,8 @@ public final class MongoHistoryStore: HistoryStore {
     /// The same collection read at majority: what a conflict is decided on (a write acknowledged with a
     /// write-concern error is visible locally but may still be rolled back).
     let committed: MongoCollection<Document>
-    let committer: GroupCommitter
+    /// Starts and appends of concurrent sagas, group-committed.
+    let writes: WriteBatcher<Document>
     let changes: SagaChangeFeed
     let watchers: SagaWatchHub
     let clock: any SagaClock
@@ -36,13 +37,14 @@ public final class MongoHistoryStore: HistoryStore {
         clock: any SagaClock = SystemClock(),
         writeConcern: WriteConcern? = .majority,
         watchPollInterval: Duration = .seconds(15),
+        maxWritesInFlight: Int = 2,
         logger: Logger = Logger(label: "saga.history.mongo")
     ) {
         let collection = client.database(databaseName).collection("sagas", as: Document.self)
             .withWriteConcern(writeConcern)
         sagas = collection
         committed = collection.withReadConcern(.majority)
-        committer = GroupCommitter(sagas: collection)
+        writes = GroupCommit.batcher(for: collection, maxInFlight: maxWritesInFlight)
         let changes = SagaChangeFeed(sagas: collection, logger: logger)
         self.changes = changes
         self.clock = clock
@@ -67,7 +69,7 @@ public final class MongoHistoryStore: HistoryStore {
 
     /// Bulk writes sent for appends so far (a gauge of group commit: fewer writes than appends under load).
     public var appendWrites: Int {
-        get async { await committer.writes }
+        get async { await writes.writes }
     }
 
     // MARK: Start and append
@@ -78,7 +80,10 @@ public final class MongoHistoryStore: HistoryStore {
         }
         try HistoryEvent.checkSequence(start.events, after: 0)
         do {
-            try await mapped { try await self.sagas.insertOne(SagaDocument.document(for: start)) }
+            let document = SagaDocument.document(for: start)
+            if case .refused(let error) = try await mapped({ try await self.writes.submit(.insertOne(document)) }) {
+                throw error.kind == .duplicateKey ? DuplicateSaga() : HistoryStoreError.unavailable(error.message)
+            }
         } catch is DuplicateSaga {
             guard let existing = try await load(sagaId: start.sagaId) else {
                 throw HistoryStoreError.unavailable("saga \(start.sagaId) exists but cannot be read")
@@ -107,10 +112,13 @@ public final class MongoHistoryStore: HistoryStore {
             }
             throw error
         }
-        switch try await committer.submit(request) {
+        let (filter, update) = SagaDocument.append(request)
+        switch try await mapped({ try await self.writes.compareAndSet(filter: filter, update: update) }) {
         case .applied:
             changes.notify(request.sagaId)
-        case .missing:
+        case .inserted(let stray):
+            // There is no such saga: remove the document the upsert made (it has no definition).
+            _ = try? await sagas.deleteOne(filter: ["_id": stray, SagaDocument.Field.definition: ["$exists": false]])
             throw HistoryStoreError.notFound(sagaId: request.sagaId)
         case .conditionFailed:
             guard let current = try await loadCommitted(sagaId: request.sagaId) else {

@@ -18,6 +18,8 @@ import SagaKit
 /// Happy path: `reserve` and `commit` each cost one write per SKU.
 public struct Inventory: Sendable {
     let products: MongoCollection<Document>
+    /// Stock moves of concurrent sagas, group-committed.
+    let moves: WriteBatcher<Document>
     let settled: MongoCollection<SettledStock>
 
     /// The product field holding the per-order markers.
@@ -33,6 +35,7 @@ public struct Inventory: Sendable {
     /// The collections in `database` (nothing is sent until used).
     public init(database: MongoDatabase) {
         products = database.durableCollection("products", as: Document.self)
+        moves = database.durableWrites("products", as: Document.self)
         settled = database.durableCollection("settled_stock", as: SettledStock.self)
     }
 
@@ -173,7 +176,22 @@ public struct Inventory: Sendable {
         let (filter, update) = try transition.update(
             sku: line.sku, orderId: orderId, quantity: line.quantity, fence: fence.value, now: now,
             horizonSeen: horizonSeen)
-        return try await products.updateOne(filter: filter, update: update).matchedCount == 1
+        return try await compareAndSet(filter: filter, update: update)
+    }
+
+    /// Updates the product `filter` names if it matches the rest of `filter`, in the next group commit; true when
+    /// applied. A product that does not exist is not created.
+    private func compareAndSet(filter: Document, update: Document) async throws -> Bool {
+        switch try await moves.compareAndSet(filter: filter, update: update) {
+        case .applied:
+            return true
+        case .conditionFailed:
+            return false
+        case .inserted(let stray):
+            // No such product: remove what the upsert made (it has no name).
+            try await products.deleteOne(filter: ["_id": stray, "name": ["$exists": false]])
+            return false
+        }
     }
 
     /// Raises the fence of a marker an earlier attempt left (state unchanged), so that attempt cannot move it any
@@ -183,13 +201,12 @@ public struct Inventory: Sendable {
     {
         guard move.fence < fence.value else { return true }
         let marker = Self.markerField(orderId)
-        let result = try await products.updateOne(
+        return try await compareAndSet(
             filter: [
                 "_id": .string(line.sku), "\(marker).state": .string(move.state.rawValue),
                 "\(marker).fence": ["$lte": .int64(fence.value)],
             ],
             update: ["$set": ["\(marker).fence": .int64(fence.value), "\(marker).at": .datetime(now)]])
-        return result.matchedCount == 1
     }
 
     /// What product `sku` holds for `orderId` (nil: no such product).

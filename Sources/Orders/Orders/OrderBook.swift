@@ -4,11 +4,13 @@ import Mongo
 /// The `orders` collection.
 public struct OrderBook: Sendable {
     let orders: MongoCollection<Order>
+    let writes: WriteBatcher<Order>
     let cache = OrderCache()
 
     /// The collections in `database` (nothing is sent until used).
     public init(database: MongoDatabase) {
         orders = database.durableCollection("orders", as: Order.self)
+        writes = database.durableWrites("orders", as: Order.self)
     }
 
     /// The order with this id, or nil (from this process's cache when it has it: orders never change).
@@ -35,7 +37,9 @@ public struct OrderBook: Sendable {
 
     /// Stores a new order; throws a duplicate-key `MongoError` when the customer already used its idempotency key.
     func insert(_ order: Order) async throws {
-        try await orders.insertOne(order)
+        if case .refused(let error) = try await writes.submit(.insertOne(order)) {
+            throw MongoError(error.kind, code: error.code, message: error.message, keyValue: error.keyValue)
+        }
         cache.remember(order)
     }
 

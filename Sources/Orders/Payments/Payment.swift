@@ -38,10 +38,12 @@ public struct Payment: Codable, Sendable, Hashable {
 /// The `payments` collection.
 public struct PaymentRecords: Sendable {
     let payments: MongoCollection<Payment>
+    let writes: WriteBatcher<Payment>
 
     /// The collections in `database` (nothing is sent until used).
     public init(database: MongoDatabase) {
         payments = database.durableCollection("payments", as: Payment.self)
+        writes = database.durableWrites("payments", as: Payment.self)
     }
 
     /// The order's payment, or nil.
@@ -52,7 +54,7 @@ public struct PaymentRecords: Sendable {
     /// Records a successful charge (idempotent: a repeated charge changes nothing once refunded or voided; a
     /// superseded attempt's write changes nothing at all).
     func recordCharge(orderId: String, chargeId: String, amount: Money, at: Date, fence: FencingToken) async throws {
-        try await payments.fencedUpsert(
+        try await writes.fencedUpsert(
             id: orderId, fence: fence,
             update: [
                 "$setOnInsert": [
@@ -69,7 +71,7 @@ public struct PaymentRecords: Sendable {
         let status: Payment.Status = refundId == nil ? .voided : .refunded
         var set: Document = ["status": .string(status.rawValue), "settledAt": .datetime(at)]
         if let refundId { set["refundId"] = .string(refundId) }
-        try await payments.fencedUpsert(
+        try await writes.fencedUpsert(
             id: orderId, fence: fence,
             update: ["$set": .document(set), "$setOnInsert": ["amount": try BSONEncoder().encodeValue(amount)]])
     }

@@ -34,10 +34,12 @@ public struct Shipment: Codable, Sendable, Hashable {
 /// The `shipments` collection.
 public struct ShipmentRecords: Sendable {
     let shipments: MongoCollection<Shipment>
+    let writes: WriteBatcher<Shipment>
 
     /// The collections in `database` (nothing is sent until used).
     public init(database: MongoDatabase) {
         shipments = database.durableCollection("shipments", as: Shipment.self)
+        writes = database.durableWrites("shipments", as: Shipment.self)
     }
 
     /// The order's shipment, or nil.
@@ -47,7 +49,7 @@ public struct ShipmentRecords: Sendable {
 
     /// Records a created shipment (idempotent: a repeat changes nothing once cancelled).
     func recordCreated(orderId: String, shipmentId: String, at: Date, fence: FencingToken) async throws {
-        try await shipments.fencedUpsert(
+        try await writes.fencedUpsert(
             id: orderId, fence: fence,
             update: [
                 "$setOnInsert": [
@@ -60,7 +62,7 @@ public struct ShipmentRecords: Sendable {
     /// Records a cancellation, or that nothing was shipped (the shipment key is void), as the carrier answered.
     func recordCancelled(orderId: String, shipped: Bool, at: Date, fence: FencingToken) async throws {
         let status: Shipment.Status = shipped ? .cancelled : .voided
-        try await shipments.fencedUpsert(
+        try await writes.fencedUpsert(
             id: orderId, fence: fence,
             update: ["$set": ["status": .string(status.rawValue), "cancelledAt": .datetime(at)]])
     }

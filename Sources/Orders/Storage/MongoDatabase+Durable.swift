@@ -6,4 +6,9 @@ extension MongoDatabase {
     func durableCollection<T: Codable & Sendable>(_ name: String, as type: T.Type) -> MongoCollection<T> {
         collection(name, as: type).withWriteConcern(writeConcern ?? .majority)
     }
+
+    /// Group commit for the durable collection `name`: the writes of concurrent sagas share bulk writes.
+    func durableWrites<T: Codable & Sendable>(_ name: String, as type: T.Type) -> WriteBatcher<T> {
+        WriteBatcher(durableCollection(name, as: type))
+    }
 }

@@ -1,7 +1,7 @@
 import Mongo
 import SagaKit
 
-extension MongoCollection {
+extension WriteBatcher {
     /// Upserts the per-order document `id` unless a later attempt (a larger fencing token) already wrote it;
     /// true when applied. The document keeps the largest token in `fence`.
     ///
@@ -11,13 +11,11 @@ extension MongoCollection {
     func fencedUpsert(id: String, fence: FencingToken, update: Document) async throws -> Bool {
         var update = update
         update["$max"] = ["fence": .int64(fence.value)]
-        do {
-            try await updateOne(
-                filter: ["_id": .string(id), "fence": ["$not": ["$gt": .int64(fence.value)]]], update: update,
-                options: UpdateOptions(upsert: true))
-            return true
-        } catch let error as MongoError where error.kind == .duplicateKey {
-            return false
+        let filter: Document = ["_id": .string(id), "fence": ["$not": ["$gt": .int64(fence.value)]]]
+        switch try await submit(.updateOne(filter: filter, update: update, upsert: true)) {
+        case .applied: return true
+        case .refused(let error) where error.kind == .duplicateKey: return false
+        case .refused(let error): throw MongoError(error.kind, code: error.code, message: error.message)
         }
     }
 }
