@@ -15,10 +15,10 @@ as_root() {
     fi
 }
 
-# Installs the Debian packages the build and the scripts need, only those absent.
-ensure_system_packages() {
-    local wanted=(libmongoc-dev libbson-dev pkg-config python3-venv curl) missing=()
-    for pkg in "${wanted[@]}"; do
+# Installs the given Debian packages, only those absent.
+ensure_apt_packages() {
+    local missing=() pkg
+    for pkg in "$@"; do
         dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
     done
     [ "${#missing[@]}" -eq 0 ] && return 0
@@ -30,10 +30,17 @@ ensure_system_packages() {
     }
 }
 
-# Creates the scripts' Python virtual environment and installs Scripts/requirements.txt
-# into it, again only when the requirements changed since the last install.
+# Installs the Debian packages the build and the scripts need, only those absent.
+ensure_system_packages() {
+    ensure_apt_packages libmongoc-dev libbson-dev pkg-config python3-venv curl
+}
+
+# Creates the scripts' Python virtual environment and installs a requirements file into it
+# (default Scripts/requirements.txt), again only when that file changed since its last install.
 ensure_venv() {
-    local requirements="$ROOT/Scripts/requirements.txt" stamp="$VENV_DIR/.requirements.sha256" want
+    local requirements="${1:-$ROOT/Scripts/requirements.txt}" stamp want
+    stamp="$VENV_DIR/.requirements.sha256"
+    [ $# -gt 0 ] && stamp="$VENV_DIR/.$(basename "$requirements").sha256"
     want="$(sha256sum "$requirements" | cut -d' ' -f1)"
     if [ -x "$VENV_DIR/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
         return 0
@@ -46,7 +53,7 @@ ensure_venv() {
             /usr/bin/python3 -m venv "$VENV_DIR"
         }
     fi
-    log "installing Python requirements (Scripts/requirements.txt)"
+    log "installing Python requirements (${requirements#"$ROOT/"})"
     "$VENV_DIR/bin/pip" install -q --disable-pip-version-check -r "$requirements"
     echo "$want" > "$stamp"
 }
