@@ -254,16 +254,25 @@ public final class MongoHistoryStore: HistoryStore {
         }
     }
 
+    /// One count per status, each served by the `status_listKey` index (a count of index keys on `mongod`), run
+    /// concurrently: no pass over the whole collection.
     public func countsByStatus() async throws -> [SagaStatus: Int] {
-        let groups = try await mapped {
-            try await self.sagas.aggregate([["$group": ["_id": "$status", "count": ["$sum": 1]]]]).toArray()
+        try await withThrowingTaskGroup(of: (SagaStatus, Int).self) { group in
+            for status in SagaStatus.allCases {
+                group.addTask {
+                    let count = try await self.mapped {
+                        try await self.sagas.countDocuments(Self.statusFilter(status))
+                    }
+                    return (status, count)
+                }
+            }
+            return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
         }
-        var counts = Dictionary(uniqueKeysWithValues: SagaStatus.allCases.map { ($0, 0) })
-        for group in groups {
-            guard let name = group["_id"]?.stringValue, let status = SagaStatus(rawValue: name) else { continue }
-            counts[status] = Int(group["count"]?.int64Value ?? 0)
-        }
-        return counts
+    }
+
+    /// The filter of the sagas in `status` (an equality on the leading field of `status_listKey`).
+    static func statusFilter(_ status: SagaStatus) -> Document {
+        [SagaDocument.Field.status: .string(status.rawValue)]
     }
 
     // MARK: Leases, due work, signals

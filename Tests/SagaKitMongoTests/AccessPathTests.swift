@@ -55,6 +55,23 @@ struct AccessPathTests {
 }
 
 extension AccessPathTests {
+    @Test("counting the sagas of a status is served by status_listKey, never a pass over the collection")
+    func statusCounts() async throws {
+        let (_, database) = try await Self.prepared()
+        let filter = MongoHistoryStore.statusFilter(.running)
+        for command: Document in [
+            ["count": "sagas", "query": .document(filter)],
+            [
+                "aggregate": "sagas", "cursor": [:],
+                "pipeline": [["$match": .document(filter)], ["$group": ["_id": 1, "n": ["$sum": 1]]]],
+            ],
+        ] {
+            let plan = try await QueryPlan.explain(command, in: database)
+            #expect(plan.isIndexed(by: "status_listKey"), "\(plan)")
+        }
+        try await database.drop()
+    }
+
     @Test("a list page is read through its index in order, with no sort in memory, with or without a status")
     func listPages() async throws {
         let (_, database) = try await Self.prepared()
