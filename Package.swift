@@ -131,6 +131,8 @@ let package = Package(
             name: "SagaBench",
             dependencies: [
                 "SagaKit",
+                // The ceiling mode measures the database itself through the same driver layer as the service.
+                "Mongo",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

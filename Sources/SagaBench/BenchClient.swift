@@ -38,20 +38,36 @@ struct BenchClient: Sendable {
     }
 }
 
-/// Sums of the samples of a Prometheus text exposition, by metric name (labels summed over).
+/// The samples of a Prometheus text exposition: sums by metric name (labels summed over), and each series.
 struct PrometheusSnapshot: Sendable {
     private var sums: [String: Double] = [:]
+    private var series: [String: [[String: String]: Double]] = [:]
 
     init(text: String) {
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             let parts = line.split(separator: " ")
             guard parts.count >= 2, let value = Double(parts[parts.count - 1]) else { continue }
-            let series = parts[0]
-            let name = String(series.prefix { $0 != "{" })
+            let name = String(parts[0].prefix { $0 != "{" })
             sums[name, default: 0] += value
+            series[name, default: [:]][Self.labels(of: parts[0]), default: 0] += value
         }
     }
 
     /// The sum of every series of `name` (0 when absent).
     subscript(name: String) -> Double { sums[name] ?? 0 }
+
+    /// Every series of `name`, by its labels.
+    func series(_ name: String) -> [[String: String]: Double] { series[name] ?? [:] }
+
+    /// The labels of a series such as `name{a="x",b="y"}` (label values without commas or escaped quotes).
+    static func labels(of series: Substring) -> [String: String] {
+        guard let open = series.firstIndex(of: "{"), let close = series.lastIndex(of: "}") else { return [:] }
+        var labels: [String: String] = [:]
+        for pair in series[series.index(after: open)..<close].split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            labels[String(parts[0])] = String(parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
+        }
+        return labels
+    }
 }

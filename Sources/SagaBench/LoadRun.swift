@@ -2,8 +2,10 @@ import AsyncHTTPClient
 import Foundation
 import Histogram
 import NIOHTTP1
+import Synchronization
 
-/// One benchmark run: N orders placed at a given concurrency, measured until every saga is terminal.
+/// One benchmark run: N orders placed by `concurrency` workers, each placing an order, following its saga's event
+/// stream to the end, then placing the next (a closed loop: at most `concurrency` sagas and streams at once).
 struct LoadRun: Sendable {
     struct Settings: Sendable {
         var orders: Int
@@ -12,6 +14,11 @@ struct LoadRun: Sendable {
         var itemsPerOrder: Int
         var catalogSize: Int
         var timeout: Duration
+        /// The service's business and history databases, to split its commands.
+        var businessDatabase = "orders"
+        var historyDatabase = "saga_history"
+        /// Completed orders after which to record the service's memory.
+        var memoryCheckpoints: [Int] = []
     }
 
     /// What the run measured.
@@ -19,7 +26,12 @@ struct LoadRun: Sendable {
         var placed = 0
         var placementErrors: [Int: Int] = [:]
         var placementLatency = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+        /// SagaStarted → terminal event, from the server's timestamps.
         var sagaLatency = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+        /// POST sent → terminal event arrived on the event stream, in µs, in order of arrival.
+        var clientLatencies: [UInt64] = []
+        /// When each saga ended, in seconds since the run began, in order.
+        var completionSeconds: [Double] = []
         var statuses: [String: Int] = [:]
         var placementSeconds = 0.0
         var totalSeconds = 0.0
@@ -27,13 +39,52 @@ struct LoadRun: Sendable {
         var historyWrites = 0.0
         var httpRequests = 0.0
         var databaseOperations = 0.0
+        /// Commands the service sent during the run (`mongo_commands_total`), by "database.command".
+        var commands: [String: Double] = [:]
         var serviceCPUSeconds: Double?
+        /// The most event streams this benchmark held open at once, and the 429s it met opening them.
+        var peakStreams = 0
+        var streamRefusals = 0
+        var memoryCheckpoints: [MemoryCheckpoint] = []
+
+        /// The client-side latencies as a histogram.
+        var clientLatency: Histogram<UInt64> {
+            var histogram = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+            for value in clientLatencies { _ = histogram.record(value) }
+            return histogram
+        }
+
+        /// Commands per placed order, by "database.command", largest first.
+        func commandsPerSaga() -> [(name: String, perSaga: Double)] {
+            guard placed > 0 else { return [] }
+            return commands.map { ($0.key, $0.value / Double(placed)) }.sorted { ($0.1, $1.0) > ($1.1, $0.0) }
+        }
+
+        /// The sum of the commands sent to `database`.
+        func commands(in database: String) -> Double {
+            commands.filter { $0.key.hasPrefix(database + ".") }.values.reduce(0, +)
+        }
+
+        /// Sagas that ended in each whole second since the run began.
+        var completionsPerSecond: [Int] {
+            guard let last = completionSeconds.max() else { return [] }
+            var buckets = [Int](repeating: 0, count: Int(last) + 1)
+            for second in completionSeconds { buckets[Int(second)] += 1 }
+            return buckets
+        }
+    }
+
+    /// The service's memory after a number of completed orders.
+    struct MemoryCheckpoint: Codable, Sendable {
+        var orders: Int
+        var residentMiB: Int
+        var peakMiB: Int
     }
 
     let client: BenchClient
     let settings: Settings
     let runId: String
-    /// The service's pid, to measure its CPU time.
+    /// The service's pid, to measure its CPU time and memory.
     let servicePid: Int?
 
     /// Puts the run's products in the catalog (`catalogSize` of them, at least one per item of an order) with stock
@@ -51,57 +102,66 @@ struct LoadRun: Sendable {
         return skus
     }
 
-    /// Places every order, waits for every saga to end, and measures.
+    /// Places every order, follows every saga to its end, and measures.
     func run(skus: [String]) async throws -> Result {
         var result = Result()
         let before = try await client.metrics()
         let cpuBefore = servicePid.flatMap(ProcessMemory.cpuSeconds(pid:))
         let clock = ContinuousClock()
         let start = clock.now
-        let baseline = try await terminalCount()
-        let placements = try await place(skus: skus)
-        result.placementSeconds = (clock.now - start).seconds
-        var orderIds: [String] = []
-        for placement in placements {
-            switch placement {
-            case .success(let orderId, let latency):
-                orderIds.append(orderId)
-                _ = result.placementLatency.record(latency)
+        let progress = RunProgress(start: start, checkpoints: settings.memoryCheckpoints, servicePid: servicePid)
+        let sagas = try await placeAndFollow(skus: skus, start: start, progress: progress)
+        result.totalSeconds = (clock.now - start).seconds
+        result.placementSeconds = result.totalSeconds
+        for saga in sagas {
+            switch saga {
             case .failure(let status):
                 result.placementErrors[status, default: 0] += 1
+            case .ended(let placementMicros, let end, let latencyMicros):
+                result.placed += 1
+                _ = result.placementLatency.record(placementMicros)
+                result.statuses[BenchClient.status(of: end.eventType), default: 0] += 1
+                result.streamRefusals += end.refusals
+                if let started = end.startedAt, let ended = end.endedAt {
+                    _ = result.sagaLatency.record(UInt64(max(0, ended.timeIntervalSince(started)) * 1_000_000))
+                }
+                if BenchClient.endsMeasurement(end.eventType) { result.clientLatencies.append(latencyMicros) }
             }
         }
-        result.placed = orderIds.count
-        try await waitForTerminal(count: baseline + orderIds.count, deadline: start + settings.timeout)
-        result.totalSeconds = (clock.now - start).seconds
-        for orderId in orderIds {
-            let (_, body) = try await client.send(.GET, "/v1/orders/\(orderId)/saga")
-            let saga = BenchClient.object(body)
-            result.statuses[saga["status"] as? String ?? "?", default: 0] += 1
-            if let started = Self.date(saga["startedAt"]), let updated = Self.date(saga["updatedAt"]) {
-                _ = result.sagaLatency.record(UInt64(max(0, updated.timeIntervalSince(started)) * 1_000_000))
-            }
-        }
+        let (completions, peakStreams, checkpoints) = progress.summary
+        result.completionSeconds = completions
+        result.peakStreams = peakStreams
+        result.memoryCheckpoints = checkpoints
         let after = try await client.metrics()
         result.historyAppends = after["saga_history_appends_total"] - before["saga_history_appends_total"]
         result.historyWrites = after["saga_history_append_writes_total"] - before["saga_history_append_writes_total"]
         result.httpRequests = after["http_requests_total"] - before["http_requests_total"]
         result.databaseOperations = after["mongo_operations_total"] - before["mongo_operations_total"]
+        let commandsBefore = before.series("mongo_commands_total")
+        for (labels, value) in after.series("mongo_commands_total") {
+            let added = value - (commandsBefore[labels] ?? 0)
+            guard added > 0 else { continue }
+            result.commands["\(labels["database"] ?? "?").\(labels["command"] ?? "?")", default: 0] += added
+        }
         if let cpuBefore, let cpuAfter = servicePid.flatMap(ProcessMemory.cpuSeconds(pid:)) {
             result.serviceCPUSeconds = cpuAfter - cpuBefore
         }
         return result
     }
 
-    enum Placement {
-        case success(orderId: String, latencyMicros: UInt64)
+    enum Saga {
+        case ended(placementMicros: UInt64, end: BenchClient.SagaEnd, latencyMicros: UInt64)
         case failure(status: Int)
     }
 
-    /// Places the orders, `concurrency` at a time; each order takes `itemsPerOrder` distinct SKUs from the catalog.
-    private func place(skus: [String]) async throws -> [Placement] {
+    /// Places the orders, `concurrency` at a time, each worker following its saga to the end before placing its
+    /// next; each order takes `itemsPerOrder` distinct SKUs from the catalog.
+    private func placeAndFollow(skus: [String], start: ContinuousClock.Instant, progress: RunProgress) async throws
+        -> [Saga]
+    {
         let token = settings.token
         let itemsPerOrder = settings.itemsPerOrder
+        let deadline = start + settings.timeout
         let body: @Sendable (Int) -> String = { index in
             var generator = SplitMix(seed: UInt64(index))
             let chosen = skus.shuffled(using: &generator).prefix(itemsPerOrder)
@@ -109,50 +169,92 @@ struct LoadRun: Sendable {
             return
                 #"{"customerId":"bench-\#(index % 97)","items":[\#(items)],"paymentToken":"\#(token)","shippingAddress":{"name":"Bench","line1":"1 Main St","city":"Springfield","postalCode":"12345","country":"US"}}"#
         }
-        return try await withThrowingTaskGroup(of: [Placement].self) { group in
+        return try await withThrowingTaskGroup(of: [Saga].self) { group in
             // Worker w places orders w, w + concurrency, w + 2 × concurrency, …: any order count, any concurrency.
             for worker in 0..<min(settings.concurrency, settings.orders) {
                 let indices = stride(from: worker, to: settings.orders, by: settings.concurrency)
-                group.addTask {
-                    var placements: [Placement] = []
+                group.addTask { [client, runId] in
+                    var sagas: [Saga] = []
                     for index in indices {
-                        let started = ContinuousClock.now
+                        let sent = ContinuousClock.now
                         let (status, data) = try await client.send(
                             .POST, "/v1/orders", json: body(index), headers: [("Idempotency-Key", "\(runId)-\(index)")])
-                        let micros = UInt64((ContinuousClock.now - started).seconds * 1_000_000)
-                        if status == 202, let orderId = BenchClient.object(data)["orderId"] as? String {
-                            placements.append(.success(orderId: orderId, latencyMicros: micros))
-                        } else {
-                            placements.append(.failure(status: status))
+                        let placementMicros = (ContinuousClock.now - sent).micros
+                        guard status == 202, let orderId = BenchClient.object(data)["orderId"] as? String else {
+                            sagas.append(.failure(status: status))
+                            continue
                         }
+                        progress.streamOpened()
+                        let end: BenchClient.SagaEnd
+                        do {
+                            end = try await client.awaitEnd(orderId: orderId, deadline: deadline)
+                        } catch {
+                            progress.streamClosed()
+                            throw error
+                        }
+                        progress.streamClosed()
+                        progress.completed(at: end.arrived)
+                        sagas.append(
+                            .ended(
+                                placementMicros: placementMicros, end: end, latencyMicros: (end.arrived - sent).micros))
                     }
-                    return placements
+                    return sagas
                 }
             }
             return try await group.reduce(into: []) { $0 += $1 }
         }
     }
 
-    /// How many sagas are terminal now (`GET /v1/sagas/stats`).
-    private func terminalCount() async throws -> Int {
-        let (_, body) = try await client.send(.GET, "/v1/sagas/stats")
-        let counts = BenchClient.object(body)["counts"] as? [String: Int] ?? [:]
-        return ["COMPLETED", "COMPENSATED", "CANCELLED", "REFUNDED"].reduce(0) { $0 + (counts[$1] ?? 0) }
-    }
-
-    /// Waits, one stats request per poll, until `count` sagas are terminal.
-    private func waitForTerminal(count: Int, deadline: ContinuousClock.Instant) async throws {
-        while try await terminalCount() < count {
-            guard ContinuousClock.now < deadline else {
-                throw BenchError("not every saga was terminal before the timeout")
-            }
-            try await Task.sleep(for: .milliseconds(250))
-        }
-    }
-
     static func date(_ value: Any?) -> Date? {
         guard let text = value as? String else { return nil }
         return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}
+
+/// The run's progress shared by its workers: completion times, open streams, and memory at the checkpoints.
+final class RunProgress: Sendable {
+    private struct State {
+        var completions: [Double] = []
+        var streams = 0
+        var peakStreams = 0
+        var checkpoints: [LoadRun.MemoryCheckpoint] = []
+    }
+
+    private let state = Mutex(State())
+    private let start: ContinuousClock.Instant
+    private let wanted: Set<Int>
+    private let servicePid: Int?
+
+    init(start: ContinuousClock.Instant, checkpoints: [Int], servicePid: Int?) {
+        self.start = start
+        self.wanted = Set(checkpoints)
+        self.servicePid = servicePid
+    }
+
+    func streamOpened() {
+        state.withLock {
+            $0.streams += 1
+            $0.peakStreams = max($0.peakStreams, $0.streams)
+        }
+    }
+
+    func streamClosed() { state.withLock { $0.streams -= 1 } }
+
+    /// Records a saga's end; at a checkpoint, the service's memory.
+    func completed(at instant: ContinuousClock.Instant) {
+        let count = state.withLock {
+            $0.completions.append((instant - start).seconds)
+            return $0.completions.count
+        }
+        guard wanted.contains(count), let pid = servicePid, let memory = ProcessMemory(pid: pid) else { return }
+        let checkpoint = LoadRun.MemoryCheckpoint(
+            orders: count, residentMiB: memory.residentMiB, peakMiB: memory.peakMiB)
+        state.withLock { $0.checkpoints.append(checkpoint) }
+    }
+
+    /// Completion times in order, the most streams open at once, and the memory checkpoints.
+    var summary: ([Double], Int, [LoadRun.MemoryCheckpoint]) {
+        state.withLock { ($0.completions.sorted(), $0.peakStreams, $0.checkpoints.sorted { $0.orders < $1.orders }) }
     }
 }
 
@@ -183,4 +285,7 @@ extension Duration {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
     }
+
+    /// This duration in whole microseconds (0 when negative).
+    var micros: UInt64 { UInt64(max(0, seconds * 1_000_000)) }
 }

@@ -14,7 +14,7 @@ struct Report {
         lines.append("| measure | value |")
         lines.append("| --- | --- |")
         lines.append(
-            "| orders placed / asked | \(r.placed) / \(settings.orders) (concurrency \(settings.concurrency), token \(settings.token), \(settings.itemsPerOrder) item(s) each from \(settings.catalogSize) products) |"
+            "| orders placed / asked | \(r.placed) / \(settings.orders) (concurrency \(settings.concurrency): each worker follows its saga to the end before the next order; token \(settings.token), \(settings.itemsPerOrder) item(s) each from \(settings.catalogSize) products) |"
         )
         if !r.placementErrors.isEmpty {
             lines.append(
@@ -24,26 +24,50 @@ struct Report {
         lines.append(
             "| outcomes | \(r.statuses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")) |"
         )
-        lines.append("| placement throughput | \(format(Double(r.placed) / max(r.placementSeconds, 0.001))) orders/s |")
         lines.append(
-            "| end-to-end throughput (placed → all terminal) | \(format(Double(r.placed) / max(r.totalSeconds, 0.001))) sagas/s over \(format(r.totalSeconds)) s |"
+            "| end-to-end throughput (first POST → last terminal event) | \(format(Double(r.placed) / max(r.totalSeconds, 0.001))) sagas/s over \(format(r.totalSeconds)) s |"
         )
         lines.append("| `POST /v1/orders` latency p50 / p90 / p99 / max | \(percentiles(r.placementLatency)) |")
-        lines.append("| saga duration (SagaStarted → terminal) p50 / p90 / p99 / max | \(percentiles(r.sagaLatency)) |")
+        lines.append(
+            "| saga latency, client-side (POST sent → terminal event on the stream) p50 / p90 / p99 / max | \(percentiles(r.clientLatency)) |"
+        )
+        lines.append(
+            "| saga duration, server timestamps (SagaStarted → terminal) p50 / p90 / p99 / max | \(percentiles(r.sagaLatency)) |"
+        )
+        lines.append(
+            "| event streams open at once, most / 429s met | \(r.peakStreams) (bound: \(settings.concurrency)) / \(r.streamRefusals) |"
+        )
         if r.placed > 0 {
-            lines.append("| history appends per saga | \(format(r.historyAppends / Double(r.placed))) |")
+            let placed = Double(r.placed)
+            lines.append("| history appends per saga | \(format(r.historyAppends / placed)) |")
             lines.append(
-                "| history bulk writes per saga (group commit) | \(format(r.historyWrites / Double(r.placed))) (\(format(r.historyAppends / max(r.historyWrites, 1))) appends per write) |"
+                "| history bulk writes per saga (group commit) | \(format(r.historyWrites / placed)) (\(format(r.historyAppends / max(r.historyWrites, 1))) appends per write) |"
             )
             lines.append(
-                "| database operations (round trips) per saga, placement included | \(format(r.databaseOperations / Double(r.placed))) |"
+                "| database operations (round trips) per saga, placement included | \(format(r.databaseOperations / placed)) |"
             )
+            if !r.commands.isEmpty {
+                let business = r.commands(in: settings.businessDatabase) / placed
+                let history = r.commands(in: settings.historyDatabase) / placed
+                let all = r.commands.values.reduce(0, +) / placed
+                lines.append(
+                    "| commands per saga (command monitoring): business `\(settings.businessDatabase)` / history `\(settings.historyDatabase)` / all | \(format(business)) / \(format(history)) / \(format(all)) |"
+                )
+                lines.append(
+                    "| commands per saga by database.command | \(r.commandsPerSaga().filter { $0.perSaga >= 0.005 }.map { "\($0.name) \(format($0.perSaga))" }.joined(separator: ", ")) |"
+                )
+            }
             if let cpu = r.serviceCPUSeconds {
                 lines.append(
-                    "| service CPU time per saga | \(format(cpu * 1000 / Double(r.placed))) ms (\(format(cpu)) s in all) |"
+                    "| service CPU time per saga | \(format(cpu * 1000 / placed)) ms (\(format(cpu)) s in all) |"
                 )
             }
             lines.append("| HTTP requests served during the run | \(Int(r.httpRequests)) |")
+        }
+        for checkpoint in r.memoryCheckpoints {
+            lines.append(
+                "| service memory after \(checkpoint.orders) orders: resident / peak | \(checkpoint.residentMiB) MiB / \(checkpoint.peakMiB) MiB |"
+            )
         }
         if let memory {
             lines.append("| service memory: resident now / peak | \(memory.residentMiB) MiB / \(memory.peakMiB) MiB |")

@@ -19,6 +19,8 @@ public final class MongoClient: Sendable {
     public let options: MongoClientOptions
     /// The connection string's database, if it names one.
     public let defaultDatabaseName: String?
+    /// Counts the commands the pool's clients send (`commandCounts`).
+    let commandMonitor = CommandMonitor()
 
     private static let libraryReady: Void = {
         mongoc_init()
@@ -51,6 +53,8 @@ public final class MongoClient: Sendable {
             pointer: poolPointer,
             runtime: BlockingRuntime(threads: options.threads, sessionThreads: options.maxSessions),
             size: options.maxConnections, sessions: options.maxSessions)
+        // Before any client leaves the pool: libmongoc refuses callbacks set later.
+        commandMonitor.install(on: poolPointer)
     }
 
     private static func setDefault(_ uri: OpaquePointer, _ key: String, _ value: Duration) {

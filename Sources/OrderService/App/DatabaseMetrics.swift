@@ -6,11 +6,15 @@ import Synchronization
 ///
 /// * `mongo_operations_total{client}`: a counter of operations (round trips) so far
 /// * `mongo_operations_in_flight{client}`: a gauge of operations running now
+/// * `mongo_commands_total{database,command}`: a counter of the commands the drivers sent, from libmongoc's command
+///   monitoring (a bulk write is one per kind and batch, a cursor's `getMore` one each); the drivers' own commands
+///   (`ping`, `hello`, authentication, `endSessions`) are left out
 ///
 /// The clients count for themselves; each publication adds what they counted since the last one.
 final class DatabaseMetrics: Sendable {
     private let clients: [(name: String, client: MongoClient)]
     private let published = Mutex<[String: Int]>([:])
+    private let publishedCommands = Mutex<[CommandCounts.Key: Int]>([:])
 
     /// Publishes `business` and `history` separately, or as `all` when they are one client.
     init(business: MongoClient, history: MongoClient) {
@@ -28,6 +32,28 @@ final class DatabaseMetrics: Sendable {
             let dimensions = [("client", name)]
             if added > 0 { Counter(label: "mongo_operations_total", dimensions: dimensions).increment(by: added) }
             Gauge(label: "mongo_operations_in_flight", dimensions: dimensions).record(snapshot.inFlight)
+        }
+        publishCommands()
+    }
+
+    /// Adds the commands sent since the last publication to `mongo_commands_total`, summed over the clients.
+    private func publishCommands() {
+        var current: [CommandCounts.Key: Int] = [:]
+        for (_, client) in clients {
+            for (key, count) in client.commandCounts.byDatabaseAndCommand
+            where !CommandCounts.driverOverhead.contains(key.command) {
+                current[key, default: 0] += count
+            }
+        }
+        let added = publishedCommands.withLock { last in
+            defer { last.merge(current) { max($0, $1) } }
+            return current.compactMap { key, count in
+                count > last[key, default: 0] ? (key, count - last[key, default: 0]) : nil
+            }
+        }
+        for (key, count) in added {
+            Counter(label: "mongo_commands_total", dimensions: [("database", key.database), ("command", key.command)])
+                .increment(by: count)
         }
     }
 }

@@ -1,0 +1,66 @@
+import CMongoc
+import Synchronization
+
+/// Counts every command the driver sends, by database, command name and target collection.
+///
+/// libmongoc reports each command it starts through its command-monitoring (APM) callbacks, on the thread that
+/// sends it (one of the client's pool threads); the counts live behind a mutex. Server monitoring (heartbeats) and
+/// connection handshakes are not commands in this sense: libmongoc never reports them here.
+///
+/// ```swift
+/// let counts = client.commandCounts
+/// let updates = counts.total(database: "orders", command: "update")
+/// ```
+final class CommandMonitor: Sendable {
+    private let counts = Mutex<[CommandCounts.Key: Int]>([:])
+
+    init() {}
+
+    /// The counts so far.
+    var snapshot: CommandCounts { CommandCounts(counts: counts.withLock { $0 }) }
+
+    /// Installs the callbacks on `pool`; the monitor must outlive it (the client holds both).
+    func install(on pool: OpaquePointer) {
+        guard let callbacks = mongoc_apm_callbacks_new() else { return }
+        defer { mongoc_apm_callbacks_destroy(callbacks) }
+        mongoc_apm_set_command_started_cb(callbacks) { event in
+            guard let event, let context = mongoc_apm_command_started_get_context(event) else { return }
+            Unmanaged<CommandMonitor>.fromOpaque(context).takeUnretainedValue().record(event)
+        }
+        // The pool copies the callbacks, so they can be destroyed at once.
+        mongoc_client_pool_set_apm_callbacks(pool, callbacks, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    /// Counts one started command.
+    private func record(_ event: OpaquePointer) {
+        let database = mongoc_apm_command_started_get_database_name(event).map { String(cString: $0) } ?? ""
+        let command = mongoc_apm_command_started_get_command_name(event).map { String(cString: $0) } ?? ""
+        let collection = mongoc_apm_command_started_get_command(event).flatMap {
+            Self.collection(of: command, in: $0)
+        }
+        let key = CommandCounts.Key(database: database, command: command, collection: collection)
+        counts.withLock { $0[key, default: 0] += 1 }
+    }
+
+    /// Commands whose first element names the collection they act on.
+    private static let collectionCommands: Set<String> = [
+        "insert", "update", "delete", "find", "findAndModify", "aggregate", "count", "distinct", "createIndexes",
+        "dropIndexes", "listIndexes", "drop", "create",
+    ]
+
+    /// The collection a command targets: its first element's string value (`getMore`: its `collection` field).
+    private static func collection(of command: String, in document: OpaquePointer) -> String? {
+        guard command == "getMore" || collectionCommands.contains(command) else { return nil }
+        return LibBSON.withScratchIterator { iterator in
+            if command == "getMore" {
+                guard bson_iter_init_find(iterator, document, "collection") else { return nil }
+            } else {
+                guard bson_iter_init(iterator, document), bson_iter_next(iterator) else { return nil }
+            }
+            guard bson_iter_type(iterator) == BSON_TYPE_UTF8, let value = bson_iter_utf8(iterator, nil) else {
+                return nil
+            }
+            return String(cString: value)
+        }
+    }
+}
