@@ -51,10 +51,10 @@ def main() -> int:
     client = MongoClient(arguments.uri)
     business, history = client[arguments.database], client[arguments.history_database]
     templates = []
-    for order in business.orders.find({"sagaStartPending": {"$exists": False}}):
+    for order in business.orders.find():
         suffix = order["_id"][len("ord_"):]
         saga = history.sagas.find_one({"_id": "saga_" + suffix})
-        if saga is None or saga.get("leaseOwner") is not None:
+        if saga is None or saga.get("leaseOwner") is not None or saga.get("dueAt") is not None:
             continue
         templates.append((
             suffix, order, saga, business.payments.find_one({"_id": order["_id"]}),
@@ -73,6 +73,7 @@ def main() -> int:
             order_copy = rewrite(order, suffix, new)
             order_copy.pop("idempotencyKey", None)
             order_copy.pop("idempotencyScope", None)
+            order_copy.pop("sagaStartPending", None)
             batches["orders"].append(order_copy)
             batches["sagas"].append(rewrite(saga, suffix, new))
             if payment is not None:

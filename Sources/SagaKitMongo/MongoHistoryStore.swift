@@ -113,9 +113,11 @@ public final class MongoHistoryStore: HistoryStore {
             throw error
         }
         let (filter, update) = SagaDocument.append(request)
+        if let last = request.events.last { changes.appending(request.sagaId, upTo: last.seq) }
+        defer { changes.appendEnded(request.sagaId) }
         switch try await mapped({ try await self.writes.compareAndSet(filter: filter, update: update) }) {
         case .applied:
-            changes.notify(request.sagaId)
+            watchers.appended(request.sagaId, events: request.events, terminal: request.status.isTerminal)
         case .inserted(let stray):
             // There is no such saga: remove the document the upsert made (it has no definition).
             _ = try? await sagas.deleteOne(filter: ["_id": stray, SagaDocument.Field.definition: ["$exists": false]])
@@ -418,7 +420,6 @@ public final class MongoHistoryStore: HistoryStore {
         let result = try await mapped { [filter] in
             try await self.sagas.updateOne(filter: filter, update: update)
         }
-        if result.matchedCount > 0 { changes.notify(sagaId) }
         return result.matchedCount > 0
     }
 

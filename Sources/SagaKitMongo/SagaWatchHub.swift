@@ -3,9 +3,10 @@ import SagaKit
 import Synchronization
 
 /// Shares one read of a saga among everyone watching it: one tail per watched saga reads the events after the
-/// furthest-behind watcher whenever the saga changes (this process's appends, the change stream) or a watcher
-/// joins, and hands each watcher the events it has not seen. While nothing changes it reads nothing, but for a
-/// safety read every `idleRead`, so a hundred open streams on one saga cost what one does.
+/// furthest-behind watcher when a watcher joins or another process changes the saga (the change stream), and hands
+/// each watcher the events it has not seen. This process's own appends reach the watchers straight from the append
+/// (``appended(_:events:terminal:)``), with no read. While nothing changes it reads nothing, but for a safety read
+/// every `idleRead`, so a hundred open streams on one saga cost what one does.
 final class SagaWatchHub: Sendable {
     typealias Read =
         @Sendable (_ sagaId: String, _ after: Int64) async throws -> (events: [HistoryEvent], status: SagaStatus)
@@ -18,6 +19,8 @@ final class SagaWatchHub: Sendable {
     private struct Tail {
         var watchers: [UInt64: Watcher] = [:]
         var task: Task<Void, Never>?
+        /// The tail's subscription to the change feed, once it has one.
+        var subscription: UInt64?
     }
 
     private struct State {
@@ -56,6 +59,18 @@ final class SagaWatchHub: Sendable {
         }
     }
 
+    /// Hands events this process just appended to `sagaId` to its watchers, without reading them back.
+    ///
+    /// A watcher that is behind the events (it has not seen the one before the first) is served by its tail's next
+    /// read instead; the change stream's report of this append later wakes no one, since every watcher has it.
+    func appended(_ sagaId: String, events: [HistoryEvent], terminal: Bool) {
+        guard let first = events.first, state.withLock({ $0.tails[sagaId] != nil }) else { return }
+        switch deliver(events, after: first.seq - 1, of: sagaId, terminal: terminal) {
+        case .done, .waiting: break
+        case .behind: changes.notify(sagaId)
+        }
+    }
+
     /// How many sagas have a tail (for tests).
     var tailCount: Int { state.withLock { $0.tails.count } }
 
@@ -76,6 +91,7 @@ final class SagaWatchHub: Sendable {
     private func follow(_ sagaId: String) async {
         let subscription = changes.subscribe(to: sagaId)
         defer { changes.unsubscribe(subscription) }
+        state.withLock { $0.tails[sagaId]?.subscription = subscription }
         while !Task.isCancelled {
             guard let from = state.withLock({ $0.tails[sagaId]?.watchers.values.map(\.last).min() }) else { return }
             let outcome: Delivery
@@ -99,10 +115,12 @@ final class SagaWatchHub: Sendable {
 
     /// Hands each watcher the events after its last; ends the streams of those served to the end of a terminal
     /// saga. A watcher that joined behind the read (its last below `from`) gets nothing now and is served next.
+    /// Tells the change feed how far every watcher got, so a report of what they have wakes no one; ends the tail
+    /// once no watcher is left.
     private func deliver(_ events: [HistoryEvent], after from: Int64, of sagaId: String, terminal: Bool) -> Delivery {
         typealias Handed = (AsyncThrowingStream<HistoryEvent, any Error>.Continuation, [HistoryEvent], Bool)
-        let (handed, outcome) = state.withLock { state -> ([Handed], Delivery) in
-            guard var tail = state.tails[sagaId] else { return ([], .done) }
+        let (handed, outcome, ended) = state.withLock { state -> ([Handed], Delivery, Task<Void, Never>?) in
+            guard var tail = state.tails[sagaId] else { return ([], .done, nil) }
             var handed: [Handed] = []
             var behind = false
             for (id, watcher) in tail.watchers {
@@ -120,15 +138,20 @@ final class SagaWatchHub: Sendable {
             }
             if tail.watchers.isEmpty {
                 state.tails[sagaId] = nil
-                return (handed, .done)
+                return (handed, .done, tail.task)
             }
             state.tails[sagaId] = tail
-            return (handed, behind ? .behind : .waiting)
+            if let subscription = tail.subscription, let least = tail.watchers.values.map(\.last).min() {
+                changes.seen(subscription, upTo: least)
+            }
+            return (handed, behind ? .behind : .waiting, nil)
         }
         for (continuation, fresh, ends) in handed {
             for event in fresh { continuation.yield(event) }
             if ends { continuation.finish() }
         }
+        // A tail ended by an append is parked in a wait: stop it (one that ends itself returns anyway).
+        ended?.cancel()
         return outcome
     }
 

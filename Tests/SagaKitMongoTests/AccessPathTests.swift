@@ -3,6 +3,7 @@ import Mongo
 import MongoTesting
 import SagaKit
 import SagaKitTesting
+import Synchronization
 import Testing
 
 @testable import SagaKitMongo
@@ -91,7 +92,9 @@ extension AccessPathTests {
 /// Watchers cost nothing while nothing happens, and share one read when something does.
 @Suite("Watching sagas")
 struct WatchCostTests {
-    @Test("fifty streams on one saga: no read while it waits, a shared read when it changes, all see every event")
+    @Test(
+        "fifty streams on one saga: no read while it waits, one shared read for another process's change, none for this process's own, all see every event"
+    )
     func sharedQuietWatchers() async throws {
         let client = try MongoClient(try TestDeployment.uri())
         let clock = TestClock(now: SagaTime.truncated(Date()))
@@ -102,18 +105,28 @@ struct WatchCostTests {
         let now = clock.now
         _ = try await store.startSaga(
             .runningFirstStep("w", at: now))
+        let readersAtThree = Tally()
+        let readersAtFour = Tally()
         func follow() -> Task<[Int64], any Error> {
             let stream = store.watch(sagaId: "w", after: 0)
             return Task {
                 var seen: [Int64] = []
-                for try await event in stream { seen.append(event.seq) }
+                for try await event in stream {
+                    seen.append(event.seq)
+                    if event.seq == 3 { readersAtThree.count.add(1, ordering: .relaxed) }
+                    if event.seq == 4 { readersAtFour.count.add(1, ordering: .relaxed) }
+                }
                 return seen
             }
         }
         /// Saga reads made for watchers in two quiet seconds (the shared change stream's own polls, whose number
         /// depends on the machine's load, are not reads of the saga).
-        func quietReads() async throws -> Int {
-            // First let the joining watchers' catch-up reads finish (slow on a loaded machine): no read for 1 s.
+        func quietReads(watchers: Int) async throws -> Int {
+            // First let every watcher catch up (slow on a loaded machine), then let any read still asked for finish:
+            // no read for 1 s.
+            for _ in 0..<300 where readersAtThree.count.load(ordering: .relaxed) < watchers {
+                try await Task.sleep(for: .milliseconds(100))
+            }
             var seen = store.watchers.readCount
             for _ in 0..<15 {
                 try await Task.sleep(for: .seconds(1))
@@ -125,24 +138,42 @@ struct WatchCostTests {
             return store.watchers.readCount - from
         }
         var readers = [follow()]
-        let oneWatcher = try await quietReads()
+        let oneWatcher = try await quietReads(watchers: 1)
         readers += (1..<50).map { _ in follow() }
-        let fiftyWatchers = try await quietReads()
+        let fiftyWatchers = try await quietReads(watchers: 50)
         #expect(
             oneWatcher == 0 && fiftyWatchers == 0,
             "reads while quiet: one watcher \(oneWatcher), fifty \(fiftyWatchers)")
 
+        // Another process appends: the change stream wakes the tail, whose one read serves all fifty.
+        let otherProcess = MongoHistoryStore(client: client, databaseName: store.sagas.database.name, clock: clock)
         let readsFrom = store.watchers.readCount
-        try await store.append(
+        try await otherProcess.append(
             AppendRequest(
                 sagaId: "w", owner: "me", expectedSeq: 3, expectedInboxCount: 0,
-                events: [
-                    HistoryEvent(seq: 4, at: now, kind: .stepCompleted(step: "A", attempt: 1, result: .null)),
-                    HistoryEvent(seq: 5, at: now, kind: .sagaCompleted),
-                ],
+                events: [HistoryEvent(seq: 4, at: now, kind: .stepCompleted(step: "A", attempt: 1, result: .null))],
+                status: .running, currentStep: nil, dueAt: nil, lease: .keep(until: now.addingTimeInterval(30))))
+        for _ in 0..<200 where readersAtFour.count.load(ordering: .relaxed) < 50 {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let readsForOther = store.watchers.readCount - readsFrom
+        #expect((1...2).contains(readsForOther), "fifty streams share the read of another process's change")
+
+        // This process appends: the events go from the append to the watchers, with no read at all.
+        let readsBeforeOwn = store.watchers.readCount
+        try await store.append(
+            AppendRequest(
+                sagaId: "w", owner: "me", expectedSeq: 4, expectedInboxCount: 0,
+                events: [HistoryEvent(seq: 5, at: now, kind: .sagaCompleted)],
                 status: .completed, currentStep: nil, dueAt: nil, lease: .release))
         for reader in readers { #expect(try await reader.value == [1, 2, 3, 4, 5]) }
-        #expect(store.watchers.readCount - readsFrom <= 2, "fifty streams share the read of a change")
+        #expect(store.watchers.readCount == readsBeforeOwn, "this process's own append is handed over, not read back")
+        #expect(store.watchers.tailCount == 0)
         await client.shutdown()
     }
+}
+
+/// A count shared by concurrent tasks.
+private final class Tally: Sendable {
+    let count = Atomic<Int>(0)
 }
