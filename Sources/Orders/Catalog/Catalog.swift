@@ -4,10 +4,13 @@ import Mongo
 /// The product catalog and its stock levels, in the `products` collection.
 public struct Catalog: Sendable {
     let products: MongoCollection<Product>
+    /// Placements' price look-ups, merged across concurrent placements.
+    let lookups: LookupBatcher<Product>
 
     /// The collections in `database` (nothing is sent until used).
     public init(database: MongoDatabase) {
         products = database.durableCollection("products", as: Product.self)
+        lookups = LookupBatcher(products) { .string($0.sku) }
     }
 
     /// Creates or replaces a catalog item; `stock` sets the units available, reservations in flight are kept.
@@ -34,10 +37,9 @@ public struct Catalog: Sendable {
         try await products.findOne(["_id": .string(sku)])
     }
 
-    /// The products with these SKUs, by SKU (unknown SKUs are absent), in one query.
+    /// The products with these SKUs, by SKU (unknown SKUs are absent), in one query shared with concurrent callers.
     public func products(_ skus: some Collection<String>) async throws -> [String: Product] {
-        guard !skus.isEmpty else { return [:] }
-        let found = try await products.find(["_id": ["$in": .array(skus.map(BSONValue.string))]]).toArray()
-        return Dictionary(found.map { ($0.sku, $0) }, uniquingKeysWith: { first, _ in first })
+        let found = try await lookups.documents(ids: Set(skus.map(BSONValue.string)))
+        return Dictionary(found.values.map { ($0.sku, $0) }, uniquingKeysWith: { first, _ in first })
     }
 }
