@@ -17,7 +17,9 @@ final class SagaChangeFeed: Sendable {
         var sagaId: String
         /// The saga's `seq` this subscriber has seen; changes up to it wake no one.
         var seen: Int64 = 0
-        var pending = false
+        /// The `seq` of changes reported while the subscriber was not waiting (`Int64.max`: a change that did not
+        /// say; 0: none); its next wait returns at once unless it has seen them by then.
+        var pendingUpTo: Int64 = 0
         var continuation: CheckedContinuation<Void, Never>?
     }
 
@@ -125,7 +127,7 @@ final class SagaChangeFeed: Sendable {
                     woken.append(continuation)
                     state.subscribers[id]?.continuation = nil
                 } else {
-                    state.subscribers[id]?.pending = true
+                    state.subscribers[id]?.pendingUpTo = max(subscriber.pendingUpTo, seq ?? .max)
                 }
             }
             return woken
@@ -156,8 +158,9 @@ final class SagaChangeFeed: Sendable {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in
                     guard var subscriber = state.subscribers[id], !Task.isCancelled else { return true }
-                    if subscriber.pending {
-                        subscriber.pending = false
+                    let unseen = subscriber.pendingUpTo > subscriber.seen
+                    subscriber.pendingUpTo = 0
+                    if unseen {
                         state.subscribers[id] = subscriber
                         return true
                     }
