@@ -44,7 +44,7 @@ extension SagaRunner {
                 logger: logger
             )
             let outcome = await SagaLogContext.$current.withValue(.init(sagaId: sagaId, step: name, attempt: attempt)) {
-                await AttemptExecutor.run(timeout: timeout, clock: clock, lifecycle: lifecycle) {
+                await AttemptExecutor.run(timeout: timeout, deadlines: deadlines, lifecycle: lifecycle) {
                     try await action.run(execution)
                 }
             }
@@ -73,7 +73,7 @@ extension SagaRunner {
                 logger: logger
             )
             let outcome = await SagaLogContext.$current.withValue(.init(sagaId: sagaId, step: name, attempt: attempt)) {
-                await AttemptExecutor.run(timeout: timeout, clock: clock, lifecycle: lifecycle) {
+                await AttemptExecutor.run(timeout: timeout, deadlines: deadlines, lifecycle: lifecycle) {
                     try await compensation.run(execution)
                 }
             }

@@ -37,6 +37,7 @@ struct SagaRunner: Sendable {
     let configuration: SagaEngine.Configuration
     let leases: LeaseBook
     let lifecycle: EngineLifecycle
+    let deadlines: DeadlineTimer
     let metrics: EngineMetrics
     let logger: Logger
 
