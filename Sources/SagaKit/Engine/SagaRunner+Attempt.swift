@@ -20,8 +20,9 @@ extension SagaRunner {
         return renewed.contains(sagaId) && SagaTime.interval(from: clock.now, to: until) >= timeout
     }
 
-    /// Runs the attempt and returns the event recording its outcome; `nil` when it must not run or was abandoned.
-    func runAttempt(_ effect: SagaEffect, held: Held) async -> HistoryEvent? {
+    /// Runs the attempt and returns the event recording its outcome, with its typed view; `nil` when it must not
+    /// run or was abandoned.
+    func runAttempt(_ effect: SagaEffect, held: Held) async -> (event: HistoryEvent, kind: HistoryEvent.Kind)? {
         let timeout = Self.timeout(of: effect, in: held.saga)
         guard await leaseCovers(timeout) else {
             logger.notice("the lease does not cover the attempt's timeout and could not be extended; dropping the saga")
@@ -89,7 +90,7 @@ extension SagaRunner {
         }
         let bounded = SagaDecider.withinHistoryLimit(
             kind, lastSeq: held.state.lastSeq, limit: configuration.maxHistoryEvents)
-        return HistoryEvent(seq: held.state.lastSeq + 1, at: finishedAt, kind: bounded)
+        return (HistoryEvent(seq: held.state.lastSeq + 1, at: finishedAt, kind: bounded), bounded)
     }
 
     /// The fence of the attempt the last recorded event started: its token, and a check that this executor still
