@@ -41,7 +41,7 @@ extension SagaRunner {
                 attempt: attempt,
                 idempotencyKey: StepResults.idempotencyKey(sagaId: sagaId, name: name),
                 fence: fence,
-                results: held.state.results,
+                results: RecordedResults(steps: held.state.steps),
                 logger: logger
             )
             let outcome = await SagaLogContext.$current.withValue(.init(sagaId: sagaId, step: name, attempt: attempt)) {
@@ -70,7 +70,7 @@ extension SagaRunner {
                 fence: fence,
                 stepResult: stepInfo?.status == .completed ? (stepInfo?.result ?? .null) : nil,
                 cause: held.state.compensation?.cause ?? .failure,
-                results: held.state.results,
+                results: RecordedResults(steps: held.state.steps),
                 logger: logger
             )
             let outcome = await SagaLogContext.$current.withValue(.init(sagaId: sagaId, step: name, attempt: attempt)) {
