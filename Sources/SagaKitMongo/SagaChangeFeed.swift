@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Mongo
+import SagaKit
 import Synchronization
 
 /// Wakes watchers of a saga when its document changes, here or in another process.
@@ -107,13 +108,8 @@ final class SagaChangeFeed: Sendable {
 
     /// Waits until the subscribed saga changes (or changed since the last wait), or `timeout` passes.
     func wait(_ id: UInt64, timeout: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.park(id) }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
-            group.cancelAll()
-            self.wake(id)
-        }
+        _ = await DeadlineTimer.system.race(timeout) { await self.park(id) }
+        wake(id)
     }
 
     /// Wakes every subscriber of `sagaId` (with `seq`, only those that have not seen it).

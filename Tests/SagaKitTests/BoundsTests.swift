@@ -68,7 +68,7 @@ struct BoundsTests {
 
     @Test("cancelled timers do not pile up in the timer heap")
     func timerHeapCompacts() {
-        var timers = TimerHeap()
+        var timers = TimerHeap<String>()
         let start = Date(timeIntervalSince1970: 1_000)
         for round in 0..<1_000 {
             timers.schedule("s-\(round % 10)", at: start.addingTimeInterval(Double(round)))

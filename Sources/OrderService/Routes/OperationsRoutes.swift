@@ -3,7 +3,6 @@ import Hummingbird
 import Mongo
 import Prometheus
 import SagaKit
-import Synchronization
 
 /// `/health/live`, `/health/ready`, `/metrics` and `/openapi.yaml`: no key needed.
 struct OperationsRoutes: Sendable {
@@ -80,31 +79,10 @@ struct OperationsRoutes: Sendable {
 /// Returns as soon as either happens: a blocked body (a driver call waiting for a server) keeps running
 /// in the background until it ends by itself, but the caller does not wait for it.
 func withTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    let settled = OnceFlag()
-    return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-        let work = Task {
-            let result = await Result(catching: body)
-            if settled.claim() {
-                continuation.resume(with: result)
-            }
-        }
-        Task {
-            try? await Task.sleep(for: limit)
-            if settled.claim() {
-                work.cancel()
-                continuation.resume(throwing: TimeoutError(limit: limit))
-            }
-        }
-    }
-}
-
-/// A flag that only the first of several racers can claim.
-final class OnceFlag: Sendable {
-    private let claimed = Atomic(false)
-
-    /// True for the first caller only.
-    func claim() -> Bool {
-        claimed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+    switch await DeadlineTimer.system.race(limit, operation: { await Result(catching: body) }) {
+    case .finished(let result): return try result.get()
+    case .timedOut: throw TimeoutError(limit: limit)
+    case .cancelled: throw CancellationError()
     }
 }
 

@@ -74,7 +74,10 @@ struct BoundStep: Sendable {
 }
 
 /// An action step with its input captured.
-struct BoundAction: Sendable {
+///
+/// A class, so that handing a step around (the decider and the runner look steps up many times per decision)
+/// costs one reference, not a copy of its policies and closures.
+final class BoundAction: Sendable {
     let retryPolicy: RetryPolicy
     let timeout: Duration
     let stuckWhenExhausted: Bool
@@ -135,12 +138,23 @@ struct BoundCompensation: Sendable {
     }
 }
 
-/// A signal wait, bound.
-struct BoundWait: Sendable {
+/// A signal wait, bound (a class for the same reason as ``BoundAction``).
+final class BoundWait: Sendable {
     let signals: [String]
     let timeout: Duration?
     let onSignal: @Sendable (String, JSONValue) -> Result<JSONValue, StepError>
     let onTimeout: StepError?
+
+    init(
+        signals: [String], timeout: Duration?,
+        onSignal: @escaping @Sendable (String, JSONValue) -> Result<JSONValue, StepError>,
+        onTimeout: StepError?
+    ) {
+        self.signals = signals
+        self.timeout = timeout
+        self.onSignal = onSignal
+        self.onTimeout = onTimeout
+    }
 }
 
 /// Everything one attempt of a step needs at run time.
@@ -150,7 +164,7 @@ struct StepExecution: Sendable {
     let attempt: Int
     let idempotencyKey: String
     let fence: AttemptFence
-    let results: [String: JSONValue]
+    let results: RecordedResults
     let logger: Logger
 }
 
@@ -165,6 +179,6 @@ struct CompensationExecution: Sendable {
     let fence: AttemptFence
     let stepResult: JSONValue?
     let cause: CompensationCause
-    let results: [String: JSONValue]
+    let results: RecordedResults
     let logger: Logger
 }

@@ -8,7 +8,7 @@ enum AttemptOutcome<Value: Sendable>: Sendable {
     case abandoned
 }
 
-/// Runs one attempt of a step or compensation, racing it against its timeout on the saga clock.
+/// Runs one attempt of a step or compensation, racing it against its timeout on the engine's deadline timer.
 ///
 /// On timeout the attempt's task is cancelled and the timeout is reported at once, without waiting for the
 /// attempt to notice: an action that ignores cancellation keeps running in the background, which is why
@@ -16,36 +16,23 @@ enum AttemptOutcome<Value: Sendable>: Sendable {
 enum AttemptExecutor {
     static func run<Value: Sendable>(
         timeout: Duration,
-        clock: any SagaClock,
+        deadlines: DeadlineTimer,
         lifecycle: EngineLifecycle,
         operation: @escaping @Sendable () async throws -> Value
     ) async -> AttemptOutcome<Value> {
-        let race = Race<AttemptOutcome<Value>>()
-        let deadline = SagaTime.adding(timeout, to: clock.now)
         let attemptId = lifecycle.nextAttemptId()
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                guard race.install(continuation) else { return }
-                let action = Task {
-                    let result: Result<Value, StepError>
-                    do {
-                        result = .success(try await operation())
-                    } catch {
-                        result = .failure(StepError.classify(error))
-                    }
-                    race.finish(.finished(result, timedOut: false))
-                    lifecycle.untrack(attemptId)
-                }
-                lifecycle.track(attemptId, action)
-                race.add(action)
-                race.add(
-                    Task {
-                        guard (try? await clock.sleep(until: deadline)) != nil else { return }
-                        race.finish(.finished(.failure(.timeout(after: timeout)), timedOut: true))
-                    })
+        let race = await deadlines.race(timeout, started: { lifecycle.track(attemptId, $0) }) {
+            defer { lifecycle.untrack(attemptId) }
+            do {
+                return Result<Value, StepError>.success(try await operation())
+            } catch {
+                return .failure(StepError.classify(error))
             }
-        } onCancel: {
-            race.finish(.abandoned)
+        }
+        switch race {
+        case .finished(let result): return .finished(result, timedOut: false)
+        case .timedOut: return .finished(.failure(.timeout(after: timeout)), timedOut: true)
+        case .cancelled: return .abandoned
         }
     }
 }

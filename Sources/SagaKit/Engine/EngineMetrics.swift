@@ -1,5 +1,6 @@
 import Foundation
 import Metrics
+import Synchronization
 
 /// The engine's metrics, through swift-metrics (the service installs a Prometheus backend).
 ///
@@ -10,9 +11,18 @@ import Metrics
 /// * `saga_step_retries_total{step}`: failures that schedule another attempt
 /// * `saga_step_duration_seconds{step}`: a timer per attempt
 /// * `saga_engine_held_sagas{instance}`: sagas this executor holds
+///
+/// The handles updated on every attempt (per step and outcome) and on every held-saga change are made on first use
+/// and kept, so the hot path allocates none.
 struct EngineMetrics: Sendable {
     let instanceId: String
     let statusName: @Sendable (SagaStatus) -> String
+    private let handles = Handles()
+
+    init(instanceId: String, statusName: @escaping @Sendable (SagaStatus) -> String) {
+        self.instanceId = instanceId
+        self.statusName = statusName
+    }
 
     /// Creates the counters of `definitions` at zero, so a dashboard sees every outcome (stuck included)
     /// before it first happens.
@@ -40,9 +50,9 @@ struct EngineMetrics: Sendable {
     }
 
     func attempt(step: String, outcome: String, duration: Duration) {
-        Counter(label: "saga_step_attempts_total", dimensions: [("step", step), ("outcome", outcome)]).increment()
-        Metrics.Timer(label: "saga_step_duration_seconds", dimensions: [("step", step)], preferredDisplayUnit: .seconds)
-            .recordNanoseconds(SagaTime.milliseconds(duration) * 1_000_000)
+        let (attempts, timer) = handles.attempt(step: step, outcome: outcome)
+        attempts.increment()
+        timer.recordNanoseconds(SagaTime.milliseconds(duration) * 1_000_000)
     }
 
     func retryScheduled(step: String) {
@@ -50,12 +60,12 @@ struct EngineMetrics: Sendable {
     }
 
     func heldSagas(_ count: Int) {
-        Gauge(label: "saga_engine_held_sagas", dimensions: [("instance", instanceId)]).record(count)
+        handles.heldSagas(instanceId: instanceId).record(count)
     }
 
     /// Records the metrics the appended `events` of saga `definition` imply.
     func record(events: [HistoryEvent], definition: String) throws(SagaStateError) {
-        for event in events {
+        for event in events where Self.counted.contains(event.type) {
             switch try event.kind() {
             case .stepFailed(let step, _, _, .some), .compensationFailed(let step, _, _, _, .some):
                 retryScheduled(step: step)
@@ -65,6 +75,56 @@ struct EngineMetrics: Sendable {
             case .sagaReverted: sagaFinished(definition: definition, status: .reverted)
             case .sagaStuck: Counter(label: "saga_stuck_total", dimensions: [("definition", definition)]).increment()
             default: break
+            }
+        }
+    }
+
+    /// The event types that move a counter; the others are not decoded at all.
+    private static let counted: Set<String> = Set(
+        [
+            HistoryEvent.EventType.stepFailed, .compensationFailed, .sagaCompleted, .sagaCompensated, .sagaCancelled,
+            .sagaReverted, .sagaStuck,
+        ].map(\.rawValue))
+}
+
+extension EngineMetrics {
+    /// The metric handles kept for reuse.
+    final class Handles: Sendable {
+        private struct Kept {
+            var attempts: [String: [String: Counter]] = [:]
+            var durations: [String: Metrics.Timer] = [:]
+            var held: Gauge?
+        }
+
+        private let kept = Mutex(Kept())
+
+        /// The attempts counter of `step` and `outcome`, and the duration timer of `step`.
+        func attempt(step: String, outcome: String) -> (Counter, Metrics.Timer) {
+            kept.withLock { kept in
+                if let counter = kept.attempts[step]?[outcome], let timer = kept.durations[step] {
+                    return (counter, timer)
+                }
+                let counter =
+                    kept.attempts[step]?[outcome]
+                    ?? Counter(label: "saga_step_attempts_total", dimensions: [("step", step), ("outcome", outcome)])
+                let timer =
+                    kept.durations[step]
+                    ?? Metrics.Timer(
+                        label: "saga_step_duration_seconds", dimensions: [("step", step)],
+                        preferredDisplayUnit: .seconds)
+                kept.attempts[step, default: [:]][outcome] = counter
+                kept.durations[step] = timer
+                return (counter, timer)
+            }
+        }
+
+        /// The held-sagas gauge of executor `instanceId`.
+        func heldSagas(instanceId: String) -> Gauge {
+            kept.withLock { kept in
+                if let held = kept.held { return held }
+                let held = Gauge(label: "saga_engine_held_sagas", dimensions: [("instance", instanceId)])
+                kept.held = held
+                return held
             }
         }
     }

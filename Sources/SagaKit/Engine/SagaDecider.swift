@@ -128,7 +128,7 @@ enum SagaDecider {
     /// it is normally the one after the last reached; a history that reached them otherwise is searched in full.
     private static func firstUnreached(state: SagaState, saga: BoundSaga) -> BoundStep? {
         let count = state.steps.count
-        if count <= saga.steps.count, zip(state.steps, saga.steps).allSatisfy({ $0.name == $1.name }) {
+        if count <= saga.steps.count, state.steps.indices.allSatisfy({ state.steps[$0].name == saga.steps[$0].name }) {
             return count < saga.steps.count ? saga.steps[count] : nil
         }
         let reached = Set(state.steps.map(\.name))

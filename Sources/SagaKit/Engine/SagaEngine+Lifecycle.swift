@@ -19,7 +19,8 @@ extension SagaEngine {
         guard lifecycle.beginStopping() else { return }
         stopScheduler()
         let runners = held.values.compactMap(\.task)
-        let finished = await Self.waitForRunners(runners, clock: clock, grace: configuration.shutdownGracePeriod)
+        let finished = await Self.waitForRunners(
+            runners, deadlines: deadlines, grace: configuration.shutdownGracePeriod)
         if !finished {
             logger.warning("attempts still running after the grace period; cancelling them")
             lifecycle.crash()
@@ -49,24 +50,15 @@ extension SagaEngine {
         queuedStarts.removeAll()
     }
 
-    /// Whether every runner finished within `grace` on `clock`.
-    private static func waitForRunners(_ runners: [Task<Void, Never>], clock: any SagaClock, grace: Duration) async
-        -> Bool
+    /// Whether every runner finished within `grace` on the deadline timer's clock.
+    private static func waitForRunners(_ runners: [Task<Void, Never>], deadlines: DeadlineTimer, grace: Duration)
+        async -> Bool
     {
         guard !runners.isEmpty else { return true }
-        let deadline = SagaTime.adding(grace, to: clock.now)
-        return await Race<Bool>.first(
-            [
-                {
-                    for runner in runners { await runner.value }
-                    return true
-                },
-                {
-                    try? await clock.sleep(until: deadline)
-                    return false
-                },
-            ],
-            cancelled: false
-        )
+        let race = await deadlines.race(grace) {
+            for runner in runners { await runner.value }
+        }
+        if case .finished = race { return true }
+        return false
     }
 }

@@ -29,6 +29,8 @@ public actor SagaEngine {
     nonisolated let leases = LeaseBook()
     nonisolated let lifecycle = EngineLifecycle()
     nonisolated let metrics: EngineMetrics
+    /// Every attempt's timeout, and the shutdown's grace period, on one sleeping task.
+    nonisolated let deadlines: DeadlineTimer
 
     struct HeldSaga {
         let token: Int
@@ -57,7 +59,7 @@ public actor SagaEngine {
     /// Sagas left alone until the given time (they cannot run here).
     var quarantine: [String: Date] = [:]
     /// Due times of sagas this executor parked.
-    var timers = TimerHeap()
+    var timers = TimerHeap<String>()
     /// The scheduler's sleep until the earliest timer, cancelled when an earlier one arrives.
     var timerSleep: (task: Task<Void, Never>, until: Date)?
     /// The scheduler loops while ``run()`` runs.
@@ -79,6 +81,7 @@ public actor SagaEngine {
         logger[metadataKey: "instance"] = "\(configuration.instanceId)"
         self.logger = logger
         self.metrics = EngineMetrics(instanceId: configuration.instanceId, statusName: configuration.statusName)
+        self.deadlines = DeadlineTimer(clock: configuration.clock)
     }
 
     nonisolated var clock: any SagaClock { configuration.clock }
@@ -238,6 +241,7 @@ public actor SagaEngine {
             configuration: configuration,
             leases: leases,
             lifecycle: lifecycle,
+            deadlines: deadlines,
             metrics: metrics,
             logger: logger
         )

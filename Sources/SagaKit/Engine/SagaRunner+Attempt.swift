@@ -20,8 +20,9 @@ extension SagaRunner {
         return renewed.contains(sagaId) && SagaTime.interval(from: clock.now, to: until) >= timeout
     }
 
-    /// Runs the attempt and returns the event recording its outcome; `nil` when it must not run or was abandoned.
-    func runAttempt(_ effect: SagaEffect, held: Held) async -> HistoryEvent? {
+    /// Runs the attempt and returns the event recording its outcome, with its typed view; `nil` when it must not
+    /// run or was abandoned.
+    func runAttempt(_ effect: SagaEffect, held: Held) async -> (event: HistoryEvent, kind: HistoryEvent.Kind)? {
         let timeout = Self.timeout(of: effect, in: held.saga)
         guard await leaseCovers(timeout) else {
             logger.notice("the lease does not cover the attempt's timeout and could not be extended; dropping the saga")
@@ -40,11 +41,11 @@ extension SagaRunner {
                 attempt: attempt,
                 idempotencyKey: StepResults.idempotencyKey(sagaId: sagaId, name: name),
                 fence: fence,
-                results: held.state.results,
+                results: RecordedResults(steps: held.state.steps),
                 logger: logger
             )
             let outcome = await SagaLogContext.$current.withValue(.init(sagaId: sagaId, step: name, attempt: attempt)) {
-                await AttemptExecutor.run(timeout: timeout, clock: clock, lifecycle: lifecycle) {
+                await AttemptExecutor.run(timeout: timeout, deadlines: deadlines, lifecycle: lifecycle) {
                     try await action.run(execution)
                 }
             }
@@ -69,11 +70,11 @@ extension SagaRunner {
                 fence: fence,
                 stepResult: stepInfo?.status == .completed ? (stepInfo?.result ?? .null) : nil,
                 cause: held.state.compensation?.cause ?? .failure,
-                results: held.state.results,
+                results: RecordedResults(steps: held.state.steps),
                 logger: logger
             )
             let outcome = await SagaLogContext.$current.withValue(.init(sagaId: sagaId, step: name, attempt: attempt)) {
-                await AttemptExecutor.run(timeout: timeout, clock: clock, lifecycle: lifecycle) {
+                await AttemptExecutor.run(timeout: timeout, deadlines: deadlines, lifecycle: lifecycle) {
                     try await compensation.run(execution)
                 }
             }
@@ -89,7 +90,7 @@ extension SagaRunner {
         }
         let bounded = SagaDecider.withinHistoryLimit(
             kind, lastSeq: held.state.lastSeq, limit: configuration.maxHistoryEvents)
-        return HistoryEvent(seq: held.state.lastSeq + 1, at: finishedAt, kind: bounded)
+        return (HistoryEvent(seq: held.state.lastSeq + 1, at: finishedAt, kind: bounded), bounded)
     }
 
     /// The fence of the attempt the last recorded event started: its token, and a check that this executor still

@@ -37,6 +37,7 @@ struct SagaRunner: Sendable {
     let configuration: SagaEngine.Configuration
     let leases: LeaseBook
     let lifecycle: EngineLifecycle
+    let deadlines: DeadlineTimer
     let metrics: EngineMetrics
     let logger: Logger
 
@@ -45,6 +46,8 @@ struct SagaRunner: Sendable {
 
     /// The working set of a held saga.
     struct Held {
+        /// The record as last read from the store, its `lastSeq` and `status` kept current by each append; its
+        /// `events` are not extended (``state`` holds what they say), so a decision copies no history.
         var record: SagaRecord
         var state: SagaState
         let saga: BoundSaga
@@ -77,12 +80,12 @@ struct SagaRunner: Sendable {
                     return lifecycle.isCrashed || Task.isCancelled ? .abandoned : .dropped
                 }
                 do {
-                    try held.state.apply(fact)
+                    try held.state.apply(fact.event, kind: fact.kind)
                 } catch {
                     logger.error("recorded outcome does not apply", metadata: ["error": "\(error)"])
                     return .dropped
                 }
-                held.facts.append(fact)
+                held.facts.append(fact.event)
             }
             effect = nil
             guard !lifecycle.isCrashed, !Task.isCancelled else { return .abandoned }
@@ -125,7 +128,6 @@ struct SagaRunner: Sendable {
             )
             switch await appendWithRetry(request) {
             case .appended:
-                held.record.events.append(contentsOf: events)
                 held.record.lastSeq = events.last?.seq ?? held.record.lastSeq
                 held.record.status = decision.state.status
                 held.state = decision.state

@@ -25,7 +25,7 @@ public struct StepContext<Input: Sendable>: Sendable {
     public let input: Input
     /// A logger carrying `sagaId`, `step` and `attempt` metadata.
     public let logger: Logger
-    let results: [String: JSONValue]
+    let results: RecordedResults
 
     /// The recorded result of the earlier step `step`, decoded as `type`.
     ///
@@ -66,7 +66,7 @@ public struct CompensationContext<Input: Sendable>: Sendable {
     public let input: Input
     /// A logger carrying `sagaId`, `compensation` and `attempt` metadata.
     public let logger: Logger
-    let results: [String: JSONValue]
+    let results: RecordedResults
 
     /// The recorded result of step `step`, decoded as `type` (see ``StepContext/result(of:as:)``).
     public func result<Value: Decodable>(of step: String, as type: Value.Type = Value.self) throws -> Value {
@@ -82,7 +82,7 @@ public struct CompensationContext<Input: Sendable>: Sendable {
 
 /// Decoding of recorded step results for contexts.
 enum StepResults {
-    static func decode<Value: Decodable>(_ results: [String: JSONValue], step: String, as type: Value.Type) throws
+    static func decode<Value: Decodable>(_ results: RecordedResults, step: String, as type: Value.Type) throws
         -> Value
     {
         guard let value = results[step] else {
@@ -99,4 +99,17 @@ enum StepResults {
     }
 
     static func idempotencyKey(sagaId: String, name: String) -> String { "\(sagaId)/\(name)" }
+}
+
+/// The recorded results of a saga's completed forward steps, looked up by step name when an attempt asks.
+///
+/// It holds the folded steps as they are, so starting an attempt builds no dictionary of results.
+struct RecordedResults: Sendable {
+    let steps: [StepInfo]
+
+    /// The result of `step` when it completed (`.null` when it recorded none), `nil` otherwise.
+    subscript(step: String) -> JSONValue? {
+        guard let info = steps.first(where: { $0.name == step }), info.status == .completed else { return nil }
+        return info.result ?? .null
+    }
 }

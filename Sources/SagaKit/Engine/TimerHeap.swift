@@ -1,36 +1,43 @@
 import Foundation
 
-/// The due times of sagas this executor parked, earliest first; re-parking a saga replaces its due time.
-struct TimerHeap: Sendable {
+/// Due times by key, earliest first; scheduling a key again replaces its due time.
+///
+/// The engine keeps one of saga ids (sagas it parked) and ``DeadlineTimer`` one of its pending deadlines.
+struct TimerHeap<Key: Hashable & Sendable>: Sendable {
     private struct Entry: Sendable {
         let dueAt: Date
-        let sagaId: String
+        let key: Key
     }
 
     private var heap: [Entry] = []
-    private var current: [String: Date] = [:]
+    private var current: [Key: Date] = [:]
 
-    /// How many sagas have a due time.
+    /// How many keys have a due time.
     var count: Int { current.count }
 
     /// The earliest due time.
     var nextDueAt: Date? {
         var copy = self
-        copy.dropStale()
-        return copy.heap.first?.dueAt
+        return copy.dropStaleAndPeek()
     }
 
-    /// Sets `sagaId`'s due time.
-    mutating func schedule(_ sagaId: String, at dueAt: Date) {
-        current[sagaId] = dueAt
-        heap.append(Entry(dueAt: dueAt, sagaId: sagaId))
+    /// The earliest due time, dropping the stale entries in front of it.
+    mutating func dropStaleAndPeek() -> Date? {
+        dropStale()
+        return heap.first?.dueAt
+    }
+
+    /// Sets `key`'s due time.
+    mutating func schedule(_ key: Key, at dueAt: Date) {
+        current[key] = dueAt
+        heap.append(Entry(dueAt: dueAt, key: key))
         siftUp(heap.count - 1)
         compactIfSparse()
     }
 
-    /// Forgets `sagaId`'s due time.
-    mutating func cancel(_ sagaId: String) {
-        guard current.removeValue(forKey: sagaId) != nil else { return }
+    /// Forgets `key`'s due time.
+    mutating func cancel(_ key: Key) {
+        guard current.removeValue(forKey: key) != nil else { return }
         compactIfSparse()
     }
 
@@ -40,24 +47,24 @@ struct TimerHeap: Sendable {
     /// Rebuilds the heap from the live due times once stale entries outnumber them.
     private mutating func compactIfSparse() {
         guard heap.count > 2 * current.count + 16 else { return }
-        heap = current.map { Entry(dueAt: $0.value, sagaId: $0.key) }
+        heap = current.map { Entry(dueAt: $0.value, key: $0.key) }
         for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
     }
 
-    /// Removes and returns the sagas due at or before `now`, earliest first.
-    mutating func popDue(now: Date) -> [String] {
-        var due: [String] = []
+    /// Removes and returns the keys due at or before `now`, earliest first.
+    mutating func popDue(now: Date) -> [Key] {
+        var due: [Key] = []
         while true {
             dropStale()
             guard let top = heap.first, top.dueAt <= now else { return due }
             removeTop()
-            current[top.sagaId] = nil
-            due.append(top.sagaId)
+            current[top.key] = nil
+            due.append(top.key)
         }
     }
 
     private mutating func dropStale() {
-        while let top = heap.first, current[top.sagaId] != top.dueAt {
+        while let top = heap.first, current[top.key] != top.dueAt {
             removeTop()
         }
     }

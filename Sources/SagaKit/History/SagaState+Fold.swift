@@ -46,16 +46,19 @@ extension SagaState {
 
     /// Applies `event` whose typed view `kind` the caller already has (the engine made the event from it), so
     /// the event's data is not decoded again.
+    ///
+    /// The state changes in place, without a copy: every check of ``transition(_:event:)`` comes before its first
+    /// change, so a refused event leaves the state as it was.
     mutating func apply(_ event: HistoryEvent, kind: HistoryEvent.Kind) throws(SagaStateError) {
         guard event.seq == lastSeq + 1 else { throw .outOfOrder(expected: lastSeq + 1, found: event.seq) }
-        var next = self
-        try next.transition(kind, event: event)
-        next.lastSeq = event.seq
-        next.updatedAt = event.at
-        next.latestEventAt = max(latestEventAt ?? event.at, event.at)
-        self = next
+        try transition(kind, event: event)
+        if kind.delivery != nil { inboxConsumed += 1 }
+        lastSeq = event.seq
+        updatedAt = event.at
+        latestEventAt = max(latestEventAt ?? event.at, event.at)
     }
 
+    /// Checks that `kind` fits the state, then changes it; throws before any change when it does not fit.
     private mutating func transition(_ kind: HistoryEvent.Kind, event: HistoryEvent) throws(SagaStateError) {
         let at = event.at
         func refuse(_ reason: String) -> SagaStateError {
@@ -76,7 +79,6 @@ extension SagaState {
             guard delivery.inboxIndex == inboxConsumed else {
                 throw refuse("consumes inbox signal \(delivery.inboxIndex), expected \(inboxConsumed)")
             }
-            inboxConsumed += 1
         }
         switch kind {
         case .sagaStarted:

@@ -52,35 +52,26 @@ public actor InMemoryHistoryStore: HistoryStore {
     }
 
     /// Appends conditionally on seq, lease owner and inbox size (see ``HistoryStore/append(_:)``).
+    ///
+    /// The record is changed in place, so its history grows without being copied.
     public func append(_ request: AppendRequest) async throws {
-        guard var record = sagas[request.sagaId] else { throw HistoryStoreError.notFound(sagaId: request.sagaId) }
-        if record.leaseOwner != request.owner {
-            throw HistoryStoreError.conflict(AppendConflict(reason: .leaseNotHeld, current: record))
+        guard let index = sagas.index(forKey: request.sagaId) else {
+            throw HistoryStoreError.notFound(sagaId: request.sagaId)
         }
-        if record.lastSeq != request.expectedSeq {
-            throw HistoryStoreError.conflict(AppendConflict(reason: .staleSequence, current: record))
-        }
-        if record.inbox.count != request.expectedInboxCount {
-            throw HistoryStoreError.conflict(AppendConflict(reason: .inboxChanged, current: record))
+        if let reason = Self.conflict(of: request, with: sagas.values[index]) {
+            throw HistoryStoreError.conflict(AppendConflict(reason: reason, current: sagas.values[index]))
         }
         try HistoryEvent.checkSequence(request.events, after: request.expectedSeq)
-        record.events.append(contentsOf: request.events)
-        record.lastSeq = request.events.last?.seq ?? record.lastSeq
-        record.status = request.status
-        record.currentStep = request.currentStep
-        if let last = request.events.last { record.updatedAt = last.at }
-        record.dueAt = request.dueAt
-        switch request.lease {
-        case .keep(let until):
-            record.leaseUntil = max(record.leaseUntil ?? until, until)
-            // A held saga is never due before its lease ends (the due-saga poll relies on it).
-            record.dueAt = max(request.dueAt ?? until, record.leaseUntil ?? until)
-        case .release:
-            record.leaseOwner = nil
-            record.leaseUntil = nil
-        }
-        sagas[request.sagaId] = record
-        notifyWatchers(of: record)
+        sagas.values[index].apply(request)
+        if !watchers.isEmpty { notifyWatchers(of: sagas.values[index]) }
+    }
+
+    /// Why `request` may not be appended to `record`, if it may not.
+    private static func conflict(of request: AppendRequest, with record: SagaRecord) -> AppendConflict.Reason? {
+        if record.leaseOwner != request.owner { return .leaseNotHeld }
+        if record.lastSeq != request.expectedSeq { return .staleSequence }
+        if record.inbox.count != request.expectedInboxCount { return .inboxChanged }
+        return nil
     }
 
     /// The saga with every event and its inbox.
@@ -190,4 +181,25 @@ public actor InMemoryHistoryStore: HistoryStore {
         return true
     }
 
+}
+
+extension SagaRecord {
+    /// Records an accepted append: its events, summary fields, due time and lease.
+    fileprivate mutating func apply(_ request: AppendRequest) {
+        events.append(contentsOf: request.events)
+        lastSeq = request.events.last?.seq ?? lastSeq
+        status = request.status
+        currentStep = request.currentStep
+        if let last = request.events.last { updatedAt = last.at }
+        dueAt = request.dueAt
+        switch request.lease {
+        case .keep(let until):
+            leaseUntil = max(leaseUntil ?? until, until)
+            // A held saga is never due before its lease ends (the due-saga poll relies on it).
+            dueAt = max(request.dueAt ?? until, leaseUntil ?? until)
+        case .release:
+            leaseOwner = nil
+            leaseUntil = nil
+        }
+    }
 }
