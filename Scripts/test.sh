@@ -16,17 +16,61 @@ cd "$ROOT"
 ensure_system_packages
 ensure_venv
 
+db_name=""
+cleanup() {
+    stack_stop
+    if [ -n "$db_name" ]; then
+        Scripts/dev-db.sh stop --name "$db_name"
+        # The in-memory server keeps nothing worth keeping: its folder (a log) goes with it.
+        rm -rf "$LOCAL_DIR/db/$db_name"
+    fi
+}
+trap cleanup EXIT
 if [ -z "${MONGODB_URI:-}" ]; then
     db_name="test-$$"
     eval "$(Scripts/dev-db.sh start --name "$db_name" --memory)"
-    # The in-memory server keeps nothing worth keeping: its folder (a log) goes with it.
-    trap 'Scripts/dev-db.sh stop --name "$db_name"; rm -rf "$LOCAL_DIR/db/$db_name"' EXIT
 fi
 export MONGODB_URI
 log "testing against $MONGODB_URI"
 
 swift build --build-tests
 swift test --skip-build "$@"
+
+# Runs saga-bench service (two concurrencies, event streams, command split, memory checkpoint) against a debug
+# stack on the test database, then saga-bench ceiling briefly for the mix it measured; checks the result files.
+bench_smoke() {
+    local port=$((20000 + RANDOM % 20000)) dir="$LOCAL_DIR/bench-smoke" key="smoke-operator-key"
+    rm -rf "$dir"; mkdir -p "$dir"
+    STACK_BIN="$BIN_DIR"
+    stack_start_sandbox "$((port + 1))" "$dir/sandbox" "$dir/sandbox.log"
+    stack_start_service "$port" "$dir/service.log" API_KEYS="$key:operator" LOG_LEVEL=warning STREAMS_PER_KEY=8 \
+        MONGODB_DATABASE="smoke_orders_$$" HISTORY_DATABASE="smoke_history_$$"
+    MONGODB_DATABASE="smoke_orders_$$" HISTORY_DATABASE="smoke_history_$$" "$BIN_DIR/saga-bench" service \
+        --url "http://127.0.0.1:$port" --key "$key" --service-pid "$SERVICE_PID" --orders 12 --concurrency 1,4 \
+        --rss-checkpoints 6 --timeout 120 --json "$dir/service.json" | tail -4
+    MONGODB_DATABASE="smoke_orders_$$" HISTORY_DATABASE="smoke_history_$$" "$BIN_DIR/saga-bench" service \
+        --url "http://127.0.0.1:$port" --key "$key" --orders 8 --concurrency 4 --open-loop --timeout 120 \
+        --json "$dir/open-loop.json" >/dev/null
+    "$BIN_DIR/saga-bench" ceiling --seconds 0.3 --workers 2 --batch-sizes 1,4 --mix-from "$dir/open-loop.json" \
+        --json "$dir/ceiling.json" 2>/dev/null | tail -1
+    stack_stop
+    "$VENV_DIR/bin/python" - "$dir/service.json" "$dir/open-loop.json" "$dir/ceiling.json" <<'PY'
+import json, sys
+service = json.load(open(sys.argv[1]))["service"]
+open_loop = json.load(open(sys.argv[2]))["service"][0]
+ceiling = json.load(open(sys.argv[3]))["ceiling"]
+assert open_loop["placed"] == 8 and open_loop["outcomes"] == {"COMPLETED": 8}, open_loop
+assert open_loop["peakStreams"] == 0 and open_loop["businessCommandsPerSaga"] > 0, open_loop
+assert [run["concurrency"] for run in service] == [1, 4], service
+for run in service:
+    assert run["placed"] == 12 and run["outcomes"] == {"COMPLETED": 12}, run
+    assert len(run["clientSagaLatenciesMs"]) == 12 and sum(run["completionsPerSecond"]) == 12, run
+    assert 1 <= run["peakStreams"] <= run["concurrency"], run
+    assert run["businessCommandsPerSaga"] > 0 and run["historyCommandsPerSaga"] > 0, run
+    assert run["memoryCheckpoints"][0]["orders"] == 6, run
+assert ceiling["ceiling"]["sagasPerSecond"] > 0 and all(rate["operations"] > 0 for rate in ceiling["rates"]), ceiling
+PY
+}
 
 if [ $# -eq 0 ]; then
     export BIN_DIR="$(swift build --show-bin-path)"
@@ -37,6 +81,8 @@ if [ $# -eq 0 ]; then
     log "saga-bench engine smoke run (it works; figures are BENCHMARKS.md's, from release builds)"
     "$BIN_DIR/saga-bench" engine --seconds 2 --in-flight 64 --compensate >/dev/null 2>&1
     "$BIN_DIR/saga-bench" engine --seconds 2 --in-flight 64 2>/dev/null | tail -2
+    log "saga-bench service and ceiling smoke runs (they work, and the result files carry the command split)"
+    bench_smoke
     log "Scripts/run.sh as a newcomer meets it: a refused configuration, two at once, a log file"
     Scripts/run-check.sh
     log "short fuzzing run of every endpoint (Scripts/hostile-test.sh for the full run)"

@@ -5,7 +5,8 @@ import NIOHTTP1
 import Synchronization
 
 /// One benchmark run: N orders placed by `concurrency` workers, each placing an order, following its saga's event
-/// stream to the end, then placing the next (a closed loop: at most `concurrency` sagas and streams at once).
+/// stream to the end, then placing the next (a closed loop: at most `concurrency` sagas and streams at once); or,
+/// open loop, placing as fast as they can and then waiting until every saga is terminal (no streams).
 struct LoadRun: Sendable {
     struct Settings: Sendable {
         var orders: Int
@@ -19,6 +20,8 @@ struct LoadRun: Sendable {
         var historyDatabase = "saga_history"
         /// Completed orders after which to record the service's memory.
         var memoryCheckpoints: [Int] = []
+        /// Place without following the sagas (no event streams, no client-side latency), then poll until all end.
+        var openLoop = false
     }
 
     /// What the run measured.
@@ -109,14 +112,20 @@ struct LoadRun: Sendable {
         let cpuBefore = servicePid.flatMap(ProcessMemory.cpuSeconds(pid:))
         let clock = ContinuousClock()
         let start = clock.now
+        let startDate = Date()
+        let baseline = settings.openLoop ? try await terminalCount() : 0
         let progress = RunProgress(start: start, checkpoints: settings.memoryCheckpoints, servicePid: servicePid)
         let sagas = try await placeAndFollow(skus: skus, start: start, progress: progress)
-        result.totalSeconds = (clock.now - start).seconds
-        result.placementSeconds = result.totalSeconds
+        result.placementSeconds = (clock.now - start).seconds
+        var unfollowed: [String] = []
         for saga in sagas {
             switch saga {
             case .failure(let status):
                 result.placementErrors[status, default: 0] += 1
+            case .placed(let placementMicros, let orderId):
+                result.placed += 1
+                _ = result.placementLatency.record(placementMicros)
+                unfollowed.append(orderId)
             case .ended(let placementMicros, let end, let latencyMicros):
                 result.placed += 1
                 _ = result.placementLatency.record(placementMicros)
@@ -128,6 +137,10 @@ struct LoadRun: Sendable {
                 if BenchClient.endsMeasurement(end.eventType) { result.clientLatencies.append(latencyMicros) }
             }
         }
+        if settings.openLoop {
+            try await waitForTerminal(count: baseline + unfollowed.count, deadline: start + settings.timeout)
+        }
+        result.totalSeconds = (clock.now - start).seconds
         let (completions, peakStreams, checkpoints) = progress.summary
         result.completionSeconds = completions
         result.peakStreams = peakStreams
@@ -146,11 +159,40 @@ struct LoadRun: Sendable {
         if let cpuBefore, let cpuAfter = servicePid.flatMap(ProcessMemory.cpuSeconds(pid:)) {
             result.serviceCPUSeconds = cpuAfter - cpuBefore
         }
+        // Open loop: outcomes and server timestamps read once every saga ended, after the figures above.
+        for orderId in unfollowed {
+            let (_, body) = try await client.send(.GET, "/v1/orders/\(orderId)/saga")
+            let saga = BenchClient.object(body)
+            result.statuses[saga["status"] as? String ?? "?", default: 0] += 1
+            if let started = Self.date(saga["startedAt"]), let updated = Self.date(saga["updatedAt"]) {
+                _ = result.sagaLatency.record(UInt64(max(0, updated.timeIntervalSince(started)) * 1_000_000))
+                result.completionSeconds.append(max(0, updated.timeIntervalSince(startDate)))
+            }
+        }
+        result.completionSeconds.sort()
         return result
+    }
+
+    /// How many sagas are terminal now (`GET /v1/sagas/stats`).
+    private func terminalCount() async throws -> Int {
+        let (_, body) = try await client.send(.GET, "/v1/sagas/stats")
+        let counts = BenchClient.object(body)["counts"] as? [String: Int] ?? [:]
+        return ["COMPLETED", "COMPENSATED", "CANCELLED", "REFUNDED", "REVERTED"].reduce(0) { $0 + (counts[$1] ?? 0) }
+    }
+
+    /// Waits, one stats request per poll, until `count` sagas are terminal.
+    private func waitForTerminal(count: Int, deadline: ContinuousClock.Instant) async throws {
+        while try await terminalCount() < count {
+            guard ContinuousClock.now < deadline else {
+                throw BenchError("not every saga was terminal before the timeout")
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
     }
 
     enum Saga {
         case ended(placementMicros: UInt64, end: BenchClient.SagaEnd, latencyMicros: UInt64)
+        case placed(placementMicros: UInt64, orderId: String)
         case failure(status: Int)
     }
 
@@ -162,6 +204,7 @@ struct LoadRun: Sendable {
         let token = settings.token
         let itemsPerOrder = settings.itemsPerOrder
         let deadline = start + settings.timeout
+        let openLoop = settings.openLoop
         let body: @Sendable (Int) -> String = { index in
             var generator = SplitMix(seed: UInt64(index))
             let chosen = skus.shuffled(using: &generator).prefix(itemsPerOrder)
@@ -182,6 +225,10 @@ struct LoadRun: Sendable {
                         let placementMicros = (ContinuousClock.now - sent).micros
                         guard status == 202, let orderId = BenchClient.object(data)["orderId"] as? String else {
                             sagas.append(.failure(status: status))
+                            continue
+                        }
+                        if openLoop {
+                            sagas.append(.placed(placementMicros: placementMicros, orderId: orderId))
                             continue
                         }
                         progress.streamOpened()

@@ -15,6 +15,9 @@ struct ResultFile: Codable {
     struct ServiceRun: Codable {
         var orders: Int
         var concurrency: Int
+        /// Placed without following the sagas (no event streams, no client-side latencies).
+        var openLoop: Bool
+        var placementSeconds: Double
         var token: String
         var itemsPerOrder: Int
         var catalogSize: Int
@@ -87,7 +90,8 @@ extension Report {
         let placed = Double(r.placed)
         let perSaga: (Double) -> Double? = { r.placed > 0 ? $0 / placed : nil }
         return ResultFile.ServiceRun(
-            orders: settings.orders, concurrency: settings.concurrency, token: settings.token,
+            orders: settings.orders, concurrency: settings.concurrency, openLoop: settings.openLoop,
+            placementSeconds: r.placementSeconds, token: settings.token,
             itemsPerOrder: settings.itemsPerOrder, catalogSize: settings.catalogSize,
             businessDatabase: settings.businessDatabase, historyDatabase: settings.historyDatabase,
             placed: r.placed,

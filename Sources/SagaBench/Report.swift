@@ -14,7 +14,7 @@ struct Report {
         lines.append("| measure | value |")
         lines.append("| --- | --- |")
         lines.append(
-            "| orders placed / asked | \(r.placed) / \(settings.orders) (concurrency \(settings.concurrency): each worker follows its saga to the end before the next order; token \(settings.token), \(settings.itemsPerOrder) item(s) each from \(settings.catalogSize) products) |"
+            "| orders placed / asked | \(r.placed) / \(settings.orders) (concurrency \(settings.concurrency), \(settings.openLoop ? "open loop: placed without following the sagas" : "closed loop: each worker follows its saga to the end before the next order"); token \(settings.token), \(settings.itemsPerOrder) item(s) each from \(settings.catalogSize) products) |"
         )
         if !r.placementErrors.isEmpty {
             lines.append(
@@ -24,6 +24,10 @@ struct Report {
         lines.append(
             "| outcomes | \(r.statuses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")) |"
         )
+        if settings.openLoop {
+            lines.append(
+                "| placement throughput | \(format(Double(r.placed) / max(r.placementSeconds, 0.001))) orders/s |")
+        }
         lines.append(
             "| end-to-end throughput (first POST → last terminal event) | \(format(Double(r.placed) / max(r.totalSeconds, 0.001))) sagas/s over \(format(r.totalSeconds)) s |"
         )

@@ -46,6 +46,11 @@ struct ServiceBench: AsyncParsableCommand {
     var historyDatabase = ProcessInfo.processInfo.environment["HISTORY_DATABASE"] ?? "saga_history"
     @Option(help: "Record the service's memory after these many orders have ended (1000,10000); needs --service-pid.")
     var rssCheckpoints = ""
+    @Flag(
+        help:
+            "Open loop: place as fast as the workers can without following the sagas (no event streams, whose reads would count in the service's commands), then wait until every saga ended."
+    )
+    var openLoop = false
     @Option(help: "Write every figure, the per-saga latencies and the completions per second to this JSON file.")
     var json: String?
 
@@ -63,8 +68,8 @@ struct ServiceBench: AsyncParsableCommand {
             throw ValidationError(
                 "orders, concurrency (a comma-separated list) and items must be positive (items at most 100)")
         }
-        guard rssCheckpoints.isEmpty || Self.integers(rssCheckpoints) != nil else {
-            throw ValidationError("--rss-checkpoints is a comma-separated list of order counts")
+        guard rssCheckpoints.isEmpty || (Self.integers(rssCheckpoints) != nil && !openLoop) else {
+            throw ValidationError("--rss-checkpoints is a comma-separated list of order counts, without --open-loop")
         }
     }
 
@@ -75,7 +80,7 @@ struct ServiceBench: AsyncParsableCommand {
             let settings = LoadRun.Settings(
                 orders: orders, concurrency: concurrency, token: token, itemsPerOrder: items, catalogSize: skus,
                 timeout: .seconds(timeout), businessDatabase: businessDatabase, historyDatabase: historyDatabase,
-                memoryCheckpoints: Self.integers(rssCheckpoints) ?? [])
+                memoryCheckpoints: Self.integers(rssCheckpoints) ?? [], openLoop: openLoop)
             let runId = String(UInt64(Date().timeIntervalSince1970 * 1000), radix: 36)
             let load = LoadRun(client: client, settings: settings, runId: runId, servicePid: servicePid)
             let skus = try await load.prepareCatalog()

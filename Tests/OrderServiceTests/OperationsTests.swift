@@ -122,6 +122,14 @@ struct OperationsTests {
                 "every outcome is exported from the start, stuck included")
             #expect(metrics.text.contains("# TYPE mongo_operations_total counter"))
             #expect(metrics.text.contains("# TYPE mongo_operations_in_flight gauge"))
+            #expect(
+                metrics.text.contains(#"mongo_commands_total{database="\#(service.database.name)",command="insert"}"#),
+                "the business database's commands are counted by name")
+            #expect(
+                metrics.text.contains(
+                    #"mongo_commands_total{database="\#(service.historyDatabase.name)",command="update"}"#),
+                "and the history database's")
+            #expect(!metrics.text.contains(#"command="ping""#), "the readiness pings are the driver's own, left out")
             let document = try await service.request(.GET, "/openapi.yaml", key: nil)
             #expect(document.status == 200)
             #expect(document.text.contains("openapi: 3."))
