@@ -2,22 +2,11 @@ import Mongo
 import SagaKit
 
 extension JSONValue {
-    /// This value as BSON: objects become documents (keys sorted, so equal values store equal bytes),
-    /// integers int64, fractions double.
-    var bsonValue: BSONValue {
-        switch self {
-        case .null: return .null
-        case .bool(let value): return .bool(value)
-        case .int(let value): return .int64(value)
-        case .double(let value): return .double(value)
-        case .string(let value): return .string(value)
-        case .array(let values): return .array(values.map(\.bsonValue))
-        case .object(let members):
-            return .document(Document(members.sorted { $0.key < $1.key }.map { ($0.key, $0.value.bsonValue) }))
-        }
-    }
-
-    /// A BSON value read back as JSON; types the engine never writes map to their closest JSON form.
+    /// A stored BSON value read back as JSON; types the engine never writes map to their closest JSON form.
+    ///
+    /// Payloads are written through `JSONValue`'s `Codable` conformance (objects with their keys sorted, integers
+    /// as int64, fractions as double) but read back from the BSON value itself: the conformance cannot tell a
+    /// stored double `2.0` from an integer `2`, and it would try every JSON type in turn on each value.
     init(bson: BSONValue) {
         switch bson {
         case .null, .undefined, .minKey, .maxKey: self = .null
@@ -38,5 +27,13 @@ extension JSONValue {
         case .timestamp(let timestamp): self = .int(Int64(timestamp.timestamp) << 32 | Int64(timestamp.increment))
         case .regex(let pattern, _): self = .string(pattern)
         }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// The JSON payload stored under `key` (a stored `null` is `.null`), or `nil` when the key is absent.
+    func decodePayloadIfPresent(forKey key: Key) throws -> JSONValue? {
+        guard contains(key) else { return nil }
+        return JSONValue(bson: try decode(BSONValue.self, forKey: key))
     }
 }
