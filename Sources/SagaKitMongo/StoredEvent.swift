@@ -34,6 +34,6 @@ struct StoredEvent: Codable {
         try stored.encodeIfPresent(event.step, forKey: .init(Field.step))
         try stored.encodeIfPresent(event.attempt.map(Int64.init), forKey: .init(Field.attempt))
         try stored.encode(event.at, forKey: .init(Field.at))
-        try stored.encodeIfPresent(event.data, forKey: .init(Field.data))
+        try stored.encodeIfPresent(event.data?.bsonValue, forKey: .init(Field.data))
     }
 }

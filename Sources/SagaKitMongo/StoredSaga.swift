@@ -87,7 +87,7 @@ struct StoredSaga: Codable {
         try stored.encodeIfPresent(leaseOwner, forKey: .init(Field.leaseOwner))
         try stored.encodeIfPresent(leaseUntil, forKey: .init(Field.leaseUntil))
         try stored.encodeIfPresent(dueAt, forKey: .init(Field.dueAt))
-        try stored.encodeIfPresent(input, forKey: .init(Field.input))
+        try stored.encodeIfPresent(input?.bsonValue, forKey: .init(Field.input))
         try stored.encodeIfPresent(events, forKey: .init(Field.events))
         try stored.encodeIfPresent(inbox, forKey: .init(Field.inbox))
     }

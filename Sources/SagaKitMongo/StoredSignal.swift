@@ -28,7 +28,7 @@ struct StoredSignal: Codable {
         typealias Field = SagaDocument.Field.Signal
         try stored.encode(signal.id, forKey: .init(Field.id))
         try stored.encode(signal.name, forKey: .init(Field.name))
-        try stored.encode(signal.payload, forKey: .init(Field.payload))
+        try stored.encode(signal.payload.bsonValue, forKey: .init(Field.payload))
         try stored.encode(signal.at, forKey: .init(Field.at))
     }
 }

@@ -154,6 +154,13 @@ struct SagaDocumentTests {
         #expect(try SagaDocument.history(from: ["_id": "s-1", "status": "COMPLETED"]).events.isEmpty)
     }
 
+    @Test("a payload's BSON is the BSON JSONValue's Codable conformance gives, and reads back as the same value")
+    func payloads() throws {
+        #expect(Self.input.bsonValue == Self.storedInput)
+        #expect(try BSONEncoder().encodeValue(Self.input) == Self.storedInput)
+        #expect(JSONValue(bson: Self.storedInput) == Self.input)
+    }
+
     @Test("a malformed document is an invalid request naming the saga")
     func malformed() throws {
         #expect {
