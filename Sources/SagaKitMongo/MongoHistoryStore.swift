@@ -80,7 +80,7 @@ public final class MongoHistoryStore: HistoryStore {
         }
         try HistoryEvent.checkSequence(start.events, after: 0)
         do {
-            let document = SagaDocument.document(for: start)
+            let document = try SagaDocument.document(for: start)
             if case .refused(let error) = try await mapped({ try await self.writes.submit(.insertOne(document)) }) {
                 throw error.kind == .duplicateKey ? DuplicateSaga() : HistoryStoreError.unavailable(error.message)
             }
@@ -112,7 +112,7 @@ public final class MongoHistoryStore: HistoryStore {
             }
             throw error
         }
-        let (filter, update) = SagaDocument.append(request)
+        let (filter, update) = try SagaDocument.append(request)
         if let last = request.events.last { changes.appending(request.sagaId, upTo: last.seq) }
         defer { changes.appendEnded(request.sagaId) }
         switch try await mapped({ try await self.writes.compareAndSet(filter: filter, update: update) }) {
@@ -193,11 +193,8 @@ public final class MongoHistoryStore: HistoryStore {
                 try await sagas.findOne(["_id": .string(sagaId)], projection: projection)
             })
         else { throw HistoryStoreError.notFound(sagaId: sagaId) }
-        guard let statusText = document["status"]?.stringValue, let status = SagaStatus(rawValue: statusText) else {
-            throw HistoryStoreError.invalidRequest("saga \(sagaId) has no valid status")
-        }
-        let events = try SagaDocument.events(from: document["events"]).filter { $0.seq > seq }
-        return (events, status)
+        let (events, status) = try SagaDocument.history(from: document)
+        return (events.filter { $0.seq > seq }, status)
     }
 
     /// One page through the `status_listKey` or `listKey` index, sorted by it, continuing after the cursor with a
@@ -412,7 +409,7 @@ public final class MongoHistoryStore: HistoryStore {
         var filter: Document = [SagaDocument.Field.id: .string(sagaId)]
         if let expectedInboxCount { filter[SagaDocument.Field.inboxCount] = .int64(Int64(expectedInboxCount)) }
         let update: Document = [
-            "$push": ["inbox": .document(SagaDocument.signal(signal))],
+            "$push": ["inbox": try SagaDocument.signal(signal)],
             "$inc": ["inboxCount": 1],
             // Absent dueAt means "none": $min then sets it, and otherwise keeps the earlier of the two.
             "$min": ["dueAt": .datetime(now)],

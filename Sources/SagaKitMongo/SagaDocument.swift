@@ -12,6 +12,8 @@ import SagaKit
 /// ```
 /// Absent (rather than null) `dueAt` and lease fields let `$min`/`$max` and sparse indexes do the right thing.
 enum SagaDocument {
+    /// The stored field names: the one place queries, updates, projections and the stored types' coding keys take
+    /// them from.
     enum Field {
         static let id = "_id"
         static let definition = "definition"
@@ -29,6 +31,34 @@ enum SagaDocument {
         static let events = "events"
         static let inbox = "inbox"
         static let listKey = "listKey"
+
+        /// The events' fields (`events: [{seq, type, step, attempt, at, data}, …]`).
+        enum Event {
+            static let seq = "seq"
+            static let type = "type"
+            static let step = "step"
+            static let attempt = "attempt"
+            static let at = "at"
+            static let data = "data"
+        }
+
+        /// The inbox signals' fields (`inbox: [{id, name, payload, at}, …]`).
+        enum Signal {
+            static let id = "id"
+            static let name = "name"
+            static let payload = "payload"
+            static let at = "at"
+        }
+    }
+
+    /// A field's name as a coding key of the stored types.
+    struct Key: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+
+        init(_ name: String) { stringValue = name }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 
     /// The key lists page by, newest first: the start time in milliseconds (13 digits) and the id, so one indexed
@@ -39,94 +69,67 @@ enum SagaDocument {
     }
 
     /// The document of a new saga.
-    static func document(for start: SagaStartRequest) -> Document {
-        var document: Document = [
-            Field.id: .string(start.sagaId),
-            Field.definition: .string(start.definitionName),
-            Field.version: .int64(Int64(start.definitionVersion)),
-            Field.status: .string(start.status.rawValue),
-            Field.step: start.currentStep.map(BSONValue.string) ?? .null,
-            Field.startedAt: .datetime(SagaTime.truncated(start.startedAt)),
-            Field.listKey: .string(listKey(startedAt: start.startedAt, id: start.sagaId)),
-            Field.updatedAt: .datetime(start.events.last?.at ?? start.startedAt),
-            Field.seq: .int64(start.events.last?.seq ?? 0),
-            Field.inboxCount: .int64(0),
-        ]
-        if let owner = start.owner {
-            document[Field.leaseOwner] = .string(owner)
-            if let until = start.leaseUntil { document[Field.leaseUntil] = .datetime(until) }
+    static func document(for start: SagaStartRequest) throws -> Document {
+        try encoding { try BSONEncoder().encode(StoredSaga(start)) }
+    }
+
+    /// Events as stored, for a `$push`.
+    static func events(_ events: [HistoryEvent]) throws -> BSONValue {
+        try encoding { try BSONEncoder().encodeValue(events.map(StoredEvent.init)) }
+    }
+
+    /// One inbox signal as stored, for a `$push`.
+    static func signal(_ signal: SagaSignalRecord) throws -> BSONValue {
+        try encoding { try BSONEncoder().encodeValue(StoredSignal(signal)) }
+    }
+
+    /// The events and status of a document read with a projection of them (`events` absent reads as none).
+    static func history(from document: Document) throws -> (events: [HistoryEvent], status: SagaStatus) {
+        let stored = try decoding("malformed saga document \(document[Field.id] ?? .null)") {
+            try BSONDecoder().decode(StoredHistory.self, from: document)
         }
-        if let dueAt = start.dueAt { document[Field.dueAt] = .datetime(dueAt) }
-        document[Field.input] = start.input.bsonValue
-        document[Field.events] = .array(start.events.map { .document(event($0)) })
-        document[Field.inbox] = .array([])
-        return document
+        guard let status = SagaStatus(rawValue: stored.status) else {
+            throw HistoryStoreError.invalidRequest("saga \(document[Field.id] ?? .null) has no valid status")
+        }
+        return ((stored.events ?? []).map(\.event), status)
     }
 
-    /// One history event as stored.
-    static func event(_ event: HistoryEvent) -> Document {
-        var document: Document = ["seq": .int64(event.seq), "type": .string(event.type)]
-        if let step = event.step { document["step"] = .string(step) }
-        if let attempt = event.attempt { document["attempt"] = .int64(Int64(attempt)) }
-        document["at"] = .datetime(event.at)
-        if let data = event.data { document["data"] = data.bsonValue }
-        return document
-    }
+    /// The part of a saga's document an events read projects.
+    private struct StoredHistory: Decodable {
+        var status: String
+        var events: [StoredEvent]?
 
-    /// One inbox signal as stored.
-    static func signal(_ signal: SagaSignalRecord) -> Document {
-        [
-            "id": .string(signal.id), "name": .string(signal.name), "payload": signal.payload.bsonValue,
-            "at": .datetime(signal.at),
-        ]
-    }
-
-    /// A stored event read back.
-    static func event(from document: Document) throws -> HistoryEvent {
-        guard let seq = document["seq"]?.int64Value, let type = document["type"]?.stringValue,
-            let at = document["at"]?.dateValue
-        else { throw HistoryStoreError.invalidRequest("malformed stored event: \(document)") }
-        return HistoryEvent(
-            seq: seq, type: type, step: document["step"]?.stringValue,
-            attempt: document["attempt"]?.int64Value.map(Int.init), at: at,
-            data: document["data"].map(JSONValue.init(bson:)))
-    }
-
-    /// Stored events read back, in order.
-    static func events(from value: BSONValue?) throws -> [HistoryEvent] {
-        try (value?.arrayValue ?? []).map { element in
-            guard let document = element.documentValue else {
-                throw HistoryStoreError.invalidRequest("malformed stored event")
-            }
-            return try event(from: document)
+        init(from decoder: any Decoder) throws {
+            let stored = try decoder.container(keyedBy: Key.self)
+            status = try stored.decode(String.self, forKey: Key(Field.status))
+            events = try stored.decodeIfPresent([StoredEvent].self, forKey: Key(Field.events))
         }
     }
 
     /// A stored saga read back (events and inbox included when the document has them).
     static func record(from document: Document) throws -> SagaRecord {
-        guard let id = document[Field.id]?.stringValue,
-            let definition = document[Field.definition]?.stringValue,
-            let version = document[Field.version]?.int64Value,
-            let statusText = document[Field.status]?.stringValue, let status = SagaStatus(rawValue: statusText),
-            let startedAt = document[Field.startedAt]?.dateValue,
-            let updatedAt = document[Field.updatedAt]?.dateValue,
-            let seq = document[Field.seq]?.int64Value
-        else { throw HistoryStoreError.invalidRequest("malformed saga document \(document[Field.id] ?? .null)") }
-        let inbox = try (document[Field.inbox]?.arrayValue ?? []).map { element -> SagaSignalRecord in
-            guard let signal = element.documentValue, let name = signal["name"]?.stringValue,
-                let at = signal["at"]?.dateValue
-            else { throw HistoryStoreError.invalidRequest("malformed inbox signal in saga \(id)") }
-            return SagaSignalRecord(
-                id: signal["id"]?.stringValue ?? "", name: name,
-                payload: signal["payload"].map(JSONValue.init(bson:)) ?? .null, at: at)
+        try decoding("malformed saga document \(document[Field.id] ?? .null)") {
+            try BSONDecoder().decode(StoredSaga.self, from: document)
+        }.record()
+    }
+
+    /// Runs an encode, reporting a value BSON cannot hold (a date out of its range, a key with a NUL byte) as an
+    /// invalid request.
+    private static func encoding<T>(_ encode: () throws -> T) throws -> T {
+        do {
+            return try encode()
+        } catch let error as BSONError {
+            throw HistoryStoreError.invalidRequest("cannot store the saga: \(error)")
         }
-        return SagaRecord(
-            id: id, definitionName: definition, definitionVersion: Int(version), status: status,
-            currentStep: document[Field.step]?.stringValue, startedAt: startedAt, updatedAt: updatedAt,
-            lastSeq: seq, leaseOwner: document[Field.leaseOwner]?.stringValue,
-            leaseUntil: document[Field.leaseUntil]?.dateValue, dueAt: document[Field.dueAt]?.dateValue,
-            inbox: inbox, events: try events(from: document[Field.events]),
-            input: document[Field.input].map(JSONValue.init(bson:)) ?? .null)
+    }
+
+    /// Runs a decode, reporting a document that does not have the layout as `malformed`.
+    private static func decoding<T>(_ malformed: @autoclosure () -> String, _ decode: () throws -> T) throws -> T {
+        do {
+            return try decode()
+        } catch let error as BSONError {
+            throw HistoryStoreError.invalidRequest("\(malformed()): \(error)")
+        }
     }
 
     /// The conditional update of an append: the filter that must match, and the update.
@@ -134,7 +137,7 @@ enum SagaDocument {
     /// The filter names `_id` plus the conditions; sent as an upsert, a failed condition becomes a
     /// duplicate-key error on `_id` for just this write, which is how one bulk write carries many
     /// sagas' appends and still reports each one's conflict.
-    static func append(_ request: AppendRequest) -> (filter: Document, update: Document) {
+    static func append(_ request: AppendRequest) throws -> (filter: Document, update: Document) {
         let filter: Document = [
             Field.id: .string(request.sagaId),
             Field.seq: .int64(request.expectedSeq),
@@ -150,7 +153,7 @@ enum SagaDocument {
         if let last = request.events.last {
             set[Field.seq] = .int64(last.seq)
             set[Field.updatedAt] = .datetime(last.at)
-            update["$push"] = [Field.events: ["$each": .array(request.events.map { .document(event($0)) })]]
+            update["$push"] = [Field.events: ["$each": try events(request.events)]]
         }
         switch request.lease {
         case .keep(let until):

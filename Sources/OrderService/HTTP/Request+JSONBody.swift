@@ -1,9 +1,10 @@
 import Foundation
 import Hummingbird
+import SagaKit
 
 extension Request {
     /// The body parsed as strict JSON: 415 unless it is declared JSON, 413 above 64 KiB, 400 when it is not JSON.
-    mutating func jsonBody(context: APIRequestContext) async throws -> JSONNode {
+    mutating func jsonBody(context: APIRequestContext) async throws -> JSONValue {
         try Self.requireJSONContentType(headers)
         if let declared = headers[.contentLength].flatMap(Int.init), declared > context.maxUploadSize {
             throw Problem.status(.contentTooLarge, "the request body is larger than 64 KiB")
@@ -18,7 +19,7 @@ extension Request {
     }
 
     /// The body as strict JSON when there is one, or nil for an empty body (for actions with optional bodies).
-    mutating func optionalJSONBody(context: APIRequestContext) async throws -> JSONNode? {
+    mutating func optionalJSONBody(context: APIRequestContext) async throws -> JSONValue? {
         let declaredEmpty = headers[.contentLength] == "0"
         guard !declaredEmpty,
             headers[.contentType] != nil || headers[.transferEncoding] != nil || headers[.contentLength] != nil

@@ -1,10 +1,17 @@
+import SagaKit
+
 /// Parses RFC 8259 JSON strictly, with limits, for untrusted request bodies.
 ///
 /// Refuses: invalid UTF-8 (and lone surrogates in escapes), control characters inside strings, nesting
 /// deeper than `maximumDepth`, duplicate member names, trailing content, and anything RFC 8259 does not
 /// allow (comments, trailing commas, single quotes, `NaN`, leading zeros, `+1`). Numbers are checked
-/// against the JSON grammar and kept as text. Iterates with an explicit stack depth check, so a hostile
-/// 10,000-deep body fails fast instead of exhausting the thread's stack.
+/// against the JSON grammar, then read without passing a plain integer through a binary float (see
+/// ``number(_:)``). Iterates with an explicit stack depth check, so a hostile 10,000-deep body fails fast instead
+/// of exhausting the thread's stack.
+///
+/// The result is SagaKit's `JSONValue`, the payload type of the whole service: objects keep no member order
+/// (validation names unknown members in the order of their names), and the failure's offset, not the value, says
+/// where a problem is.
 struct StrictJSONParser {
     /// Why a body is not acceptable JSON; `offset` is the byte where the problem is.
     struct Failure: Error, Sendable, Hashable, CustomStringConvertible {
@@ -23,7 +30,7 @@ struct StrictJSONParser {
     }
 
     /// Parses a whole document.
-    static func parse(_ bytes: [UInt8], maximumDepth: Int = 32) throws(Failure) -> JSONNode {
+    static func parse(_ bytes: [UInt8], maximumDepth: Int = 32) throws(Failure) -> JSONValue {
         guard String(validating: bytes, as: UTF8.self) != nil else {
             throw Failure(reason: "the body is not valid UTF-8", offset: Self.firstInvalidUTF8(bytes))
         }
@@ -53,7 +60,7 @@ struct StrictJSONParser {
         while let byte = current, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { position += 1 }
     }
 
-    private mutating func expect(_ literal: StaticString, value: JSONNode) throws(Failure) -> JSONNode {
+    private mutating func expect(_ literal: StaticString, value: JSONValue) throws(Failure) -> JSONValue {
         let expected = literal.withUTF8Buffer { Array($0) }
         guard bytes.count - position >= expected.count, Array(bytes[position..<position + expected.count]) == expected
         else {
@@ -63,7 +70,7 @@ struct StrictJSONParser {
         return value
     }
 
-    private mutating func parseValue(depth: Int) throws(Failure) -> JSONNode {
+    private mutating func parseValue(depth: Int) throws(Failure) -> JSONValue {
         guard let byte = current else { throw failure("unexpected end of the body") }
         switch byte {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)
@@ -72,16 +79,15 @@ struct StrictJSONParser {
         case UInt8(ascii: "t"): return try expect("true", value: .bool(true))
         case UInt8(ascii: "f"): return try expect("false", value: .bool(false))
         case UInt8(ascii: "n"): return try expect("null", value: .null)
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return Self.number(try parseNumber())
         default: throw failure("unexpected character")
         }
     }
 
-    private mutating func parseObject(depth: Int) throws(Failure) -> JSONNode {
+    private mutating func parseObject(depth: Int) throws(Failure) -> JSONValue {
         guard depth <= maximumDepth else { throw failure("nesting deeper than \(maximumDepth) levels") }
         position += 1
-        var members: [(key: String, value: JSONNode)] = []
-        var seen: Set<String> = []
+        var members: [String: JSONValue] = [:]
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             position += 1
@@ -91,12 +97,12 @@ struct StrictJSONParser {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw failure("expected a member name in quotes") }
             let key = try parseString()
-            guard seen.insert(key).inserted else { throw failure("duplicate member \"\(key)\"") }
+            guard members[key] == nil else { throw failure("duplicate member \"\(key)\"") }
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw failure("expected ':' after a member name") }
             position += 1
             skipWhitespace()
-            members.append((key, try parseValue(depth: depth + 1)))
+            members[key] = try parseValue(depth: depth + 1)
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): position += 1
@@ -108,10 +114,10 @@ struct StrictJSONParser {
         }
     }
 
-    private mutating func parseArray(depth: Int) throws(Failure) -> JSONNode {
+    private mutating func parseArray(depth: Int) throws(Failure) -> JSONValue {
         guard depth <= maximumDepth else { throw failure("nesting deeper than \(maximumDepth) levels") }
         position += 1
-        var elements: [JSONNode] = []
+        var elements: [JSONValue] = []
         skipWhitespace()
         if current == UInt8(ascii: "]") {
             position += 1
@@ -206,6 +212,15 @@ struct StrictJSONParser {
             position += 1
         }
         return value
+    }
+
+    /// A number literal as a value: a plain integer that fits `Int64` is exactly `.int`; anything else (a fraction,
+    /// an exponent, `-0`, an integer beyond `Int64`) is `.double`, which no integer field accepts, so `2.0`, `1e3`,
+    /// `-0` and `1e309` stay refused where a whole number is asked for. (Money travels as decimal strings.)
+    static func number(_ literal: String) -> JSONValue {
+        let plain = literal != "-0" && !literal.contains { $0 == "." || $0 == "e" || $0 == "E" }
+        if plain, let value = Int64(literal) { return .int(value) }
+        return .double(Double(literal) ?? .infinity)
     }
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, returned as written (at most 64 characters).

@@ -1,3 +1,5 @@
+import SagaKit
+
 /// Reads a parsed JSON body field by field, collecting every problem with its path instead of stopping at the first.
 ///
 /// ```swift
@@ -26,8 +28,8 @@ final class BodyValidator {
     }
 
     /// The members of an object (nil, with a problem, when `node` is missing or not an object);
-    /// members not in `allowed` are problems.
-    func object(_ node: JSONNode?, at path: String, allowed: Set<String>, required: Bool = true) -> ObjectFields? {
+    /// members not in `allowed` are problems, reported in the order of their names.
+    func object(_ node: JSONValue?, at path: String, allowed: Set<String>, required: Bool = true) -> ObjectFields? {
         guard let node, node != .null else {
             if required { fail(path, "is required") }
             return nil
@@ -36,14 +38,14 @@ final class BodyValidator {
             fail(path, "must be an object, not \(node.typeName)")
             return nil
         }
-        for member in members where !allowed.contains(member.key) {
-            fail(Self.join(path, member.key), "is not a known field")
+        for key in members.keys.sorted() where !allowed.contains(key) {
+            fail(Self.join(path, key), "is not a known field")
         }
         return ObjectFields(members: members)
     }
 
     /// The elements of an array of `count` elements within `range` (nil, with a problem, otherwise).
-    func array(_ node: JSONNode?, at path: String, count range: ClosedRange<Int>) -> [JSONNode]? {
+    func array(_ node: JSONValue?, at path: String, count range: ClosedRange<Int>) -> [JSONValue]? {
         guard let node, node != .null else {
             fail(path, "is required")
             return nil
@@ -60,7 +62,7 @@ final class BodyValidator {
     }
 
     /// A string following `rule` (nil, with a problem, when missing, of another type, or breaking the rule).
-    func string(_ node: JSONNode?, at path: String, rule: TextRule, required: Bool = true) -> String? {
+    func string(_ node: JSONValue?, at path: String, rule: TextRule, required: Bool = true) -> String? {
         guard let node, node != .null else {
             if required { fail(path, "is required") }
             return nil
@@ -88,17 +90,22 @@ final class BodyValidator {
         return text
     }
 
-    /// A whole number within `range`, written as a plain integer literal (not `2.0`, `1e3` or `-0`).
-    func integer(_ node: JSONNode?, at path: String, range: ClosedRange<Int64>) -> Int64? {
+    /// A whole number within `range`, written as a plain integer literal (not `2.0`, `1e3` or `-0`, which the
+    /// parser reads as `.double`).
+    func integer(_ node: JSONValue?, at path: String, range: ClosedRange<Int64>) -> Int64? {
         guard let node, node != .null else {
             fail(path, "is required")
             return nil
         }
-        guard case .number(let literal) = node else {
+        let integer: Int64?
+        switch node {
+        case .int(let value): integer = value
+        case .double: integer = nil
+        default:
             fail(path, "must be an integer, not \(node.typeName)")
             return nil
         }
-        guard let value = Int64(literal), literal != "-0", String(value) == literal, range.contains(value) else {
+        guard let value = integer, range.contains(value) else {
             fail(path, "must be an integer from \(range.lowerBound) to \(range.upperBound)")
             return nil
         }
@@ -135,8 +142,8 @@ final class BodyValidator {
 
 /// An object's members by name.
 struct ObjectFields {
-    let members: [(key: String, value: JSONNode)]
+    let members: [String: JSONValue]
 
     /// The member `key`, or nil.
-    subscript(key: String) -> JSONNode? { members.first { $0.key == key }?.value }
+    subscript(key: String) -> JSONValue? { members[key] }
 }

@@ -1,4 +1,5 @@
 import Orders
+import SagaKit
 
 extension OrderRequest {
     /// The limits of a place-order request.
@@ -10,7 +11,7 @@ extension OrderRequest {
     }
 
     /// Reads and validates a place-order body; throws a 422 problem naming every bad field.
-    init(json root: JSONNode) throws(Problem) {
+    init(json root: JSONValue) throws(Problem) {
         let validator = BodyValidator()
         guard
             let body = validator.object(
@@ -41,7 +42,7 @@ extension OrderRequest {
 
 extension ShippingAddress {
     /// Reads an address object, recording problems in `validator`; nil when it has any.
-    init?(json node: JSONNode?, at path: String, validator: BodyValidator) {
+    init?(json node: JSONValue?, at path: String, validator: BodyValidator) {
         guard
             let fields = validator.object(
                 node, at: path, allowed: ["name", "line1", "line2", "city", "region", "postalCode", "country"])

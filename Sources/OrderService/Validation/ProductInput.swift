@@ -1,4 +1,5 @@
 import Orders
+import SagaKit
 
 /// A validated `POST /v1/products` body.
 struct ProductInput: Sendable {
@@ -11,7 +12,7 @@ struct ProductInput: Sendable {
     static let stockLimit: ClosedRange<Int64> = 0...1_000_000_000
 
     /// Reads and validates a product body; throws a 422 problem naming every bad field.
-    init(json root: JSONNode) throws(Problem) {
+    init(json root: JSONValue) throws(Problem) {
         let validator = BodyValidator()
         guard let body = validator.object(root, at: "", allowed: ["sku", "name", "price", "stock"]) else {
             throw Problem.validation(validator.errors)

@@ -23,8 +23,16 @@ extension JSONValue: Codable {
         }
     }
 
-    /// Encodes as plain JSON.
+    /// Encodes as plain JSON; an object's members are encoded in the order of their keys, so equal values encode
+    /// equally with any encoder (a BSON document stores equal payloads as equal bytes).
     public func encode(to encoder: any Encoder) throws {
+        if case .object(let members) = self {
+            var object = encoder.container(keyedBy: MemberKey.self)
+            for (key, value) in members.sorted(by: { $0.key < $1.key }) {
+                try object.encode(value, forKey: MemberKey(stringValue: key))
+            }
+            return
+        }
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -33,7 +41,15 @@ extension JSONValue: Codable {
         case .double(let value): try container.encode(value)
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
+        case .object: break
         }
+    }
+
+    /// The key of an object member.
+    private struct MemberKey: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }

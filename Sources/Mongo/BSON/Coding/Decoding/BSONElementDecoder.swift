@@ -39,12 +39,16 @@ final class BSONElementDecoder: Decoder {
         BSONSingleValueDecodingContainer(decoder: self)
     }
 
-    /// Decodes `element` (a child of this decoder's value, or the value itself) as `T` at `codingPath`.
-    func decode<T: Decodable>(_: T.Type, element: BSONElement, codingPath: [any CodingKey]) throws -> T {
+    /// Decodes `element` (a child of this decoder's value, or the value itself) as `T` at `codingPath` (built only
+    /// for a type read through its own `init(from:)`, or to report an error).
+    func decode<T: Decodable>(
+        _: T.Type, element: BSONElement, codingPath: @autoclosure () -> [any CodingKey]
+    ) throws -> T {
         if let native = T.self as? any BSONNativeDecodable.Type {
-            return try native.init(bsonElement: element, codingPath: codingPath) as! T
+            return try native.init(bsonElement: element, codingPath: codingPath()) as! T
         }
-        let decoder = BSONElementDecoder(buffer: buffer, element: element, codingPath: codingPath, userInfo: userInfo)
+        let decoder = BSONElementDecoder(
+            buffer: buffer, element: element, codingPath: codingPath(), userInfo: userInfo)
         return try T(from: decoder)
     }
 

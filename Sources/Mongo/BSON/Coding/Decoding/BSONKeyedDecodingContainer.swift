@@ -9,11 +9,11 @@ struct BSONKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     }
 
     func contains(_ key: Key) -> Bool {
-        index.elements[key.stringValue] != nil
+        index[key.stringValue] != nil
     }
 
     private func element(_ key: Key) throws -> BSONElement {
-        guard let element = index.elements[key.stringValue] else {
+        guard let element = index[key.stringValue] else {
             throw BSONError.keyNotFound(path: BSONError.dottedPath(codingPath + [key]))
         }
         return element
@@ -94,7 +94,7 @@ struct BSONKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     }
 
     func superDecoder() throws -> any Decoder {
-        guard let element = index.elements[BSONCodingKey.super.stringValue] else {
+        guard let element = index[BSONCodingKey.super.stringValue] else {
             throw BSONError.keyNotFound(path: BSONError.dottedPath(codingPath + [BSONCodingKey.super]))
         }
         return childDecoder(element, BSONCodingKey.super)

@@ -33,9 +33,11 @@ struct BSONUnkeyedDecodingContainer: UnkeyedDecodingContainer {
         return elements[currentIndex]
     }
 
-    /// Reads the current element with `read` and moves past it only if that succeeded.
-    private mutating func next<T>(_ read: (BSONElement, [any CodingKey]) throws -> T) throws -> T {
-        let value = try read(current(expecting: "\(T.self)"), currentPath)
+    /// Reads the current element with `read` and moves past it only if that succeeded; `read` gets the element's
+    /// coding path as a function, to build only when it needs it (an error, a nested container).
+    private mutating func next<T>(_ read: (BSONElement, () -> [any CodingKey]) throws -> T) throws -> T {
+        let (codingPath, index) = (codingPath, currentIndex)
+        let value = try read(current(expecting: "\(T.self)"), { codingPath + [BSONCodingKey(index: index)] })
         currentIndex += 1
         return value
     }
@@ -47,81 +49,81 @@ struct BSONUnkeyedDecodingContainer: UnkeyedDecodingContainer {
     }
 
     mutating func decode(_ type: Bool.Type) throws -> Bool {
-        try next { try $0.decodeBool(at: $1) }
+        try next { try $0.decodeBool(at: $1()) }
     }
 
     mutating func decode(_ type: String.Type) throws -> String {
-        try next { try $0.decodeString(at: $1) }
+        try next { try $0.decodeString(at: $1()) }
     }
 
     mutating func decode(_ type: Double.Type) throws -> Double {
-        try next { try $0.decodeDouble(at: $1) }
+        try next { try $0.decodeDouble(at: $1()) }
     }
 
     mutating func decode(_ type: Float.Type) throws -> Float {
-        try next { try $0.decodeFloat(at: $1) }
+        try next { try $0.decodeFloat(at: $1()) }
     }
 
     mutating func decode(_ type: Int.Type) throws -> Int {
-        try next { try $0.decodeInteger(type, at: $1) }
+        try next { try $0.decodeInteger(type, at: $1()) }
     }
 
     mutating func decode(_ type: Int8.Type) throws -> Int8 {
-        try next { try $0.decodeInteger(type, at: $1) }
+        try next { try $0.decodeInteger(type, at: $1()) }
     }
 
     mutating func decode(_ type: Int16.Type) throws -> Int16 {
-        try next { try $0.decodeInteger(type, at: $1) }
+        try next { try $0.decodeInteger(type, at: $1()) }
     }
 
     mutating func decode(_ type: Int32.Type) throws -> Int32 {
-        try next { try $0.decodeInteger(type, at: $1) }
+        try next { try $0.decodeInteger(type, at: $1()) }
     }
 
     mutating func decode(_ type: Int64.Type) throws -> Int64 {
-        try next { try $0.decodeInteger(type, at: $1) }
+        try next { try $0.decodeInteger(type, at: $1()) }
     }
 
     mutating func decode(_ type: UInt.Type) throws -> UInt {
-        try next { try $0.decodeInteger(type, at: $1) }
+        try next { try $0.decodeInteger(type, at: $1()) }
     }
 
     mutating func decode(_ type: UInt8.Type) throws -> UInt8 {
-        try next { try $0.decodeInteger(type, at: $1) }
+        try next { try $0.decodeInteger(type, at: $1()) }
     }
 
     mutating func decode(_ type: UInt16.Type) throws -> UInt16 {
-        try next { try $0.decodeInteger(type, at: $1) }
+        try next { try $0.decodeInteger(type, at: $1()) }
     }
 
     mutating func decode(_ type: UInt32.Type) throws -> UInt32 {
-        try next { try $0.decodeInteger(type, at: $1) }
+        try next { try $0.decodeInteger(type, at: $1()) }
     }
 
     mutating func decode(_ type: UInt64.Type) throws -> UInt64 {
-        try next { try $0.decodeInteger(type, at: $1) }
+        try next { try $0.decodeInteger(type, at: $1()) }
     }
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
         let decoder = self.decoder
-        return try next { try decoder.decode(type, element: $0, codingPath: $1) }
+        return try next { try decoder.decode(type, element: $0, codingPath: $1()) }
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
         keyedBy type: NestedKey.Type
     ) throws -> KeyedDecodingContainer<NestedKey> {
         let decoder = self.decoder
-        return try next { try Self.childDecoder(of: decoder, $0, $1).container(keyedBy: type) }
+        return try next { try Self.childDecoder(of: decoder, $0, $1()).container(keyedBy: type) }
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
         let decoder = self.decoder
-        return try next { try Self.childDecoder(of: decoder, $0, $1).unkeyedContainer() }
+        return try next { try Self.childDecoder(of: decoder, $0, $1()).unkeyedContainer() }
     }
 
     mutating func superDecoder() throws -> any Decoder {
         let decoder = self.decoder
-        return try next { Self.childDecoder(of: decoder, $0, $1) }
+        return try next { Self.childDecoder(of: decoder, $0, $1()) }
     }
 
     private static func childDecoder(

@@ -25,13 +25,15 @@ final class BSONTreeEncoder: Encoder {
     }
 
     /// Encodes `value` as a child at `codingPath`: natively when BSON has a type for it, otherwise through its
-    /// `encode(to:)` into a new node.
-    func encodeChild<T: Encodable>(_ value: T, at codingPath: [any CodingKey]) throws -> EncodedChild {
+    /// `encode(to:)` into a new node (`codingPath` is built only then, or to report an error).
+    func encodeChild<T: Encodable>(
+        _ value: T, at codingPath: @autoclosure () -> [any CodingKey]
+    ) throws -> EncodedChild {
         if let native = value as? any BSONNativeEncodable {
-            return .value(try native.bsonValue(at: codingPath))
+            return .value(try native.bsonValue(at: codingPath()))
         }
         let child = EncodingNode()
-        try value.encode(to: BSONTreeEncoder(node: child, codingPath: codingPath, userInfo: userInfo))
+        try value.encode(to: BSONTreeEncoder(node: child, codingPath: codingPath(), userInfo: userInfo))
         return child.asChild
     }
 

@@ -45,17 +45,34 @@ final class EncodingNode {
 }
 
 /// A document's fields in the order first encoded; encoding a key again replaces its value in place.
+///
+/// A small document finds a key by comparing keys in turn; one with more than `indexedAbove` fields keeps an index
+/// by key, so building it stays linear in its size.
 final class KeyedEncodingStorage {
     private(set) var entries: [(key: String, child: EncodedChild)] = []
     private var positions: [String: Int] = [:]
 
+    /// The field count above which keys are indexed.
+    static let indexedAbove = 16
+
     func set(_ child: EncodedChild, forKey key: String) {
-        if let position = positions[key] {
+        if let position = position(of: key) {
             entries[position].child = child
-        } else {
-            positions[key] = entries.count
-            entries.append((key, child))
+            return
         }
+        entries.append((key, child))
+        if entries.count > Self.indexedAbove {
+            if positions.isEmpty {
+                for (position, entry) in entries.enumerated() { positions[entry.key] = position }
+            } else {
+                positions[key] = entries.count - 1
+            }
+        }
+    }
+
+    private func position(of key: String) -> Int? {
+        if entries.count > Self.indexedAbove { return positions[key] }
+        return entries.firstIndex { $0.key == key }
     }
 }
 
