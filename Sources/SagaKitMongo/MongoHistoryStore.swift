@@ -295,6 +295,37 @@ public final class MongoHistoryStore: HistoryStore {
         return record
     }
 
+    /// Takes the lease of a saga this process stored and has not seen change with one compare-and-set in the next
+    /// group commit (filtered by `_id` with equality conditions: its `seq`, its inbox count, no owner); a saga that
+    /// did change (a signal, another executor) is taken as ``acquireLease(sagaId:owner:until:now:)`` does.
+    public func acquireLease(of known: SagaRecord, owner: String, until: Date, now: Date) async throws -> SagaRecord? {
+        guard known.leaseOwner == nil else {
+            return try await acquireLease(sagaId: known.id, owner: owner, until: until, now: now)
+        }
+        let filter: Document = [
+            SagaDocument.Field.id: .string(known.id), SagaDocument.Field.seq: .int64(known.lastSeq),
+            SagaDocument.Field.inboxCount: .int64(Int64(known.inbox.count)), SagaDocument.Field.leaseOwner: .null,
+        ]
+        let update: Document = [
+            "$set": [
+                SagaDocument.Field.leaseOwner: .string(owner), SagaDocument.Field.leaseUntil: .datetime(until),
+                SagaDocument.Field.dueAt: .datetime(until),
+            ]
+        ]
+        switch try await mapped({ try await self.writes.compareAndSet(filter: filter, update: update) }) {
+        case .applied:
+            var record = known
+            record.leaseOwner = owner
+            record.leaseUntil = until
+            return record
+        case .conditionFailed:
+            return try await acquireLease(sagaId: known.id, owner: owner, until: until, now: now)
+        case .inserted(let stray):
+            _ = try? await sagas.deleteOne(filter: ["_id": stray, SagaDocument.Field.definition: ["$exists": false]])
+            return nil
+        }
+    }
+
     /// The update that takes a lease for `owner` if it is free, expired at `now` or already `owner`'s (applied to
     /// the saga's document, filtered by `_id` alone).
     static func leaseAcquisition(owner: String, until: Date, now: Date) -> [Document] {

@@ -1,4 +1,5 @@
 import Foundation
+import Mongo
 import MongoTesting
 import SagaKit
 import SagaKitMongo
@@ -141,5 +142,56 @@ struct EngineOnMongoTests {
         let writes = await store.appendWrites
         #expect(writes < appends, "\(writes) bulk writes carried \(appends) appends")
         await engine.stop()
+    }
+}
+
+/// Starts beyond the engine's concurrency are queued; taking their lease costs no read of the saga.
+@Suite("Queued starts on the MongoDB history store")
+struct QueuedStartTests {
+    @Test("queued starts take their lease in the group commit, with no findAndModify; a changed saga is read instead")
+    func queuedStartsTakeLeasesWithoutReading() async throws {
+        let client = try MongoClient(try TestDeployment.uri())
+        let clock = TestClock(now: SagaTime.truncated(Date()))
+        let store = MongoHistoryStore(client: client, databaseName: TestDeployment.uniqueName("queued"), clock: clock)
+        try await store.prepare()
+        let harness = SagaTestHarness(store: store, clock: clock)
+        let definition = SagaDefinition<EngineOnMongoTests.Input>(name: "quick", version: 1) {
+            ActionStep<EngineOnMongoTests.Input>("A") { _ in EngineOnMongoTests.Done(step: "A") }
+        }
+        try harness.registry.register(definition)
+        let running = harness.startEngine(harness.configuration(maxConcurrentSagas: 2))
+        let before = client.commandCounts
+        let ids = (0..<8).map { "q-\($0)" }
+        for id in ids { _ = try await running.engine.start(definition, sagaId: id, input: .init()) }
+        for id in ids { try await harness.waitForStatus(id, .completed, timeout: .seconds(30)) }
+        let sent = client.commandCounts.subtracting(before)
+        #expect(sent.total(command: "findAndModify") == 0, "\(sent)")
+        await running.stop()
+
+        // A saga that changed since it was queued (here: a signal arrived) is taken by reading it.
+        let now = clock.now
+        let queued = try await store.startSaga(
+            SagaStartRequest(
+                sagaId: "changed", definitionName: "quick", definitionVersion: 1, input: .null,
+                events: [
+                    HistoryEvent(seq: 1, at: now, kind: .sagaStarted(definition: "quick", version: 1, input: .null))
+                ],
+                status: .running, currentStep: nil, owner: nil, leaseUntil: nil, dueAt: now, startedAt: now))
+        guard case .created(let known) = queued else {
+            Issue.record("the saga was not created")
+            return
+        }
+        #expect(
+            try await store.sendSignal(
+                sagaId: "changed", signal: SagaSignalRecord(id: "s-1", name: "cancel", payload: .null, at: now),
+                ifInboxCount: nil))
+        let taken = try #require(
+            try await store.acquireLease(of: known, owner: "me", until: now.addingTimeInterval(30), now: now))
+        #expect(taken.leaseOwner == "me")
+        #expect(taken.inbox.map(\.id) == ["s-1"], "the lease came with the saga as it is now")
+        #expect(
+            try await store.acquireLease(of: known, owner: "other", until: now.addingTimeInterval(30), now: now) == nil,
+            "a lease held by another is not taken")
+        await client.shutdown()
     }
 }

@@ -53,7 +53,7 @@ public actor SagaEngine {
     /// Ids being started, with the starts waiting behind them.
     var starting: [String: [CheckedContinuation<Void, Never>]] = [:]
     /// Sagas started while every slot was taken, recorded without a lease; claimed in order as slots free up.
-    var queuedStarts: [String] = []
+    var queuedStarts: [SagaRecord] = []
     /// Sagas to look at again as soon as their runner lets go (a signal arrived meanwhile).
     var recheck: Set<String> = []
     /// Sagas left alone until the given time (they cannot run here).
@@ -166,7 +166,9 @@ public actor SagaEngine {
         if outcome.isCreated {
             metrics.sagaStarted(definition: definition.name)
             // Past the bound the saga is still durable and due: the next poll of any executor claims it.
-            if queuedStarts.count < Self.maxQueuedStarts(configuration) { queuedStarts.append(sagaId) }
+            if case .created(let record) = outcome, queuedStarts.count < Self.maxQueuedStarts(configuration) {
+                queuedStarts.append(record)
+            }
             freeSlot()
         }
         return outcome
@@ -223,7 +225,7 @@ public actor SagaEngine {
     func freeSlot() {
         guard freeSlots > 0, !queuedStarts.isEmpty, !lifecycle.isStopping else { return }
         let next = queuedStarts.removeFirst()
-        Task { await self.claim(next) }
+        Task { await self.claim(next.id, known: next) }
     }
 
     var freeSlots: Int { configuration.maxConcurrentSagas - held.count - startReservations }
@@ -275,8 +277,9 @@ public actor SagaEngine {
     }
 
     /// Takes `sagaId`'s lease and runs it here, unless it is held here already (then it is looked at again
-    /// when its runner lets go), left alone, or no slot is free.
-    func claim(_ sagaId: String) async {
+    /// when its runner lets go), left alone, or no slot is free. With `known` (a start this engine queued), the
+    /// store may take the lease without reading the saga back.
+    func claim(_ sagaId: String, known: SagaRecord? = nil) async {
         guard !lifecycle.isStopping else { return }
         if held[sagaId] != nil || starting[sagaId] != nil {
             recheck.insert(sagaId)
@@ -286,15 +289,24 @@ public actor SagaEngine {
             guard until <= clock.now else { return }
             quarantine[sagaId] = nil
         }
-        guard freeSlots > 0 else { return }
+        guard freeSlots > 0 else {
+            // Another claim took the slot since this one was queued: it stays first in line.
+            if let known { queuedStarts.insert(known, at: 0) }
+            return
+        }
         let token = nextToken()
         held[sagaId] = HeldSaga(token: token, task: nil)
         let now = SagaTime.truncated(clock.now)
         let until = SagaTime.adding(configuration.leaseDuration, to: now)
         let record: SagaRecord?
         do {
-            record = try await store.acquireLease(
-                sagaId: sagaId, owner: configuration.instanceId, until: until, now: now)
+            if let known {
+                record = try await store.acquireLease(
+                    of: known, owner: configuration.instanceId, until: until, now: now)
+            } else {
+                record = try await store.acquireLease(
+                    sagaId: sagaId, owner: configuration.instanceId, until: until, now: now)
+            }
         } catch {
             logger.warning("could not acquire a lease", metadata: ["sagaId": "\(sagaId)", "error": "\(error)"])
             record = nil

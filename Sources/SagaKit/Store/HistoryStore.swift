@@ -55,6 +55,11 @@ public protocol HistoryStore: Sendable {
     /// without deciding can put it back), or `nil` when another holds it or there is no such saga.
     func acquireLease(sagaId: String, owner: String, until: Date, now: Date) async throws -> SagaRecord?
 
+    /// Takes the lease of a saga whose stored state the caller knows (`known`, unowned, as this process stored it),
+    /// as ``acquireLease(sagaId:owner:until:now:)`` does; a store may take it with one conditional write that holds
+    /// only if the saga is still exactly `known`, and otherwise reads it. Returns what that method returns.
+    func acquireLease(of known: SagaRecord, owner: String, until: Date, now: Date) async throws -> SagaRecord?
+
     /// Extends, in one batched write, the leases `owner` still holds among `sagaIds` to at least `until`
     /// (never shortening one), moving their due time along; returns the ids whose lease `owner` still holds.
     func renewLeases(sagaIds: [String], owner: String, until: Date) async throws -> Set<String>
@@ -79,6 +84,11 @@ public protocol HistoryStore: Sendable {
 }
 
 extension HistoryStore {
+    /// Takes the lease by reading the saga (what a store without a cheaper conditional write does).
+    public func acquireLease(of known: SagaRecord, owner: String, until: Date, now: Date) async throws -> SagaRecord? {
+        try await acquireLease(sagaId: known.id, owner: owner, until: until, now: now)
+    }
+
     /// Ids of sagas of any definition with `dueAt <= now` whose lease is free or expired, earliest due first.
     public func dueSagas(now: Date, limit: Int) async throws -> [String] {
         try await dueSagas(now: now, limit: limit, runnable: nil)
