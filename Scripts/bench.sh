@@ -8,6 +8,8 @@
 #                                                   # at 64 for the command mix, then the ceiling for that mix
 #   Scripts/bench.sh --suite --orders 1000          # the same with other saga-bench service arguments
 #   Scripts/bench.sh --orders 10000 --rss-checkpoints 1000,10000   # service memory over 10,000 orders
+#   Scripts/bench.sh --seed 100000 --concurrency 64 # the same on a database already holding 100,000 orders and
+#                                                   # sagas (copies of 200 warm-up orders, Scripts/bench/seed.py)
 #
 # Starts its own stack in release mode on spare ports (BENCH_PORT, default 18080, and BENCH_PORT+10 for the
 # sandbox): a local database on disk with durable commits, the provider sandbox and the service; runs
@@ -21,12 +23,15 @@ source "$(dirname "$0")/lib/stack.sh"
 cd "$ROOT"
 
 suite=""
+seed=""
 service_args=()
-for argument in "$@"; do
-    case "$argument" in
+while [ $# -gt 0 ]; do
+    case "$1" in
         --suite) suite="yes" ;;
-        *) service_args+=("$argument") ;;
+        --seed) [ $# -ge 2 ] || die "--seed needs a number of orders"; seed="$2"; shift ;;
+        *) service_args+=("$1") ;;
     esac
+    shift
 done
 if [ -n "$suite" ]; then
     for argument in "${service_args[@]}"; do
@@ -52,6 +57,12 @@ stack_start_sandbox "$((port + 10))" "$state/sandbox" "$state/sandbox.log"
 key="bench-operator-key"
 # Each saga-bench worker holds one event stream open: allow far more than the largest concurrency.
 stack_start_service "$port" "$state/service.log" API_KEYS="$key:operator" LOG_LEVEL=warning STREAMS_PER_KEY=2048
+if [ -n "$seed" ]; then
+    log "warming up with 200 orders, then copying them into $seed orders and sagas…"
+    "$STACK_BIN/saga-bench" service --url "http://127.0.0.1:$port" --key "$key" --orders 200 --concurrency 64 \
+        --open-loop >/dev/null
+    "$VENV_DIR/bin/python" Scripts/bench/seed.py --uri "$MONGODB_URI" --orders "$seed"
+fi
 log "benchmarking http://127.0.0.1:$port (service pid $SERVICE_PID)…"
 "$STACK_BIN/saga-bench" service --url "http://127.0.0.1:$port" --key "$key" --service-pid "$SERVICE_PID" \
     --json "$results/result-$stamp-service.json" "${service_args[@]}"
