@@ -83,6 +83,8 @@ if [ $# -eq 0 ]; then
     "$BIN_DIR/saga-bench" engine --seconds 2 --in-flight 64 2>/dev/null | tail -2
     log "saga-bench service and ceiling smoke runs (they work, and the result files carry the command split)"
     bench_smoke
+    log "DBOS comparison smoke run: 10 sagas on a throwaway PostgreSQL (Scripts/bench-dbos.sh for the real run)"
+    Scripts/bench-dbos.sh --smoke >/dev/null
     log "Scripts/run.sh as a newcomer meets it: a refused configuration, two at once, a log file"
     Scripts/run-check.sh
     log "short fuzzing run of every endpoint (Scripts/hostile-test.sh for the full run)"

@@ -74,7 +74,24 @@ struct ServiceBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let client = BenchClient(baseURL: url, key: key, http: HTTPClient.shared)
+        // Every worker holds an event stream and places orders beside it: room for two connections per worker, so
+        // the client's pool never queues a request (the shared client allows 8 per host).
+        let peak = concurrencies.max() ?? 1
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, 2 * peak + 8))
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        do {
+            try await run(with: BenchClient(baseURL: url, key: key, http: http))
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+    }
+
+    /// Runs the load at each concurrency in turn and reports each run.
+    private func run(with client: BenchClient) async throws {
         var records: [ResultFile.ServiceRun] = []
         for concurrency in concurrencies {
             let settings = LoadRun.Settings(
