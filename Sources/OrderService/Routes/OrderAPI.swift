@@ -97,7 +97,12 @@ struct OrderAPI: Sendable {
             throw Problem.notFound("the saga of order \(order.id)")
         }
         let state = try SagaState.fold(record.events)
-        return try JSONResponse.make(SagaView(orderId: order.id.rawValue, record: record, state: state))
+        let definition = orders.definition
+        let limits =
+            record.definitionName == definition.name && record.definitionVersion == definition.version
+            ? definition.attemptLimits : [:]
+        return try JSONResponse.make(
+            SagaView(orderId: order.id.rawValue, record: record, state: state, attemptLimits: limits))
     }
 
     // MARK: Commands

@@ -36,6 +36,9 @@ struct SagaView: Encodable {
         @ExplicitNull var forStep: String?
         let status: String
         let attempts: Int
+        /// The most attempts its retry policy allows (an operator's retry of a stuck saga grants as many again);
+        /// null for timers, waits and unlimited policies.
+        @ExplicitNull var maxAttempts: Int?
         @ExplicitNull var lastError: ErrorView?
         @ExplicitNull var scheduledAt: Date?
         @ExplicitNull var startedAt: Date?
@@ -44,12 +47,13 @@ struct SagaView: Encodable {
         @ExplicitNull var nextAttemptAt: Date?
         @ExplicitNull var deadline: Date?
 
-        init(_ step: StepInfo) {
+        init(_ step: StepInfo, maxAttempts: Int?) {
             name = step.name
             kind = step.kind.rawValue
             forStep = step.forStep
             status = step.status.rawValue
             attempts = step.attempts
+            self.maxAttempts = maxAttempts
             lastError = step.lastError.map { ErrorView(kind: $0.kind, message: $0.message, retryable: $0.retryable) }
             scheduledAt = step.scheduledAt
             startedAt = step.startedAt
@@ -71,7 +75,9 @@ struct SagaView: Encodable {
     let steps: [StepView]
     let history: [EventView]
 
-    init(orderId: String, record: SagaRecord, state: SagaState) {
+    /// The view of `record`, whose steps' attempt limits are `attemptLimits` (by step or compensation name: those
+    /// of the definition version the saga runs on).
+    init(orderId: String, record: SagaRecord, state: SagaState, attemptLimits: [String: Int] = [:]) {
         self.orderId = orderId
         sagaId = record.id
         definition = record.definitionName
@@ -80,7 +86,7 @@ struct SagaView: Encodable {
         step = record.currentStep
         startedAt = state.startedAt
         updatedAt = state.updatedAt
-        steps = (state.steps + state.compensations).map(StepView.init)
+        steps = (state.steps + state.compensations).map { StepView($0, maxAttempts: attemptLimits[$0.name]) }
         history = record.events.map(EventView.init)
     }
 }
