@@ -6,7 +6,8 @@
 # 1. a run.sh whose service refuses its configuration stops at once and shows the service's error;
 # 2. with one run.sh up, a second one on the same port says so at once and stops nothing of the first;
 # 3. a second run.sh on another port shares the first one's database and sandbox, and stopping it leaves them;
-# 4. the first run.sh's output, written to a file, has whole lines: the service's and the script's own.
+# 4. the first run.sh's output, written to a file, has whole lines: the service's and the script's own;
+# 5. the console's address is in the banner, and /console answers 200 with HTML.
 # Prints `run.sh checks: N passed, 0 failed` and exits non-zero on any failure.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
@@ -46,6 +47,10 @@ PORT=$base Scripts/run.sh >"$work/first.log" 2>&1 &
 first=$!; pids+=("$first")
 for _ in $(seq 1 1800); do grep -q "order-saga is running" "$work/first.log" && break; alive "$first" || break; sleep 0.1; done
 check "the first run.sh is up" "ready $base"
+check "...its banner names the console" "grep -q '^  console    http://127.0.0.1:$base/console' '$work/first.log'"
+check "...and /console answers 200 with HTML, no key needed" \
+    "curl -fsS -D '$work/console.headers' -o '$work/console.html' http://127.0.0.1:$base/console \
+        && grep -qi '^content-type: text/html' '$work/console.headers' && grep -qi '<!doctype html>' '$work/console.html'"
 
 PORT=$base Scripts/run.sh >"$work/second.log" 2>&1 &
 second=$!; pids+=("$second")

@@ -86,6 +86,7 @@ cat >&2 <<TXT
 
 order-saga is running:
   API        http://$HOST:$PORT/v1   (OpenAPI: http://$HOST:$PORT/openapi.yaml)
+  console    http://$HOST:$PORT/console   (sign in with an API key)
   health     http://$HOST:$PORT/health/ready      metrics: http://$HOST:$PORT/metrics
   sandbox    ${PAYMENTS_URL}/ledger/charges
   $key_line
