@@ -72,7 +72,7 @@ public final class OrderSystem: Sendable {
         try await database.collection("orders").createIndexes([
             // Sparse, not partial: every server serves the look-up from it (some planners ignore partial indexes).
             IndexModel(keys: ["idempotencyScope": 1], name: "idempotencyScope", unique: true, sparse: true),
-            IndexModel(keys: ["customerId": 1, "placedAt": -1], name: "customer_placedAt"),
+            IndexModel(keys: ["customerId": 1, "_id": -1], name: "customer_id"),
             IndexModel(keys: ["sagaStartPending": 1, "placedAt": 1], name: "sagaStartPending", sparse: true),
         ])
     }
