@@ -44,7 +44,7 @@ public struct OrderServiceApplication: Sendable {
             keyText = "\(key):operator"
             generatedOperatorKey = key
         }
-        let keys = try APIKeys(parsing: keyText)
+        let keys = try APIKeys(parsing: keyText, roles: try Role.table(parsing: configuration.authRoles ?? ""))
         let business = try MongoClient(configuration.mongoURI)
         let historyClient =
             configuration.historyURI == configuration.mongoURI
