@@ -83,7 +83,9 @@ struct AuthorizationTests {
             #expect(try await service.request(.GET, "/v1/sagas", key: key).status == 200)
             #expect(try await service.request(.GET, "/v1/orders/\(orderId)/saga", key: key).status == 200)
             #expect(try await service.request(.POST, "/v1/orders/\(orderId)/approve", key: key).status == 403)
-            #expect(try await service.request(.POST, "/v1/orders", key: key, body: ServiceHarness.orderBody()).status == 403)
+            #expect(
+                try await service.request(.POST, "/v1/orders", key: key, body: ServiceHarness.orderBody()).status == 403
+            )
             let cancel = try await service.request(
                 .POST, "/v1/orders/\(orderId)/cancel", key: key, body: #"{"reason":"customer called"}"#)
             #expect(cancel.status == 202)

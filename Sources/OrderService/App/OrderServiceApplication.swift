@@ -88,7 +88,7 @@ public struct OrderServiceApplication: Sendable {
             probeTimeout: .seconds(2))
         operations.addRoutes(to: router, table: &table)
         let api = OrderAPI(
-            orders: orders, history: history, summaryFeed: history, keepAliveInterval: .seconds(15),
+            orders: orders, history: history, summaryFeed: history, commandLog: history, keepAliveInterval: .seconds(15),
             streams: StreamQuota(limit: configuration.streamsPerKey))
         api.addRoutes(
             to: router.group("/v1").add(middleware: StoresReadyMiddleware(preparation: preparation))

@@ -9,6 +9,7 @@ enum APIAction: String, CaseIterable, Sendable, Hashable, Comparable {
     case sagasRetry = "sagas.retry"
     case productsRead = "products.read"
     case productsWrite = "products.write"
+    case auditRead = "audit.read"
 
     static func < (lhs: APIAction, rhs: APIAction) -> Bool { lhs.rawValue < rhs.rawValue }
 }
@@ -65,7 +66,8 @@ extension Role {
             where !text.isEmpty {
                 guard let action = APIAction(rawValue: text) else {
                     let known = APIAction.allCases.map(\.rawValue).joined(separator: ", ")
-                    throw ParseError(description: "AUTH_ROLES: \(name) names an unknown action '\(text)' (known: \(known))")
+                    throw ParseError(
+                        description: "AUTH_ROLES: \(name) names an unknown action '\(text)' (known: \(known))")
                 }
                 actions.insert(action)
             }
