@@ -14,6 +14,8 @@ import {
 import { EventStream } from "./event-stream.js";
 
 const PAGE_SIZE = 25;
+/** What an order id looks like (`ord_` and its ULID); anything else searched for is taken for a customer id. */
+const ORDER_ID = /^ord_[0-9a-z]{26}$/;
 /** How often the list is reloaded when the service has no change stream. */
 const POLL_INTERVAL = 5000;
 
@@ -372,12 +374,16 @@ export class SagasView {
       location.hash = "#/sagas";
       return;
     }
+    if (!ORDER_ID.test(query)) {
+      location.hash = `#/sagas?customer=${encodeURIComponent(query)}`;
+      return;
+    }
     try {
       await this.api.get(`/v1/orders/${segment(query)}`);
       location.hash = `#/orders/${segment(query)}`;
     } catch (error) {
-      // Not an order (unknown, or not shaped like an order id): a customer id, then.
-      if (error instanceof ApiError && (error.status === 404 || error.status === 422)) {
+      // Shaped like an order id but no such order: perhaps a customer id after all.
+      if (error instanceof ApiError && error.status === 404) {
         location.hash = `#/sagas?customer=${encodeURIComponent(query)}`;
       } else {
         this.showError(error);
