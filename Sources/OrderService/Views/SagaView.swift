@@ -36,7 +36,7 @@ struct SagaView: Encodable {
         @ExplicitNull var forStep: String?
         let status: String
         let attempts: Int
-        /// The most attempts its retry policy allows (an operator's retry of a stuck saga grants as many again);
+        /// The most attempts its retry policy allows (an operator's retry of a stuck saga grants a fresh budget);
         /// null for timers, waits and unlimited policies.
         @ExplicitNull var maxAttempts: Int?
         @ExplicitNull var lastError: ErrorView?
