@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the test suite against a fresh local MongoDB-wire server (in memory), then stops it.
 #
-#   Scripts/test.sh                 # everything: swift test, then quick crash and zombie runs and a short fuzzing run
+#   Scripts/test.sh                 # everything: swift test, quick crash and zombie runs, the console in a headless
+#                                   # Chromium, and a short fuzzing run
 #   Scripts/test.sh --filter Mongo  # arguments go to `swift test`, and only swift test runs
 #
 # Installs what is missing first (Debian packages, the Python virtual environment). With
@@ -87,6 +88,8 @@ if [ $# -eq 0 ]; then
     Scripts/bench-dbos.sh --smoke >/dev/null
     log "Scripts/run.sh as a newcomer meets it: a refused configuration, two at once, a log file"
     Scripts/run-check.sh
+    log "the operator console in a real headless Chromium (Scripts/console-test.sh, which also renews docs/console)"
+    SCREENSHOT_DIR="$LOCAL_DIR/console-test-screenshots" Scripts/console-test.sh
     log "short fuzzing run of every endpoint (Scripts/hostile-test.sh for the full run)"
     run_reliability_suite hostile --max-examples 15
 fi
