@@ -12,6 +12,7 @@ COPY Package.swift Package.resolve[d] ./
 RUN swift package resolve
 COPY Sources ./Sources
 COPY Tests ./Tests
+# The resource bundles (openapi.yaml and the console's files) go beside the executables, where Bundle.module finds them.
 RUN swift build -c release --static-swift-stdlib --product order-saga \
     && swift build -c release --static-swift-stdlib --product provider-sandbox \
     && mkdir -p /staging \
