@@ -347,7 +347,10 @@ export class SagaView {
     if (duration && !duration.dataset.end && duration.dataset.start) {
       duration.textContent = formatDuration(elapsed(duration.dataset.start, null));
     }
-    if (this.saga && !TERMINAL.has(this.saga.status) && this.history.length) this.renderTimeline();
+    // Open segments grow with the clock; not while the pointer rests on one (its tooltip would vanish).
+    if (this.saga && !TERMINAL.has(this.saga.status) && this.history.length && !this.timeline.matches(":hover")) {
+      this.renderTimeline();
+    }
   }
 
   /** Confirms and sends an action; shows its answer or the API's refusal. */
