@@ -94,14 +94,12 @@ public struct OrderServiceApplication: Sendable {
             to: router.group("/v1").add(middleware: StoresReadyMiddleware(preparation: preparation))
                 .add(middleware: APIKeyMiddleware(keys: keys)),
             table: &table)
-        let console = ConsoleAssets.bundled()
-        if console != nil {
-            table.record(.get, ConsoleAssets.basePath)
+        if let console = ConsoleAssets.bundled() {
+            console.addRoutes(to: router, table: &table)
         } else {
             logger.warning("the console's files are not bundled; /console answers 404")
         }
         router.add(middleware: MethodNotAllowedMiddleware(routes: table))
-        console?.addMiddleware(to: router)
 
         let clients = [business] + (historyClient === business ? [] : [historyClient])
         let application = Application(

@@ -9,10 +9,7 @@ import Hummingbird
 /// inline, no frames, no plug-ins.
 ///
 /// ```swift
-/// let console = ConsoleAssets.bundled()
-/// if console != nil { table.record(.get, ConsoleAssets.basePath) }   // POST /console is then 405
-/// router.add(middleware: MethodNotAllowedMiddleware(routes: table))
-/// console?.addMiddleware(to: router)                                  // after every route, inside the 405 check
+/// ConsoleAssets.bundled()?.addRoutes(to: router, table: &table)
 /// ```
 struct ConsoleAssets: Sendable {
     /// The URL path the console lives under.
@@ -39,20 +36,27 @@ struct ConsoleAssets: Sendable {
         return ConsoleAssets(folder: url.path)
     }
 
-    /// Serves the console's files for requests no route answered.
+    /// Adds `/console` and `/console/**`, whose files `FileMiddleware` serves.
     ///
-    /// Added to the router after every route, so it wraps only the not-found responder: the API's own routes
-    /// never reach it. `/console` itself answers `index.html`; every file is revalidated (`no-cache`, with its
-    /// `ETag`), so a new build's files are picked up at once. Add it after ``MethodNotAllowedMiddleware``, which
-    /// would otherwise turn the not-found answer for `/console` into a 405 before this could serve the page.
-    func addMiddleware(to router: Router<APIRequestContext>) {
-        router.add(middleware: ContentSecurityMiddleware(contentSecurityPolicy: Self.policy))
-        router.add(
-            middleware: FileMiddleware<APIRequestContext, LocalFileSystem>(
-                folder, urlBasePath: Self.basePath,
-                cacheControl: CacheControl([(MediaType(type: .any), [.noCache])]),
-                searchForIndexHtml: true
-            ).withAdditionalMediaTypes(forFileExtensions: Self.textTypes))
+    /// The two routes only match the paths; each answers 404, which is what `FileMiddleware` turns into the file
+    /// the path names (`index.html` for `/console` itself). Scoped to these routes, the middleware never sees
+    /// another path, so the API's own answers (a 404 for an unknown order, say) are not its business. Every file
+    /// is revalidated (`no-cache`, with its `ETag`), so a new build's files are picked up at once.
+    func addRoutes(to router: Router<APIRequestContext>, table: inout RouteTable) {
+        let files = router.group(RouterPath(Self.basePath))
+            .add(middleware: ContentSecurityMiddleware(contentSecurityPolicy: Self.policy))
+            .add(
+                middleware: FileMiddleware<APIRequestContext, LocalFileSystem>(
+                    folder, urlBasePath: Self.basePath,
+                    cacheControl: CacheControl([(MediaType(type: .any), [.noCache])]),
+                    searchForIndexHtml: true
+                ).withAdditionalMediaTypes(forFileExtensions: Self.textTypes))
+        let file: @Sendable (Request, APIRequestContext) async throws -> Response = { _, _ in
+            throw HTTPError(.notFound)
+        }
+        files.get("", use: file)
+        files.get("**", use: file)
+        table.record(.get, Self.basePath)
     }
 
     /// The text files' types, naming their encoding (the files hold non-ASCII characters such as "→").
