@@ -222,6 +222,46 @@ def check_static_files():
     check("the API still needs a key", status == 401, status)
 
 
+def check_event_parser(driver):
+    """The page's SSE parser, fed a stream cut into 3-character chunks: ids, types, comments, CRLF, multi-line data."""
+    parsed = driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        import('/console/event-stream.js').then(({ SseParser }) => {
+          const events = [], comments = [];
+          const parser = new SseParser({ onEvent: (e) => events.push(e), onComment: (c) => comments.push(c) });
+          const text = ': keep-alive\\n\\nid: 7\\nevent: SagaChanged\\ndata: {"a":1}\\n\\n'
+            + 'id: 8\\r\\nevent: Reset\\r\\ndata: {}\\r\\n\\r\\ndata: one\\ndata: two\\n\\nevent: empty\\n\\nretry: 1500\\ndata: cut';
+          for (let i = 0; i < text.length; i += 3) parser.push(text.slice(i, i + 3));
+          done({ events, comments, retry: parser.retry, lastEventId: parser.lastEventId });
+        }, (error) => done({ error: String(error) }));
+    """)
+    check("the page's SSE parser reads ids, event types, comments, CRLF and multi-line data", parsed == {
+        "events": [{"id": "7", "event": "SagaChanged", "data": '{"a":1}'}, {"id": "8", "event": "Reset", "data": "{}"},
+                   {"id": "8", "event": "message", "data": "one\ntwo"}],
+        "comments": ["keep-alive"], "retry": 1500, "lastEventId": "8"}, parsed)
+
+
+def check_resume(driver, order_id):
+    """The page's event stream resumes after `Last-Event-ID` and stops when the server ends a finished saga's stream."""
+    answer = driver.execute_async_script("""
+        const [orderId, done] = [arguments[0], arguments[arguments.length - 1]];
+        import('/console/event-stream.js').then(({ EventStream }) => {
+          const seqs = [];
+          const stream = new EventStream({
+            url: `/v1/orders/${orderId}/events`, lastEventId: '3', isFinished: () => true,
+            headers: { Authorization: `Bearer ${sessionStorage.getItem('order-saga.console.key')}` },
+            onEvent: (event) => seqs.push(JSON.parse(event.data).seq),
+            onState: (state) => { if (state === 'ended') done({ seqs, lastEventId: stream.lastEventId }); },
+          });
+          stream.start();
+        }, (error) => done({ error: String(error) }));
+    """, order_id)
+    _, _, saga = call("GET", f"/v1/orders/{order_id}/saga")
+    last = saga["history"][-1]["seq"]
+    check("the page's event stream resumes after Last-Event-ID and ends with the saga",
+          answer.get("seqs") == list(range(4, last + 1)) and answer.get("lastEventId") == str(last), answer)
+
+
 def run(driver):
     check_static_files()
     put_product("CONSOLE-MUG", "Console mug", "10.00", 1000)
@@ -231,6 +271,7 @@ def run(driver):
     check("the key stays in sessionStorage only", driver.execute_script(
         "return Object.values(sessionStorage).includes(arguments[0]) && !Object.values(localStorage).includes(arguments[0])"
         " && !document.cookie.includes(arguments[0])", OPERATOR_KEY))
+    check_event_parser(driver)
     until(driver, "the sagas table shows", lambda d: css(d, "#sagas-table"))
     until(driver, "the status chips show", lambda d: len(css(d, ".chips .chip")) >= 9)
     until(driver, "the list is live", lambda d: d.find_element(By.ID, "live-state").get_attribute("data-state") == "live")
@@ -276,6 +317,8 @@ def run(driver):
         check("searching a customer id lists that customer's sagas", until(
             driver, "the customer's list", lambda d: "customer=c-console" in d.current_url
             and row_status(d, completed) == "COMPLETED") is not None)
+
+    check_resume(driver, flaky)
 
     # The flaky charge's retries on the timeline.
     check("the tok_flaky order opens", open_order(driver, flaky))
