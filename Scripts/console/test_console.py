@@ -154,6 +154,18 @@ def text_of(driver, selector):
         "const element = document.querySelector(arguments[0]); return element ? element.textContent : '';", selector)
 
 
+def chip_counts(driver):
+    """The filter chips' counts by label ("All", "Needs attention", "AWAITING APPROVAL" as "AWAITING_APPROVAL", …)."""
+    return driver.execute_script("""
+        const counts = {};
+        for (const chip of document.querySelectorAll('.chips .chip')) {
+          const label = chip.querySelector('.chip-label').textContent.trim();
+          counts[/^[A-Z ]+$/.test(label) ? label.replaceAll(' ', '_') : label] =
+            Number(chip.querySelector('.chip-count').textContent);
+        }
+        return counts;""")
+
+
 def sign_in(driver, key):
     driver.get(f"{BASE}/console")
     field = until(driver, "the sign-in form shows", lambda d: next(iter(css(d, "#api-key")), None))
@@ -299,8 +311,10 @@ def run(driver):
     wait_api("the cancelled order to end", lambda: saga_status(cancelled) == "CANCELLED")
     until(driver, "the list shows the cancelled order", lambda d: row_status(d, cancelled) == "CANCELLED")
     until(driver, "the list shows the waiting order", lambda d: row_status(d, approval) == "AWAITING_APPROVAL")
-    until(driver, "the chips count the waiting order", lambda d: any(
-        chip.text.startswith("Needs attention") and not chip.text.endswith("0") for chip in css(d, ".chips .chip")))
+    check("the chips follow live: 'All' counts every saga, COMPLETED and CANCELLED theirs", until(
+        driver, "the chips' counts", lambda d: chip_counts(d).get("All") == 6 and chip_counts(d).get("COMPLETED") == 2
+        and chip_counts(d).get("CANCELLED") == 1 and chip_counts(d).get("Needs attention") == 1) is not None,
+        chip_counts(driver))
     screenshot(driver, "sagas.png")
 
     # The needs-attention view gathers the waiting order.
