@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import Identity
 import Logging
 import Metrics
 import Mongo
@@ -44,7 +45,8 @@ public struct OrderServiceApplication: Sendable {
             keyText = "\(key):operator"
             generatedOperatorKey = key
         }
-        let keys = try APIKeys(parsing: keyText, roles: try Role.table(parsing: configuration.authRoles ?? ""))
+        let roles = try Role.table(parsing: configuration.authRoles ?? "")
+        let keys = try APIKeys(parsing: keyText, roles: roles)
         let business = try MongoClient(configuration.mongoURI)
         let historyClient =
             configuration.historyURI == configuration.mongoURI
@@ -57,6 +59,20 @@ public struct OrderServiceApplication: Sendable {
             configuration: HTTPClient.Configuration(
                 timeout: .init(connect: .seconds(2), read: .seconds(30)),
                 connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)))
+        let tokens: TokenVerifier?
+        do {
+            tokens = try configuration.tokens.map { tokens in
+                let source =
+                    switch tokens.keys {
+                    case .url(let url): KeySetSource(url: url, http: http, logger: logger)
+                    case .document(let json): try KeySetSource(document: json, logger: logger)
+                    }
+                return TokenVerifier(settings: tokens.settings, keys: source)
+            }
+        } catch {
+            try? http.syncShutdown()
+            throw error
+        }
         let engineConfiguration = SagaEngine.Configuration(
             instanceId: configuration.instanceId, leaseDuration: configuration.leaseDuration,
             pollInterval: configuration.pollInterval, maxConcurrentSagas: configuration.maxConcurrentSagas,
@@ -92,7 +108,7 @@ public struct OrderServiceApplication: Sendable {
             streams: StreamQuota(limit: configuration.streamsPerKey))
         api.addRoutes(
             to: router.group("/v1").add(middleware: StoresReadyMiddleware(preparation: preparation))
-                .add(middleware: APIKeyMiddleware(keys: keys)),
+                .add(middleware: AuthenticationMiddleware(keys: keys, tokens: tokens, roles: roles)),
             table: &table)
         if let console = ConsoleAssets.bundled() {
             console.addRoutes(to: router, table: &table)

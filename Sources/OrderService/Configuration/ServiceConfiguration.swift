@@ -28,6 +28,9 @@ public struct ServiceConfiguration: Sendable {
     public var apiKeys: String?
     /// `AUTH_ROLES` as given: custom roles as sets of actions, `name=action,action;name=…`.
     public var authRoles: String?
+    /// Bearer JWTs from an OIDC provider (`AUTH_ISSUER`, `AUTH_AUDIENCE`, `AUTH_JWKS_URL` or `AUTH_JWKS_FILE`, …);
+    /// nil: API keys only.
+    public var tokens: TokenAuthentication?
     /// How long a saga's lease lasts without renewal (takeover after a crash waits this long).
     public var leaseDuration: Duration
     /// How often the engine looks for due timers and abandoned sagas.
@@ -105,6 +108,7 @@ public struct ServiceConfiguration: Sendable {
             instanceId: value("INSTANCE_ID") ?? SagaEngine.Configuration.defaultInstanceId(),
             apiKeys: value("API_KEYS"),
             authRoles: value("AUTH_ROLES"),
+            tokens: try TokenAuthentication.fromEnvironment(value),
             leaseDuration: try duration("LEASE_DURATION", default: .seconds(30)),
             pollInterval: try duration("POLL_INTERVAL", default: .seconds(1)),
             maxConcurrentSagas: try integer("MAX_CONCURRENT_SAGAS", default: 32, range: 1...100_000),
