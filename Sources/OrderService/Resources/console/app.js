@@ -1,5 +1,5 @@
-// The console's entry point: sign-in by API key (kept in sessionStorage only, for this tab), the header, and the
-// hash routes that pick a view.
+// The console's entry point: sign-in by API key or bearer token (kept in sessionStorage only, for this tab), the
+// header, and the hash routes that pick a view.
 //
 //   #/sagas[?status=…|?view=attention|?customer=…]   the sagas list       (sagas-view.js)
 //   #/orders/{orderId}                                one saga             (saga-view.js)
@@ -72,7 +72,7 @@ class ConsoleApp {
       sessionStorage.removeItem(KEY_ITEM);
       this.showSignIn();
       error.textContent = failure instanceof ApiError && failure.status === 401
-        ? "This key is not valid." : `Cannot sign in: ${failure.message}`;
+        ? `Not signed in: ${failure.message}` : `Cannot sign in: ${failure.message}`;
       return;
     }
     sessionStorage.setItem(KEY_ITEM, key);

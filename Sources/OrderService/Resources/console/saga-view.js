@@ -251,7 +251,7 @@ export class SagaView {
     const kind = step.kind === "compensation" ? `compensation for ${step.forStep}` : step.kind;
     replaceChildren(
       this.card,
-      h("h2", {}, "Running step: ", h("span", { class: "step-name" }, step.name)),
+      h("h2", {}, saga.status === "STUCK" ? "Stopped at: " : "Running step: ", h("span", { class: "step-name" }, step.name)),
       h(
         "dl",
         { class: "facts" },

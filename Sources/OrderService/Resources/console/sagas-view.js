@@ -42,6 +42,7 @@ export class SagasView {
     this.timers = [];
     this.pendingRefresh = null;
     this.pendingStats = null;
+    this.listFailed = false;
   }
 
   /** A short title for the document. */
@@ -73,6 +74,7 @@ export class SagasView {
       "Retry every STUCK saga",
     );
     this.pager = h("div", { class: "pager" });
+    this.emptyNote = h("p", { class: "hint empty-note", hidden: true });
     container.append(
       h("div", { class: "view-head" }, h("h1", {}, this.title), h("div", { class: "toolbar" }, search, this.batchButton)),
       this.chips,
@@ -97,6 +99,7 @@ export class SagasView {
           this.body,
         ),
       ),
+      this.emptyNote,
       this.pager,
     );
     this.loadStats();
@@ -149,8 +152,10 @@ export class SagasView {
     try {
       const items = this.attention ? await this.attentionItems() : await this.page();
       this.render(items);
-      if (!this.attention) this.showMessage(items.length === 0 ? "No sagas here." : "");
+      if (this.listFailed) this.showMessage("");
+      this.listFailed = false;
     } catch (error) {
+      this.listFailed = true;
       this.showError(error);
     }
   }
@@ -178,7 +183,6 @@ export class SagasView {
     );
     const items = pages.flatMap((page) => page.items ?? []).filter(needsAttention);
     items.sort((a, b) => String(b.startedAt).localeCompare(String(a.startedAt)));
-    this.showMessage(items.length === 0 ? "Nothing needs attention." : "");
     replaceChildren(this.pager);
     return items;
   }
@@ -233,6 +237,13 @@ export class SagasView {
         this.rows.delete(sagaId);
       }
     }
+    this.renderEmptyNote();
+  }
+
+  /** Says so below the table when it has no rows. */
+  renderEmptyNote() {
+    this.emptyNote.hidden = this.rows.size > 0;
+    this.emptyNote.textContent = this.attention ? "Nothing needs attention." : "No sagas here.";
   }
 
   /** A new row for `item`. */
@@ -342,7 +353,7 @@ export class SagasView {
       const created = this.createRow(saga);
       this.body.prepend(created.element);
       flash(created.element);
-      this.showMessage("");
+      this.renderEmptyNote();
       // The change carries no customer or total: the page's next reload fills them in.
       this.scheduleRefresh();
     }
