@@ -6,7 +6,8 @@
 # Starts an in-memory local database (dev-db.sh, name "console"), the provider sandbox and the service (an operator
 # and a viewer key, APPROVAL_THRESHOLD=100.00), then runs Scripts/console/test_console.py with selenium: sign-in,
 # a new order going live to COMPLETED, a tok_flaky saga's retries on the timeline, an approval and a refund from
-# the page, the catalog, dark mode, a viewer without buttons (and the API's 403), no JavaScript errors. Saves
+# the page, STUCK sagas (the mailer refused through a relay) retried from the page and in a batch, the catalog,
+# dark mode, a viewer without buttons (and the API's 403), nothing in the browser's log. Saves
 # screenshots to docs/console/ (SCREENSHOT_DIR to change). Installs Debian's chromium and chromium-driver and
 # the Python requirements when missing. Prints `console checks: N passed, 0 failed`; exits non-zero on failure.
 set -euo pipefail
@@ -51,10 +52,13 @@ port=$((20000 + RANDOM % 20000))
 operator_key="console-operator-$RANDOM$RANDOM"
 viewer_key="console-viewer-$RANDOM$RANDOM"
 stack_start_sandbox "$((port + 1))" "$work/sandbox" "$work/sandbox.log"
+# The mailer's calls go through the test's relay (on port + 2), which can refuse them to leave sagas STUCK.
 stack_start_service "$port" "$work/service.log" API_KEYS="$operator_key:operator,$viewer_key:viewer" \
-    APPROVAL_THRESHOLD=100.00 LOG_LEVEL=warning MONGODB_DATABASE=console_orders HISTORY_DATABASE=console_history
+    APPROVAL_THRESHOLD=100.00 NOTIFY_URL="http://127.0.0.1:$((port + 2))" STEP_MAX_ATTEMPTS_SendConfirmation=2 \
+    LOG_LEVEL=warning MONGODB_DATABASE=console_orders HISTORY_DATABASE=console_history
 log "console test against http://127.0.0.1:$port/console (logs in .local/console-test/)"
 
 CONSOLE_URL="http://127.0.0.1:$port" OPERATOR_KEY="$operator_key" VIEWER_KEY="$viewer_key" \
+    SANDBOX_URL="$PAYMENTS_URL" MAILER_RELAY_PORT="$((port + 2))" \
     SCREENSHOT_DIR="${SCREENSHOT_DIR:-$ROOT/docs/console}" PYTHONDONTWRITEBYTECODE=1 \
     "$VENV_DIR/bin/python" Scripts/console/test_console.py

@@ -7,9 +7,11 @@ variables; SCREENSHOT_DIR (default docs/console) receives the screenshots of the
 check and `console checks: N passed, M failed`; exits non-zero on any failure. Every wait is bounded.
 """
 
+import http.server
 import json
 import os
 import sys
+import threading
 import time
 import traceback
 import urllib.error
@@ -30,6 +32,11 @@ SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", os.path.join(os.path.dirname(__fi
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 WAIT = float(os.environ.get("CONSOLE_WAIT_SECONDS", "45"))
+# The mailer relay: the service's NOTIFY_URL points here, and the relay passes calls on to the sandbox, or refuses
+# them with 503 while `MAILER_DOWN` is set (so a confirmation exhausts its attempts and its saga goes STUCK).
+SANDBOX_URL = os.environ["SANDBOX_URL"].rstrip("/")
+RELAY_PORT = int(os.environ["MAILER_RELAY_PORT"])
+MAILER_DOWN = threading.Event()
 
 ADDRESS = {"name": "Ada", "line1": "1 Main St", "city": "Springfield", "postalCode": "12345", "country": "US"}
 
@@ -103,6 +110,43 @@ def wait_api(description, predicate, limit=WAIT):
         time.sleep(0.25)
     log(f"gave up waiting for {description} after {limit:.0f} s")
     return False
+
+
+class MailerRelay(http.server.BaseHTTPRequestHandler):
+    """Passes the service's mailer calls on to the sandbox, or answers 503 while MAILER_DOWN is set."""
+
+    def relay(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if MAILER_DOWN.is_set():
+            status, headers, answer = 503, {"Content-Type": "text/plain"}, b"mailer down (console test)"
+        else:
+            request = urllib.request.Request(SANDBOX_URL + self.path, data=body or None, method=self.command)
+            for name, value in self.headers.items():
+                if name.lower() not in ("host", "content-length", "connection"):
+                    request.add_header(name, value)
+            try:
+                with urllib.request.urlopen(request, timeout=15) as response:
+                    status, headers, answer = response.status, dict(response.headers), response.read()
+            except urllib.error.HTTPError as error:
+                status, headers, answer = error.code, dict(error.headers), error.read()
+        self.send_response(status)
+        for name, value in headers.items():
+            if name.lower() not in ("content-length", "connection", "transfer-encoding", "date", "server"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    do_GET = do_POST = do_PUT = relay
+
+    def log_message(self, *arguments):
+        pass
+
+
+def start_relay():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", RELAY_PORT), MailerRelay)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 # MARK: The browser
@@ -279,6 +323,17 @@ def run(driver):
     put_product("CONSOLE-MUG", "Console mug", "10.00", 1000)
     put_product("CONSOLE-DESK", "Standing desk", "400.00", 50)
 
+    driver.get(f"{BASE}/console")
+    field = until(driver, "the sign-in form shows", lambda d: next(iter(css(d, "#api-key")), None))
+    if field:
+        field.send_keys("not-a-key-of-this-service")
+        field.send_keys(Keys.ENTER)
+        check("an unknown key is refused in the page, with the API's detail", until(
+            driver, "the sign-in error", lambda d: "not valid" in text_of(d, "#sign-in-error")) is not None,
+            text_of(driver, "#sign-in-error"))
+        refused = console_errors(driver)
+        check("...its only trace in the browser's log is the 401", all(
+            "401" in entry.get("message", "") for entry in refused), refused)
     check("the operator signs in", sign_in(driver, OPERATOR_KEY))
     check("the key stays in sessionStorage only", driver.execute_script(
         "return Object.values(sessionStorage).includes(arguments[0]) && !Object.values(localStorage).includes(arguments[0])"
@@ -388,6 +443,38 @@ def run(driver):
               until(driver, "the saga turns REFUNDED", lambda d: saga_badge(d) == "REFUNDED") is not None)
         check("...and the service agrees", wait_api("REFUNDED", lambda: saga_status(completed) == "REFUNDED", 10))
 
+    # Two confirmations that cannot be sent: STUCK; one retried from its page, the other by the batch retry.
+    MAILER_DOWN.set()
+    stuck = [place("CONSOLE-MUG", 1, customer="c-stuck") for _ in range(2)]
+    stuck_now = wait_api("both sagas to go STUCK", lambda: all(saga_status(o) == "STUCK" for o in stuck))
+    MAILER_DOWN.clear()
+    check("a confirmation that keeps failing leaves its saga STUCK", stuck_now)
+    check("the STUCK saga opens", open_order(driver, stuck[0]))
+    until(driver, "it shows STUCK", lambda d: saga_badge(d) == "STUCK")
+    check("its running step's card says attempt 2 of 2 and the last error", until(
+        driver, "the card's attempt", lambda d: "attempt 2 of 2" in text_of(d, ".running-step")
+        and "503" in text_of(d, ".running-step")) is not None, text_of(driver, ".running-step"))
+    check("the timeline shows it stuck, waiting for an operator",
+          until(driver, "the stuck segment", lambda d: css(d, '.tl-seg[data-kind="stuck"]')) is not None)
+    check("a STUCK saga offers retry and refund", until(
+        driver, "the retry button", lambda d: css(d, "#action-retry") and css(d, "#action-refund")) is not None)
+    screenshot(driver, "saga-stuck.png")
+    driver.find_element(By.ID, "action-retry").click()
+    confirm_dialog(driver, "the mailer is back")
+    check("retrying from the page completes it, live",
+          until(driver, "the retried saga turns COMPLETED", lambda d: saga_badge(d) == "COMPLETED") is not None)
+    driver.execute_script("location.hash = '#/sagas?status=STUCK'")
+    until(driver, "the STUCK list shows the other", lambda d: row_status(d, stuck[1]) == "STUCK")
+    batch = until(driver, "the batch retry button", lambda d: next(
+        (b for b in css(d, "button") if b.is_displayed() and "Retry every STUCK" in b.text), None))
+    if batch:
+        batch.click()
+        confirm_dialog(driver, "")
+        check("the batch retry reports what it retried", until(
+            driver, "the batch's report", lambda d: "Retried 1 saga" in text_of(d, ".message")) is not None,
+            text_of(driver, ".message"))
+        check("...and the saga completes", wait_api("the batch-retried saga", lambda: saga_status(stuck[1]) == "COMPLETED"))
+
     # An action the state does not allow shows the API's problem detail in the page.
     status, _, _ = call("POST", f"/v1/orders/{declined}/refund")
     check("(the API refuses to refund a compensated order)", status == 409, status)
@@ -456,6 +543,7 @@ def run(driver):
 
 
 def main():
+    relay = start_relay()
     driver = browser()
     try:
         run(driver)
@@ -468,6 +556,7 @@ def main():
             pass
     finally:
         driver.quit()
+        relay.shutdown()
     print(f"console checks: {passed} passed, {failed} failed", flush=True)
     return 0 if failed == 0 else 1
 
