@@ -20,14 +20,16 @@ struct ConsoleTests {
             let module = try await service.request(.GET, "/console/app.js", key: nil)
             #expect(module.status == 200)
             #expect(module.contentType == "text/javascript; charset=utf-8")
-            #expect(try await service.request(.GET, "/console/console.css", key: nil).contentType
-                == "text/css; charset=utf-8")
+            #expect(
+                try await service.request(.GET, "/console/console.css", key: nil).contentType
+                    == "text/css; charset=utf-8")
             let missing = try await service.request(.GET, "/console/missing.js", key: nil)
             #expect(missing.status == 404)
             #expect(missing.contentType == "application/problem+json")
             #expect(try await service.request(.POST, "/console", key: nil).status == 405)
             #expect(try await service.request(.GET, "/console/%2e%2e/openapi.yaml", key: nil).status == 400)
-            #expect(try await service.request(.GET, "/v1/sagas/stats", key: nil).status == 401, "the API still needs a key")
+            #expect(
+                try await service.request(.GET, "/v1/sagas/stats", key: nil).status == 401, "the API still needs a key")
         }
     }
 
