@@ -1,10 +1,13 @@
 """The operator console in a real headless Chromium, against the real service, sandbox and database.
 
-    CONSOLE_URL=http://127.0.0.1:8080 OPERATOR_KEY=… VIEWER_KEY=… python Scripts/console/test_console.py
+    CONSOLE_URL=http://127.0.0.1:8080 OPERATOR_KEY=… VIEWER_KEY=… SANDBOX_URL=http://127.0.0.1:8090 \
+        MAILER_RELAY_PORT=8092 python Scripts/console/test_console.py
 
-Started by Scripts/console-test.sh, which brings up the stack (with a low APPROVAL_THRESHOLD) and passes these
-variables; SCREENSHOT_DIR (default docs/console) receives the screenshots of the main views. Prints one line per
-check and `console checks: N passed, M failed`; exits non-zero on any failure. Every wait is bounded.
+Started by Scripts/console-test.sh, which brings up the stack (with a low APPROVAL_THRESHOLD, two attempts for a
+confirmation, and NOTIFY_URL on the mailer relay this test runs at MAILER_RELAY_PORT) and passes these
+variables; SCREENSHOT_DIR (default docs/console) receives the screenshots of the main views (and failure.png when the
+run breaks off). Prints one line per check and `console checks: N passed, M failed`; exits non-zero on any failure.
+Every wait is bounded.
 """
 
 import http.server
@@ -386,6 +389,14 @@ def run(driver):
         check("searching a customer id lists that customer's sagas", until(
             driver, "the customer's list", lambda d: "customer=c-console" in d.current_url
             and row_status(d, completed) == "COMPLETED") is not None)
+        search = until(driver, "the search field shows again", lambda d: next(iter(css(d, "#saga-search")), None))
+        if search:
+            search.clear()
+            search.send_keys(declined)
+            search.send_keys(Keys.ENTER)
+            check("searching an order id opens that order", until(
+                driver, "the order found", lambda d: d.current_url.endswith(f"#/orders/{declined}")
+                and saga_badge(d) == "COMPENSATED") is not None, driver.current_url)
 
     check_resume(driver, flaky)
 
