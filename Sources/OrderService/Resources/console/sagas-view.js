@@ -350,8 +350,12 @@ export class SagasView {
       return;
     }
     if (this.cursor === null && this.matches(saga)) {
+      // Newest started first: a saga started before every row shown belongs to a later page, if there is one.
+      const next = [...this.body.children].find((element) =>
+        String(this.rows.get(element.dataset.sagaId)?.item.startedAt) < String(saga.startedAt));
+      if (!next && this.nextCursor) return;
       const created = this.createRow(saga);
-      this.body.prepend(created.element);
+      this.body.insertBefore(created.element, next ?? null);
       flash(created.element);
       this.renderEmptyNote();
       // The change carries no customer or total: the page's next reload fills them in.
