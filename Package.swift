@@ -101,6 +101,16 @@ let package = Package(
             ],
             resources: [.copy("Resources/openapi.yaml")]
         ),
+
+        // MARK: The command-line client
+        .target(
+            name: "OrderSagaClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "OrderSagaCommand",
             dependencies: [
