@@ -111,10 +111,18 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "OrderSagaCLI",
+            dependencies: [
+                "OrderSagaClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "OrderSagaCommand",
             dependencies: [
                 "OrderService",
+                "OrderSagaCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -3,12 +3,11 @@ import Foundation
 import Logging
 import OrderService
 
-/// `order-saga`: the order service. Configured by environment variables; the flags override them.
-@main
-struct OrderSagaCommand: AsyncParsableCommand {
+/// `order-saga serve` (the default): the order service. Configured by environment variables; the flags override them.
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "order-saga",
-        abstract: "Runs the order saga service (REST API, saga engine).",
+        commandName: "serve",
+        abstract: "Runs the order saga service (REST API, saga engine); the default.",
         discussion: "Configuration comes from the environment (see README.md); these flags override it.")
 
     @Option(help: "Listen address (HOST).") var host: String?
