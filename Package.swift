@@ -183,6 +183,20 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "OrderSagaCLITests",
+            dependencies: [
+                "OrderSagaClient",
+                "OrderService",
+                "ProviderSandbox",
+                "MongoTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
             name: "ProviderSandboxTests",
             dependencies: [
                 "ProviderSandbox",

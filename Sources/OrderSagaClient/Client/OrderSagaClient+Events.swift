@@ -14,7 +14,8 @@ extension OrderSagaClient {
     ///
     /// A dropped connection is resumed with `Last-Event-ID: <last seq>` after a backoff that `policy` bounds;
     /// no event is delivered twice. Gives up with the last error after `policy.maximumFailures` reconnections
-    /// in a row that brought nothing. A refusal (an unknown order, a wrong key) ends it at once.
+    /// in a row that brought nothing. A refusal (an unknown order, a wrong key), or a service that cannot be
+    /// reached at the first connection, ends it at once.
     ///
     /// ```swift
     /// let last = try await client.followEvents(orderId: id) { print($0.event.type) }
@@ -27,11 +28,13 @@ extension OrderSagaClient {
         var lastSeq = after
         var lastEvent: SagaEvent?
         var failures = 0
+        var connected = false
         while true {
             var progressed = false
             let failure: OrderSagaClientError
             do {
-                let terminal = try await streamEvents(orderId: orderId, after: lastSeq) { watched in
+                let terminal = try await streamEvents(orderId: orderId, after: lastSeq, connected: &connected) {
+                    watched in
                     guard watched.event.seq > lastSeq else { return }
                     lastSeq = watched.event.seq
                     lastEvent = watched.event
@@ -46,7 +49,7 @@ extension OrderSagaClient {
                     return lastEvent
                 }
                 failure = .unexpectedAnswer("the event stream of \(orderId) closed before the saga ended")
-            } catch let error as OrderSagaClientError where error.isTransient {
+            } catch let error as OrderSagaClientError where error.isTransient && connected {
                 failure = error
             }
             failures = progressed ? 1 : failures + 1
@@ -60,9 +63,10 @@ extension OrderSagaClient {
 
     /// Reads one connection of the event stream, from the event after seq `after`, until the service closes it.
     ///
-    /// Returns whether the stream ended with the saga's terminal event.
+    /// Sets `connected` once the service answered 200. Returns whether the stream ended with the saga's terminal
+    /// event.
     func streamEvents(
-        orderId: String, after: Int64, onEvent: (WatchedEvent) async throws -> Void
+        orderId: String, after: Int64, connected: inout Bool, onEvent: (WatchedEvent) async throws -> Void
     ) async throws -> Bool {
         let path = "/v1/orders/\(Self.segment(orderId))/events"
         let response = try await execute(
@@ -72,6 +76,7 @@ extension OrderSagaClient {
             throw OrderSagaClientError.refused(
                 APIProblem.from(status: Int(response.status.code), reason: response.status.reasonPhrase, body: body))
         }
+        connected = true
         var parser = ServerSentEventParser()
         do {
             for try await chunk in response.body {

@@ -44,6 +44,8 @@ public struct OrderSagaClient: Sendable {
         var configuration = HTTPClient.Configuration()
         // Event streams send a comment every 15 s: a minute of silence means the connection is gone.
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(60))
+        // A refused connection is reported at once; the event stream's own backoff does the retrying.
+        configuration.connectionPool.retryConnectionEstablishment = false
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         do {
             let client = try OrderSagaClient(baseURL: baseURL, key: key, http: http)
