@@ -574,6 +574,9 @@ class HostileSuite(Suite):
                 "--checks", "all",
                 # Valid-looking orders may still be refused (an unknown SKU, an order id that does not exist).
                 "--exclude-checks", "positive_data_acceptance,use_after_free,ensure_resource_availability",
+                # The live change stream never ends by itself, so no answer would come; its one input (Last-Event-ID)
+                # is covered by OperatorAPITests.
+                "--exclude-operation-id", "streamSagaChanges",
                 "--max-examples", str(args.max_examples), "--seed", str(args.seed),
                 # One worker: with several, CPython 3.11 can fail inside hypothesis ("AST constructor recursion
                 # depth mismatch") while it describes a generated case; that is not a finding about the API.

@@ -94,7 +94,8 @@ public final class MongoHistoryStore: HistoryStore {
         return .created(
             SagaRecord(
                 id: start.sagaId, definitionName: start.definitionName, definitionVersion: start.definitionVersion,
-                status: start.status, currentStep: start.currentStep, startedAt: SagaTime.truncated(start.startedAt),
+                status: start.status, currentStep: start.currentStep, currentAttempt: start.currentAttempt,
+                startedAt: SagaTime.truncated(start.startedAt),
                 updatedAt: start.events.last?.at ?? start.startedAt, lastSeq: start.events.last?.seq ?? 0,
                 leaseOwner: start.owner, leaseUntil: start.owner == nil ? nil : start.leaseUntil, dueAt: start.dueAt,
                 inbox: [], events: start.events, input: start.input))
@@ -224,6 +225,20 @@ public final class MongoHistoryStore: HistoryStore {
             records.count > query.limit
             ? page.last.map { SagaListCursor(startedAt: $0.startedAt, id: $0.id).encoded } : nil
         return SagaPage(items: page.map(\.summary), nextCursor: next)
+    }
+
+    /// The summaries of those of `sagaIds` that exist, in one `_id: {$in}` read of their summary fields.
+    public func summaries(sagaIds: [String]) async throws -> [String: SagaSummary] {
+        guard !sagaIds.isEmpty else { return [:] }
+        let selection: Document = [SagaDocument.Field.id: ["$in": .array(sagaIds.map(BSONValue.string))]]
+        let options = FindOptions(projection: SagaDocument.summaryProjection)
+        let documents = try await mapped { try await self.sagas.find(selection, options: options).toArray() }
+        var found: [String: SagaSummary] = [:]
+        for document in documents {
+            let summary = try SagaDocument.record(from: document).summary
+            found[summary.id] = summary
+        }
+        return found
     }
 
     /// Sets `listKey` on sagas stored before it existed, a batch at a time.

@@ -20,6 +20,7 @@ enum SagaDocument {
         static let version = "version"
         static let status = "status"
         static let step = "step"
+        static let attempt = "attempt"
         static let startedAt = "startedAt"
         static let updatedAt = "updatedAt"
         static let seq = "seq"
@@ -147,6 +148,7 @@ enum SagaDocument {
         var set: Document = [
             Field.status: .string(request.status.rawValue),
             Field.step: request.currentStep.map(BSONValue.string) ?? .null,
+            Field.attempt: request.currentAttempt.map { .int64(Int64($0)) } ?? .null,
         ]
         var unset: Document = [:]
         var update: Document = [:]

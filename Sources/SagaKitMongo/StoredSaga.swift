@@ -14,6 +14,7 @@ struct StoredSaga: Codable {
     var version: Int64
     var status: String
     var step: String?
+    var attempt: Int64?
     var startedAt: Date
     var listKey: String?
     var updatedAt: Date
@@ -33,6 +34,7 @@ struct StoredSaga: Codable {
         version = Int64(start.definitionVersion)
         status = start.status.rawValue
         step = start.currentStep
+        attempt = start.currentAttempt.map(Int64.init)
         startedAt = SagaTime.truncated(start.startedAt)
         listKey = SagaDocument.listKey(startedAt: start.startedAt, id: start.sagaId)
         updatedAt = start.events.last?.at ?? start.startedAt
@@ -54,6 +56,7 @@ struct StoredSaga: Codable {
         version = try stored.decode(Int64.self, forKey: .init(Field.version))
         status = try stored.decode(String.self, forKey: .init(Field.status))
         step = try stored.decodeIfPresent(String.self, forKey: .init(Field.step))
+        attempt = try stored.decodeIfPresent(Int64.self, forKey: .init(Field.attempt))
         startedAt = try stored.decode(Date.self, forKey: .init(Field.startedAt))
         listKey = try stored.decodeIfPresent(String.self, forKey: .init(Field.listKey))
         updatedAt = try stored.decode(Date.self, forKey: .init(Field.updatedAt))
@@ -79,6 +82,7 @@ struct StoredSaga: Codable {
         } else {
             try stored.encodeNil(forKey: .init(Field.step))
         }
+        try stored.encodeIfPresent(attempt, forKey: .init(Field.attempt))
         try stored.encode(startedAt, forKey: .init(Field.startedAt))
         try stored.encodeIfPresent(listKey, forKey: .init(Field.listKey))
         try stored.encode(updatedAt, forKey: .init(Field.updatedAt))
@@ -100,7 +104,8 @@ struct StoredSaga: Codable {
         }
         return SagaRecord(
             id: id, definitionName: definition, definitionVersion: Int(version), status: sagaStatus,
-            currentStep: step, startedAt: startedAt, updatedAt: updatedAt, lastSeq: seq, leaseOwner: leaseOwner,
+            currentStep: step, currentAttempt: attempt.map(Int.init), startedAt: startedAt, updatedAt: updatedAt,
+            lastSeq: seq, leaseOwner: leaseOwner,
             leaseUntil: leaseUntil, dueAt: dueAt, inbox: (inbox ?? []).map(\.signal),
             events: (events ?? []).map(\.event), input: input ?? .null)
     }

@@ -115,7 +115,7 @@ struct EventStreamBufferTests {
     @Test("frames for a stalled client stop at the buffer's bound and the stream ends with StalledClient")
     func stalledClientIsDropped() async throws {
         let (events, feed) = AsyncThrowingStream<HistoryEvent, any Error>.makeStream()
-        let frames = OrderAPI.frames(events: events, keepAlive: .seconds(3600), buffered: 8)
+        let frames = OrderAPI.frames(from: events, keepAlive: .seconds(3600), buffered: 8, render: OrderAPI.frame(for:))
         let at = SagaTime.truncated(Date())
         feed.yield(HistoryEvent(seq: 1, at: at, kind: .sagaStarted(definition: "d", version: 1, input: .null)))
         for seq in 2...40 {

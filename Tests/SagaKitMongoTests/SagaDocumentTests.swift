@@ -127,12 +127,13 @@ struct SagaDocumentTests {
         let (filter, update) = try SagaDocument.append(
             AppendRequest(
                 sagaId: "s-1", owner: "me", expectedSeq: 0, expectedInboxCount: 0, events: Self.events,
-                status: .running, currentStep: nil, dueAt: nil, lease: .release))
+                status: .running, currentStep: "Charge", currentAttempt: 2, dueAt: nil, lease: .release))
         #expect(filter == ["_id": "s-1", "seq": .int64(0), "leaseOwner": "me", "inboxCount": .int64(0)])
         #expect(update["$push"] == ["events": ["$each": .array(Self.storedEvents)]])
         #expect(
             update["$set"] == [
-                "status": "RUNNING", "step": .null, "seq": .int64(4), "updatedAt": .datetime(Self.later),
+                "status": "RUNNING", "step": "Charge", "attempt": .int64(2), "seq": .int64(4),
+                "updatedAt": .datetime(Self.later),
             ])
 
         let signal = SagaSignalRecord(id: "sig-1", name: "approve", payload: ["z": 1, "a": 1.5], at: Self.later)

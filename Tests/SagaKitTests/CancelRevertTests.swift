@@ -30,8 +30,8 @@ struct CancelRevertTests {
         _ = try await engine.start(definition, sagaId: "c", input: TestInput())
         try await gate.waitForArrivals(1)
 
-        #expect(try await engine.cancel(sagaId: "c", reason: "changed mind") == .accepted)
-        #expect(try await engine.cancel(sagaId: "c", reason: "again") == .accepted)
+        #expect(try await engine.cancel(sagaId: "c", payload: ["reason": "changed mind"]) == .accepted)
+        #expect(try await engine.cancel(sagaId: "c", payload: ["reason": "again"]) == .accepted)
         gate.open()
         let record = try await harness.waitForStatus("c", .cancelled)
 
@@ -81,7 +81,7 @@ struct CancelRevertTests {
         _ = try await engine.start(definition, sagaId: "cc", input: TestInput())
         try await gate.waitForArrivals(1)
 
-        #expect(try await engine.cancel(sagaId: "cc", reason: "late") == .notApplicable(.compensating))
+        #expect(try await engine.cancel(sagaId: "cc", payload: ["reason": "late"]) == .notApplicable(.compensating))
         gate.open()
         let record = try await harness.waitForStatus("cc", .compensated)
 

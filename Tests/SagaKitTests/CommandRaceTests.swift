@@ -68,7 +68,7 @@ struct CommandRaceTests {
         let outcomes = try await withThrowingTaskGroup(of: SagaCommandOutcome.self) { group in
             for _ in 0..<6 {
                 group.addTask { try await engine.revert(sagaId: "done") }
-                group.addTask { try await engine.cancel(sagaId: "held", reason: "twice") }
+                group.addTask { try await engine.cancel(sagaId: "held", payload: ["reason": "twice"]) }
             }
             return try await group.reduce(into: [SagaCommandOutcome]()) { $0.append($1) }
         }

@@ -44,7 +44,7 @@ public struct OrderServiceApplication: Sendable {
             keyText = "\(key):operator"
             generatedOperatorKey = key
         }
-        let keys = try APIKeys(parsing: keyText)
+        let keys = try APIKeys(parsing: keyText, roles: try Role.table(parsing: configuration.authRoles ?? ""))
         let business = try MongoClient(configuration.mongoURI)
         let historyClient =
             configuration.historyURI == configuration.mongoURI
@@ -73,7 +73,6 @@ public struct OrderServiceApplication: Sendable {
             throw error
         }
 
-
         let preparation = StoresPreparation()
         let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestMetricsMiddleware())
@@ -89,7 +88,7 @@ public struct OrderServiceApplication: Sendable {
             probeTimeout: .seconds(2))
         operations.addRoutes(to: router, table: &table)
         let api = OrderAPI(
-            orders: orders, history: history, keepAliveInterval: .seconds(15),
+            orders: orders, history: history, summaryFeed: history, commandLog: history, keepAliveInterval: .seconds(15),
             streams: StreamQuota(limit: configuration.streamsPerKey))
         api.addRoutes(
             to: router.group("/v1").add(middleware: StoresReadyMiddleware(preparation: preparation))

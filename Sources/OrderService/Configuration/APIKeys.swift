@@ -1,6 +1,6 @@
 import Foundation
 
-/// The API keys the service accepts: `API_KEYS=key:operator,key:customer,key:customer:c-42`.
+/// The API keys the service accepts: `API_KEYS=key:operator,key:viewer,key:customer,key:customer:c-42`.
 struct APIKeys: Sendable {
     private let principals: [String: Principal]
 
@@ -14,8 +14,9 @@ struct APIKeys: Sendable {
         }
     }
 
-    /// The keys in `text`; entries are `key:operator`, `key:customer` or `key:customer:customerId`.
-    init(parsing text: String) throws {
+    /// The keys in `text`; entries are `key:role` (a role of `roles`: `operator`, `viewer`, `customer` or a custom
+    /// one) or `key:customer:customerId`.
+    init(parsing text: String, roles: [String: Role] = Role.builtIn) throws {
         var principals: [String: Principal] = [:]
         let entries = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         for (index, entry) in entries.enumerated() {
@@ -24,21 +25,24 @@ struct APIKeys: Sendable {
             guard parts.count >= 2, let key = parts.first, key.count >= 8,
                 key.utf8.allSatisfy({ (0x21...0x7E).contains($0) })
             else {
-                throw ParseError(entryNumber: entryNumber, reason: "expected key:role with a key of at least 8 visible characters")
+                throw ParseError(
+                    entryNumber: entryNumber, reason: "expected key:role with a key of at least 8 visible characters")
             }
             let label = Self.fingerprint(of: key)
             let principal: Principal
             switch (parts[1], parts.count) {
-            case ("operator", 2):
-                principal = Principal(role: .operator, boundCustomerId: nil, keyLabel: label)
-            case ("customer", 2):
-                principal = Principal(role: .customer, boundCustomerId: nil, keyLabel: label)
             case ("customer", 3) where !parts[2].isEmpty:
                 principal = Principal(role: .customer, boundCustomerId: parts[2], keyLabel: label)
+            case (let name, 2) where roles[name] != nil:
+                principal = Principal(role: roles[name]!, boundCustomerId: nil, keyLabel: label)
             default:
-                throw ParseError(entryNumber: entryNumber, reason: "the role must be operator, customer or customer:<customerId>")
+                let names = roles.keys.sorted().joined(separator: ", ")
+                throw ParseError(
+                    entryNumber: entryNumber, reason: "the role must be one of \(names), or customer:<customerId>")
             }
-            guard principals[key] == nil else { throw ParseError(entryNumber: entryNumber, reason: "the key appears twice") }
+            guard principals[key] == nil else {
+                throw ParseError(entryNumber: entryNumber, reason: "the key appears twice")
+            }
             principals[key] = principal
         }
         guard !principals.isEmpty else { throw ParseError(entryNumber: nil, reason: "no keys") }

@@ -26,6 +26,8 @@ public struct ServiceConfiguration: Sendable {
     public var instanceId: String
     /// `API_KEYS` as given, or nil for a generated development operator key.
     public var apiKeys: String?
+    /// `AUTH_ROLES` as given: custom roles as sets of actions, `name=action,action;name=…`.
+    public var authRoles: String?
     /// How long a saga's lease lasts without renewal (takeover after a crash waits this long).
     public var leaseDuration: Duration
     /// How often the engine looks for due timers and abandoned sagas.
@@ -102,6 +104,7 @@ public struct ServiceConfiguration: Sendable {
             saga: saga,
             instanceId: value("INSTANCE_ID") ?? SagaEngine.Configuration.defaultInstanceId(),
             apiKeys: value("API_KEYS"),
+            authRoles: value("AUTH_ROLES"),
             leaseDuration: try duration("LEASE_DURATION", default: .seconds(30)),
             pollInterval: try duration("POLL_INTERVAL", default: .seconds(1)),
             maxConcurrentSagas: try integer("MAX_CONCURRENT_SAGAS", default: 32, range: 1...100_000),

@@ -14,13 +14,13 @@ struct APIRequestContext: RequestContext {
     /// The body limit: 64 KiB (the contract's); larger bodies are refused with 413.
     var maxUploadSize: Int { 64 * 1024 }
 
-    /// The authenticated caller; throws 403 when their role is below `role`.
-    func require(_ role: Principal.Role) throws(Problem) -> Principal {
+    /// The authenticated caller; throws 403 when their role may not do `action`.
+    func require(_ action: APIAction) throws(Problem) -> Principal {
         guard let principal else { throw Problem.status(.unauthorized, "an API key is required") }
-        guard principal.role >= role else {
+        guard principal.role.allows(action) else {
             throw Problem(
                 type: Problem.typeBase + "forbidden", title: "Forbidden", status: .forbidden,
-                detail: "this action needs the \(role.rawValue) role; the key has the \(principal.role.rawValue) role")
+                detail: "the \(principal.role.name) role may not do \(action.rawValue)")
         }
         return principal
     }

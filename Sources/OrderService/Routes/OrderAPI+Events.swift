@@ -16,14 +16,74 @@ extension OrderAPI {
         guard try await history.load(sagaId: order.sagaId) != nil else {
             throw Problem.notFound("the saga of order \(order.id)")
         }
+        let frames = Self.frames(
+            from: history.watch(sagaId: order.sagaId, after: after), keepAlive: keepAliveInterval,
+            render: Self.frame(for:))
+        return try eventStream(frames, context: context)
+    }
+
+    /// `GET /v1/sagas/changes`: every saga's status changes as Server-Sent Events, for live lists; never ends by
+    /// itself.
+    ///
+    /// Each change is `event: SagaChanged` with a list line as `data`; the last of each batch carries `id: <position>`.
+    /// With `Last-Event-ID` the stream resumes after that position; when it no longer can, the first event is
+    /// `event: Reset` (the client reloads its list).
+    @Sendable func streamChanges(_ request: Request, context: APIRequestContext) async throws -> Response {
+        _ = try context.require(.sagasRead)
+        let position = try Self.changesPosition(request.headers)
+        let changes = summaryFeed.summaryChanges(after: position)
+        let lines = AsyncThrowingStream<String, any Error> { continuation in
+            let pump = Task {
+                do {
+                    for try await batch in changes {
+                        continuation.yield(try await changeFrames(batch))
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in pump.cancel() }
+        }
+        return try eventStream(
+            Self.frames(from: lines, keepAlive: keepAliveInterval) { $0 }, context: context)
+    }
+
+    /// The `Last-Event-ID` of `GET /v1/sagas/changes`: a position the feed issued (hexadecimal), or none.
+    static func changesPosition(_ headers: HTTPFields) throws(Problem) -> String? {
+        guard let text = headers[.lastEventID], !text.isEmpty else { return nil }
+        guard text.utf8.count <= 1024, text.allSatisfy(\.isHexDigit) else {
+            throw Problem.validation([
+                FieldError(field: "Last-Event-ID", message: "must be the id of an event this stream sent")
+            ])
+        }
+        return text
+    }
+
+    /// A batch of changes as SSE frames: one `SagaChanged` per saga, the position on the last; or one `Reset`.
+    func changeFrames(_ batch: SagaSummaryChanges) async throws -> String {
+        switch batch {
+        case .reset:
+            return "event: Reset\ndata: {}\n\n"
+        case .changed(let summaries, let position):
+            var frames = ""
+            for (index, item) in try await listItems(summaries).enumerated() {
+                let json = String(decoding: try JSONResponse.encoder.encode(item), as: UTF8.self)
+                if index == summaries.count - 1, let position { frames += "id: \(position)\n" }
+                frames += "event: SagaChanged\ndata: \(json)\n\n"
+            }
+            return frames
+        }
+    }
+
+    /// An SSE response of `frames`, counted against the caller's open streams (429 beyond them).
+    func eventStream(_ frames: AsyncThrowingStream<String, any Error>, context: APIRequestContext) throws -> Response {
         let caller = context.principal?.keyLabel ?? "anonymous"
         guard streams.acquire(caller) else {
             throw Problem.tooMany(
                 "this key already has \(streams.limit) event streams open; close one or resume later with Last-Event-ID"
             )
         }
-        let frames = Self.frames(
-            events: history.watch(sagaId: order.sagaId, after: after), keepAlive: keepAliveInterval)
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
@@ -56,12 +116,13 @@ extension OrderAPI {
         return value
     }
 
-    /// SSE frames: one per event, and a comment after each quiet `keepAlive` interval.
+    /// SSE frames: one per element of `source`, and a comment after each quiet `keepAlive` interval.
     ///
     /// At most `buffered` frames wait for a slow client: a client that stalls past them is dropped (the stream
     /// fails with ``StalledClient``) rather than held in memory; it resumes with `Last-Event-ID`.
-    static func frames(
-        events: AsyncThrowingStream<HistoryEvent, any Error>, keepAlive: Duration, buffered: Int = 256
+    static func frames<Element: Sendable>(
+        from source: AsyncThrowingStream<Element, any Error>, keepAlive: Duration, buffered: Int = 256,
+        render: @escaping @Sendable (Element) throws -> String
     ) -> AsyncThrowingStream<String, any Error> {
         AsyncThrowingStream(bufferingPolicy: .bufferingOldest(buffered)) { continuation in
             let send: @Sendable (String) -> Void = { frame in
@@ -69,8 +130,8 @@ extension OrderAPI {
             }
             let pump = Task {
                 do {
-                    for try await event in events {
-                        send(try frame(for: event))
+                    for try await element in source {
+                        send(try render(element))
                     }
                     continuation.finish()
                 } catch {

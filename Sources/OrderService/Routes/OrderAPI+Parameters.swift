@@ -6,7 +6,7 @@ import SagaKit
 extension OrderAPI {
     /// The order named in the path, if this caller may see it (another customer's order is 404).
     func visibleOrder(_ context: APIRequestContext) async throws -> Order {
-        let principal = try context.require(.customer)
+        let principal = try context.require(.ordersRead)
         let id = try Self.orderIdParameter(context)
         guard let order = try await orders.orderBook.order(id), principal.canAccess(customerId: order.customerId) else {
             throw Problem.notFound("order \(id)")
@@ -51,10 +51,19 @@ extension OrderAPI {
         return key
     }
 
-    /// `status`, `limit` and `cursor` of `GET /v1/sagas`.
-    static func listQuery(_ parameters: Parameters) throws(Problem) -> SagaListQuery {
+    /// What `GET /v1/sagas` asks for: a page of all sagas (optionally of one status), or of one customer's.
+    enum SagaListRequest {
+        /// Every customer's sagas, newest started first.
+        case all(SagaListQuery)
+        /// One customer's, newest placed first, after the order `before`.
+        case customer(String, before: OrderID?, limit: Int)
+    }
+
+    /// `status`, `customerId`, `limit` and `cursor` of `GET /v1/sagas` (`status` and `customerId` exclude each
+    /// other).
+    static func listRequest(_ parameters: Parameters) throws(Problem) -> SagaListRequest {
         var errors: [FieldError] = []
-        for name in ["status", "limit", "cursor"] where parameters.getAll(name).count > 1 {
+        for name in ["status", "customerId", "limit", "cursor"] where parameters.getAll(name).count > 1 {
             errors.append(FieldError(field: name, message: "must be given at most once"))
         }
         var status: SagaStatus?
@@ -66,20 +75,49 @@ extension OrderAPI {
                 errors.append(FieldError(field: "status", message: "must be one of \(allowed)"))
             }
         }
-        var limit = 50
-        if let text = parameters.get("limit") {
-            if let value = Int(text), (1...500).contains(value), String(value) == text {
-                limit = value
-            } else {
-                errors.append(FieldError(field: "limit", message: "must be an integer from 1 to 500"))
+        let customerId = parameters.get("customerId").flatMap { $0.isEmpty ? nil : $0 }
+        if let customerId {
+            if customerId.utf8.count > OrderRequest.Limits.identifier || !BodyValidator.isIdentifier(customerId) {
+                errors.append(FieldError(field: "customerId", message: "is not a customer id"))
+            }
+            if status != nil {
+                errors.append(FieldError(field: "status", message: "cannot be combined with customerId"))
             }
         }
+        let limit = pageLimit(parameters, errors: &errors)
         let cursor = parameters.get("cursor").flatMap { $0.isEmpty ? nil : $0 }
-        if let cursor, cursor.utf8.count > 512 || SagaListCursor(encoded: cursor) == nil {
+        let cursorIssued =
+            cursor.map {
+                $0.utf8.count <= 512 && (customerId == nil ? SagaListCursor(encoded: $0) != nil : OrderID($0) != nil)
+            }
+            ?? true
+        if !cursorIssued { errors.append(FieldError(field: "cursor", message: "is not a cursor this service issued")) }
+        guard errors.isEmpty else { throw Problem.validation(errors) }
+        if let customerId { return .customer(customerId, before: cursor.flatMap { OrderID($0) }, limit: limit) }
+        return .all(SagaListQuery(status: status, limit: limit, cursor: cursor))
+    }
+
+    /// `limit` and `cursor` (a SKU) of `GET /v1/products`.
+    static func productPage(_ parameters: Parameters) throws(Problem) -> (after: String?, limit: Int) {
+        var errors: [FieldError] = []
+        for name in ["limit", "cursor"] where parameters.getAll(name).count > 1 {
+            errors.append(FieldError(field: name, message: "must be given at most once"))
+        }
+        let limit = pageLimit(parameters, errors: &errors)
+        let cursor = parameters.get("cursor").flatMap { $0.isEmpty ? nil : $0 }
+        if let cursor, cursor.utf8.count > OrderRequest.Limits.identifier || !BodyValidator.isIdentifier(cursor) {
             errors.append(FieldError(field: "cursor", message: "is not a cursor this service issued"))
         }
         guard errors.isEmpty else { throw Problem.validation(errors) }
-        return SagaListQuery(status: status, limit: limit, cursor: cursor)
+        return (cursor, limit)
+    }
+
+    /// The `limit` parameter of a paged list: 1 to 500, 50 when absent.
+    private static func pageLimit(_ parameters: Parameters, errors: inout [FieldError]) -> Int {
+        guard let text = parameters.get("limit") else { return 50 }
+        if let value = Int(text), (1...500).contains(value), String(value) == text { return value }
+        errors.append(FieldError(field: "limit", message: "must be an integer from 1 to 500"))
+        return 50
     }
 
     /// The answer to a placement the business refused.

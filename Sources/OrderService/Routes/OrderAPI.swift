@@ -8,6 +8,10 @@ import SagaKit
 struct OrderAPI: Sendable {
     let orders: OrderSystem
     let history: any HistoryStore
+    /// Every saga's summary changes, for live lists.
+    let summaryFeed: any SagaSummaryFeed
+    /// The commands sagas received, for the audit trail.
+    let commandLog: any SagaCommandLog
     /// How long the event stream waits between keep-alive comments.
     let keepAliveInterval: Duration
     /// Open event streams per caller.
@@ -22,7 +26,9 @@ struct OrderAPI: Sendable {
             group.on(RouterPath(path), method: method, use: handler)
             table.record(method, "/v1" + path)
         }
+        add(.get, "/me", me)
         add(.post, "/products", putProduct)
+        add(.get, "/products", listProducts)
         add(.get, "/products/{sku}", getProduct)
         add(.post, "/orders", placeOrder)
         add(.get, "/orders/{orderId}", getOrder)
@@ -32,23 +38,45 @@ struct OrderAPI: Sendable {
         add(.post, "/orders/{orderId}/reject") { try await command($0, $1, action: .reject) }
         add(.post, "/orders/{orderId}/cancel") { try await command($0, $1, action: .cancel) }
         add(.post, "/orders/{orderId}/refund") { try await command($0, $1, action: .refund) }
+        add(.post, "/orders/{orderId}/retry") { try await command($0, $1, action: .retry) }
         add(.get, "/sagas", listSagas)
         add(.get, "/sagas/stats", sagaStats)
+        add(.get, "/sagas/changes", streamChanges)
+        add(.post, "/sagas/retry", retrySagas)
+        add(.get, "/audit", listAudit)
+    }
+
+    // MARK: Caller
+
+    @Sendable func me(_ request: Request, context: APIRequestContext) async throws -> Response {
+        guard let principal = context.principal else { throw Problem.status(.unauthorized, "an API key is required") }
+        return try JSONResponse.make(CallerView(principal))
     }
 
     // MARK: Products
 
     @Sendable func putProduct(_ request: Request, context: APIRequestContext) async throws -> Response {
-        _ = try context.require(.operator)
+        let principal = try context.require(.productsWrite)
         var request = request
         let input = try ProductInput(json: try await request.jsonBody(context: context))
-        let product = try await orders.catalog.put(
-            sku: input.sku, name: input.name, price: input.price, stock: input.stock)
+        let product = try await orders.putProduct(
+            sku: input.sku, name: input.name, price: input.price, stock: input.stock,
+            by: principal.attribution(reason: input.reason))
         return try JSONResponse.make(ProductView(product))
     }
 
+    @Sendable func listProducts(_ request: Request, context: APIRequestContext) async throws -> Response {
+        _ = try context.require(.productsRead)
+        let page = try Self.productPage(request.uri.queryParameters)
+        let found = try await orders.catalog.products(after: page.after, limit: page.limit + 1)
+        let shown = found.prefix(page.limit)
+        return try JSONResponse.make(
+            ProductPageView(
+                items: shown.map(ProductView.init), nextCursor: found.count > page.limit ? shown.last?.sku : nil))
+    }
+
     @Sendable func getProduct(_ request: Request, context: APIRequestContext) async throws -> Response {
-        _ = try context.require(.customer)
+        _ = try context.require(.productsRead)
         let sku = try Self.skuParameter(context)
         guard let product = try await orders.catalog.product(sku) else { throw Problem.notFound("product \(sku)") }
         return try JSONResponse.make(ProductView(product))
@@ -57,11 +85,11 @@ struct OrderAPI: Sendable {
     // MARK: Orders
 
     @Sendable func placeOrder(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let principal = try context.require(.customer)
+        let principal = try context.require(.ordersPlace)
         let idempotencyKey = try Self.idempotencyKey(request.headers)
         var request = request
         let body = try OrderRequest(json: try await request.jsonBody(context: context))
-        if let bound = principal.boundCustomerId, principal.role == .customer, bound != body.customerId {
+        if let bound = principal.boundCustomerId, bound != body.customerId {
             throw Problem(
                 type: Problem.typeBase + "forbidden", title: "Forbidden", status: .forbidden,
                 detail: "this key places orders for customer \(bound) only")
@@ -87,8 +115,11 @@ struct OrderAPI: Sendable {
 
     @Sendable func getOrder(_ request: Request, context: APIRequestContext) async throws -> Response {
         let order = try await visibleOrder(context)
-        let record = try await history.load(sagaId: order.sagaId)
-        return try JSONResponse.make(OrderView(order: order, saga: record))
+        async let record = history.load(sagaId: order.sagaId)
+        async let payment = orders.payments.payment(orderId: order.id.rawValue)
+        async let shipment = orders.shipments.shipment(orderId: order.id.rawValue)
+        return try JSONResponse.make(
+            OrderView(order: order, saga: try await record, payment: try await payment, shipment: try await shipment))
     }
 
     @Sendable func getSaga(_ request: Request, context: APIRequestContext) async throws -> Response {
@@ -102,28 +133,34 @@ struct OrderAPI: Sendable {
 
     // MARK: Commands
 
-    enum Action: String { case approve, reject, cancel, refund }
+    /// An operator's or customer's command on one order's saga.
+    enum Action: String {
+        case approve, reject, cancel, refund, retry
+
+        /// What the caller must be allowed to do.
+        var permission: APIAction {
+            switch self {
+            case .approve, .reject: .sagasApprove
+            case .cancel: .sagasCancel
+            case .refund: .sagasRefund
+            case .retry: .sagasRetry
+            }
+        }
+    }
 
     func command(_ request: Request, _ context: APIRequestContext, action: Action) async throws -> Response {
-        switch action {
-        case .approve, .reject, .refund: _ = try context.require(.operator)
-        case .cancel: _ = try context.require(.customer)
-        }
+        let principal = try context.require(action.permission)
         var request = request
-        var reason: String?
-        if let body = try await request.optionalJSONBody(context: context) {
-            let validator = BodyValidator()
-            let fields = validator.object(body, at: "", allowed: action == .cancel ? ["reason"] : [], required: false)
-            reason = validator.string(fields?["reason"], at: "reason", rule: .text(maxLength: 256), required: false)
-            guard validator.errors.isEmpty else { throw Problem.validation(validator.errors) }
-        }
+        let reason = try await Self.reason(in: request.optionalJSONBody(context: context), allowing: [])
+        let attribution = principal.attribution(reason: reason)
         let order = try await visibleOrder(context)
         let outcome: OrderCommandOutcome =
             switch action {
-            case .approve: try await orders.approve(order)
-            case .reject: try await orders.reject(order)
-            case .cancel: try await orders.cancel(order, reason: reason)
-            case .refund: try await orders.refund(order)
+            case .approve: try await orders.approve(order, by: attribution)
+            case .reject: try await orders.reject(order, by: attribution)
+            case .cancel: try await orders.cancel(order, by: attribution)
+            case .refund: try await orders.refund(order, by: attribution)
+            case .retry: try await orders.retry(order, by: attribution)
             }
         switch outcome {
         case .accepted(let status):
@@ -138,23 +175,72 @@ struct OrderAPI: Sendable {
         }
     }
 
+    /// The optional `reason` (at most 256 characters) of a command's body, which may also hold the `allowing`
+    /// fields; 422 names any other field.
+    static func reason(in body: JSONValue?, allowing fields: Set<String>) throws -> String? {
+        guard let body else { return nil }
+        let validator = BodyValidator()
+        let object = validator.object(body, at: "", allowed: fields.union(["reason"]), required: false)
+        let reason = validator.string(object?["reason"], at: "reason", rule: .text(maxLength: 256), required: false)
+        guard validator.errors.isEmpty else { throw Problem.validation(validator.errors) }
+        return reason
+    }
+
+    /// `POST /v1/sagas/retry`: retries every STUCK saga, up to `limit` (default 100) at a time.
+    @Sendable func retrySagas(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let principal = try context.require(.sagasRetry)
+        var request = request
+        let body = try await request.jsonBody(context: context)
+        let validator = BodyValidator()
+        let fields = validator.object(body, at: "", allowed: ["status", "reason", "limit"], required: true)
+        let status = validator.string(fields?["status"], at: "status", rule: .text(maxLength: 32), required: true)
+        if let status, status != OrderSagaStatus.stuck.rawValue {
+            validator.fail("status", "must be STUCK: only a stuck saga can be retried")
+        }
+        let reason = validator.string(fields?["reason"], at: "reason", rule: .text(maxLength: 256), required: false)
+        let limit = validator.integer(fields?["limit"], at: "limit", range: 1...500, required: false) ?? 100
+        guard validator.errors.isEmpty else { throw Problem.validation(validator.errors) }
+        let outcome = try await orders.retryStuck(limit: Int(limit), by: principal.attribution(reason: reason))
+        return try JSONResponse.make(BatchRetryView(outcome))
+    }
+
     // MARK: Sagas
 
     @Sendable func listSagas(_ request: Request, context: APIRequestContext) async throws -> Response {
-        _ = try context.require(.operator)
-        let query = try Self.listQuery(request.uri.queryParameters)
-        let page: SagaPage
-        do {
-            page = try await history.list(query)
-        } catch HistoryStoreError.invalidRequest {
-            throw Problem.validation([FieldError(field: "cursor", message: "is not a cursor this service issued")])
+        _ = try context.require(.sagasRead)
+        switch try Self.listRequest(request.uri.queryParameters) {
+        case .all(let query):
+            let page: SagaPage
+            do {
+                page = try await history.list(query)
+            } catch HistoryStoreError.invalidRequest {
+                throw Problem.validation([FieldError(field: "cursor", message: "is not a cursor this service issued")])
+            }
+            return try JSONResponse.make(
+                SagaPageView(items: try await listItems(page.items), nextCursor: page.nextCursor))
+        case .customer(let customerId, let before, let limit):
+            let found = try await orders.orderBook.orders(customerId: customerId, before: before, limit: limit + 1)
+            let shown = Array(found.prefix(limit))
+            let summaries = try await history.summaries(sagaIds: shown.map(\.sagaId))
+            let items = shown.compactMap { order in
+                summaries[order.sagaId].map { SagaListItemView($0, order: order) }
+            }
+            return try JSONResponse.make(
+                SagaPageView(items: items, nextCursor: found.count > limit ? shown.last?.id.rawValue : nil))
         }
-        return try JSONResponse.make(
-            SagaPageView(items: page.items.map(SagaListItemView.init), nextCursor: page.nextCursor))
+    }
+
+    /// The list's lines: each saga with its order's customer and total (one read of the orders not cached).
+    func listItems(_ summaries: [SagaSummary]) async throws -> [SagaListItemView] {
+        let ids = summaries.compactMap { OrderID(sagaId: $0.id) }
+        let found = try await orders.orderBook.orders(ids)
+        return summaries.map { summary in
+            SagaListItemView(summary, order: OrderID(sagaId: summary.id).flatMap { found[$0] })
+        }
     }
 
     @Sendable func sagaStats(_ request: Request, context: APIRequestContext) async throws -> Response {
-        _ = try context.require(.operator)
+        _ = try context.require(.sagasRead)
         let counts = try await history.countsByStatus()
         var shown: [String: Int] = [:]
         for status in OrderSagaStatus.allCases { shown[status.rawValue] = counts[status.engineStatus] ?? 0 }

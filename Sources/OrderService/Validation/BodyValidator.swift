@@ -92,9 +92,9 @@ final class BodyValidator {
 
     /// A whole number within `range`, written as a plain integer literal (not `2.0`, `1e3` or `-0`, which the
     /// parser reads as `.double`).
-    func integer(_ node: JSONValue?, at path: String, range: ClosedRange<Int64>) -> Int64? {
+    func integer(_ node: JSONValue?, at path: String, range: ClosedRange<Int64>, required: Bool = true) -> Int64? {
         guard let node, node != .null else {
-            fail(path, "is required")
+            if required { fail(path, "is required") }
             return nil
         }
         let integer: Int64?

@@ -85,20 +85,27 @@ struct SagaView: Encodable {
     }
 }
 
-/// One line of `GET /v1/sagas`.
+/// One line of `GET /v1/sagas` and one change of `GET /v1/sagas/changes`: the saga's summary with its order's
+/// customer and total (null when the order is not found).
 struct SagaListItemView: Encodable {
     let sagaId: String
     @ExplicitNull var orderId: String?
     let status: OrderSagaStatus
     @ExplicitNull var step: String?
+    @ExplicitNull var attempt: Int?
+    @ExplicitNull var customerId: String?
+    @ExplicitNull var total: Money?
     let startedAt: Date
     let updatedAt: Date
 
-    init(_ summary: SagaSummary) {
+    init(_ summary: SagaSummary, order: Order?) {
         sagaId = summary.id
         orderId = OrderID(sagaId: summary.id)?.rawValue
         status = OrderSagaStatus(summary.status)
         step = summary.currentStep
+        attempt = summary.currentAttempt
+        customerId = order?.customerId
+        total = order?.total
         startedAt = summary.startedAt
         updatedAt = summary.updatedAt
     }

@@ -37,6 +37,19 @@ public struct Catalog: Sendable {
         try await products.findOne(["_id": .string(sku)])
     }
 
+    /// Up to `limit` products in SKU order, after the SKU `after` when given (one range of the `_id` index, without
+    /// the stock markers).
+    public func products(after: String?, limit: Int) async throws -> [Product] {
+        var filter: Document = [:]
+        if let after { filter["_id"] = ["$gt": .string(after)] }
+        return try await products.find(
+            filter,
+            options: FindOptions(
+                sort: ["_id": 1], limit: limit,
+                projection: ["name": 1, "price": 1, "stock": 1, "reserved": 1, "updatedAt": 1])
+        ).toArray()
+    }
+
     /// The products with these SKUs, by SKU (unknown SKUs are absent), in one query shared with concurrent callers.
     public func products(_ skus: some Collection<String>) async throws -> [String: Product] {
         let found = try await lookups.documents(ids: Set(skus.map(BSONValue.string)))

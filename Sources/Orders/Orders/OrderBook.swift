@@ -21,6 +21,31 @@ public struct OrderBook: Sendable {
         return order
     }
 
+    /// The orders with these ids that exist, by id: the cached ones, and the others in one `_id: {$in}` read.
+    public func orders(_ ids: [OrderID]) async throws -> [OrderID: Order] {
+        var found: [OrderID: Order] = [:]
+        var missing: [BSONValue] = []
+        for id in ids {
+            if let cached = cache.order(id) { found[id] = cached } else { missing.append(.string(id.rawValue)) }
+        }
+        guard !missing.isEmpty else { return found }
+        for try await order in try await orders.find(["_id": ["$in": .array(missing)]]) {
+            cache.remember(order)
+            found[order.id] = order
+        }
+        return found
+    }
+
+    /// A customer's orders, newest first, after the order `before` when given: one range of the `customer_id` index
+    /// (order ids sort by placement time).
+    public func orders(customerId: String, before: OrderID?, limit: Int) async throws -> [Order] {
+        var filter: Document = ["customerId": .string(customerId)]
+        if let before { filter["_id"] = ["$lt": .string(before.rawValue)] }
+        return try await orders.find(
+            filter, options: FindOptions(sort: ["_id": -1], limit: limit, hint: ["customerId": 1, "_id": -1])
+        ).toArray()
+    }
+
     /// The customer's order placed with this idempotency key, or nil (one `idempotencyScope` index look-up; orders
     /// stored before that field existed are found by their customer and key).
     func order(customerId: String, idempotencyKey: String) async throws -> Order? {

@@ -5,14 +5,14 @@ extension SagaEngine {
     ///
     /// Applies only when the saga is WAITING on a step that accepts `name` and no signal answering that wait is
     /// already in the inbox (`waitAnswered` then: a second approve, or a reject after an approve, changes nothing
-    /// and is not recorded). The reserved names (``SagaSignal``) are routed to ``cancel(sagaId:reason:)``,
-    /// ``retry(sagaId:)`` and ``revert(sagaId:)``. A signal that loses a race with the wait's own deadline is still
+    /// and is not recorded). The reserved names (``SagaSignal``) are routed to ``cancel(sagaId:payload:)``,
+    /// ``retry(sagaId:payload:)`` and ``revert(sagaId:payload:)``. A signal that loses a race with the wait's own deadline is still
     /// recorded, as not applied.
     public func signal(sagaId: String, name: String, payload: JSONValue = .null) async throws -> SagaCommandOutcome {
         switch name {
-        case SagaSignal.cancel: return try await cancel(sagaId: sagaId, reason: payload["reason"]?.stringValue)
-        case SagaSignal.retry: return try await retry(sagaId: sagaId)
-        case SagaSignal.revert: return try await revert(sagaId: sagaId)
+        case SagaSignal.cancel: return try await cancel(sagaId: sagaId, payload: payload)
+        case SagaSignal.retry: return try await retry(sagaId: sagaId, payload: payload)
+        case SagaSignal.revert: return try await revert(sagaId: sagaId, payload: payload)
         default: break
         }
         return try await command(sagaId: sagaId) { snapshot in
@@ -34,10 +34,9 @@ extension SagaEngine {
     ///
     /// Accepted while RUNNING or WAITING. During compensation or while STUCK it is recorded but changes nothing
     /// (`notApplicable`); on a terminal saga it is not recorded (`notApplicable`). A cancel already requested is
-    /// not recorded again.
-    public func cancel(sagaId: String, reason: String? = nil) async throws -> SagaCommandOutcome {
-        let payload: JSONValue = reason.map { ["reason": .string($0)] } ?? ["reason": .null]
-        return try await command(sagaId: sagaId) { snapshot in
+    /// not recorded again. `payload` travels with the signal into the history (a `reason`, who asked).
+    public func cancel(sagaId: String, payload: JSONValue = .null) async throws -> SagaCommandOutcome {
+        try await command(sagaId: sagaId) { snapshot in
             let requested = snapshot.state.cancelRequested || snapshot.hasPending(SagaSignal.cancel)
             switch snapshot.state.status {
             case .running, .waiting:
@@ -52,24 +51,24 @@ extension SagaEngine {
     }
 
     /// Resumes a STUCK saga's compensation with a fresh attempt budget (an operator's retry).
-    /// A retry already pending is not sent again.
-    public func retry(sagaId: String) async throws -> SagaCommandOutcome {
+    /// A retry already pending is not sent again. `payload` travels with the signal into the history.
+    public func retry(sagaId: String, payload: JSONValue = .null) async throws -> SagaCommandOutcome {
         try await command(sagaId: sagaId) { snapshot in
             guard snapshot.state.status == .stuck else { return .answer(.notApplicable(snapshot.state.status)) }
             if snapshot.hasPending(SagaSignal.retry) { return .answer(.accepted) }
-            return .send(SagaSignal.retry, .null, answer: .accepted)
+            return .send(SagaSignal.retry, payload, answer: .accepted)
         }
     }
 
     /// Reverts a COMPLETED saga: every completed step is compensated in reverse and the saga ends REVERTED.
-    /// A second revert (pending or done) sends nothing more.
-    public func revert(sagaId: String) async throws -> SagaCommandOutcome {
+    /// A second revert (pending or done) sends nothing more. `payload` travels with the signal into the history.
+    public func revert(sagaId: String, payload: JSONValue = .null) async throws -> SagaCommandOutcome {
         try await command(sagaId: sagaId) { snapshot in
             guard snapshot.state.status == .completed, !snapshot.state.revertRequested else {
                 return .answer(.notApplicable(snapshot.state.status))
             }
             if snapshot.hasPending(SagaSignal.revert) { return .answer(.accepted) }
-            return .send(SagaSignal.revert, .null, answer: .accepted)
+            return .send(SagaSignal.revert, payload, answer: .accepted)
         }
     }
 

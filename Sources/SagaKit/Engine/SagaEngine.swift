@@ -194,6 +194,7 @@ public actor SagaEngine {
             events: [started] + decision.events,
             status: decision.state.status,
             currentStep: decision.state.currentStepName,
+            currentAttempt: decision.state.currentAttempt,
             owner: leaseUntil == nil ? nil : configuration.instanceId,
             leaseUntil: leaseUntil,
             dueAt: dueAt,

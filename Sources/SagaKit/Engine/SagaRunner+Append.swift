@@ -15,6 +15,7 @@ extension SagaRunner {
                 events: held.facts,
                 status: held.state.status,
                 currentStep: held.state.currentStepName,
+                currentAttempt: held.state.currentAttempt,
                 dueAt: now,
                 lease: .release
             )

@@ -123,6 +123,7 @@ struct SagaRunner: Sendable {
                 events: events,
                 status: decision.state.status,
                 currentStep: decision.state.currentStepName,
+                currentAttempt: decision.state.currentAttempt,
                 dueAt: dueAt,
                 lease: lease
             )

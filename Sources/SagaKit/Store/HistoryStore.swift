@@ -49,6 +49,9 @@ public protocol HistoryStore: Sendable {
     /// How many sagas have each status (every status present, zero included).
     func countsByStatus() async throws -> [SagaStatus: Int]
 
+    /// The summaries of those of `sagaIds` that exist, by id.
+    func summaries(sagaIds: [String]) async throws -> [String: SagaSummary]
+
     /// Takes the lease for `owner` until `until` if it is free, expired at `now`, or already `owner`'s, and makes
     /// the saga due at `until` (if the owner dies, someone looks when the lease runs out); returns the fresh
     /// record (inbox included) with the lease taken and the due time it had before (so a holder that lets go
@@ -84,6 +87,15 @@ public protocol HistoryStore: Sendable {
 }
 
 extension HistoryStore {
+    /// The summaries, one saga read at a time (what a store without a cheaper batched read does).
+    public func summaries(sagaIds: [String]) async throws -> [String: SagaSummary] {
+        var found: [String: SagaSummary] = [:]
+        for id in sagaIds {
+            if let record = try await load(sagaId: id) { found[id] = record.summary }
+        }
+        return found
+    }
+
     /// Takes the lease by reading the saga (what a store without a cheaper conditional write does).
     public func acquireLease(of known: SagaRecord, owner: String, until: Date, now: Date) async throws -> SagaRecord? {
         try await acquireLease(sagaId: known.id, owner: owner, until: until, now: now)

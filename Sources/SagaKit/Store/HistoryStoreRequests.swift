@@ -16,6 +16,8 @@ public struct SagaStartRequest: Sendable, Hashable {
     public var status: SagaStatus
     /// Its current step after those events.
     public var currentStep: String?
+    /// That step's attempt, once one has started.
+    public var currentAttempt: Int?
     /// The executor taking the lease, or `nil` to leave the saga unowned.
     public var owner: String?
     /// Until when the lease holds (with `owner`).
@@ -34,6 +36,7 @@ public struct SagaStartRequest: Sendable, Hashable {
         events: [HistoryEvent],
         status: SagaStatus,
         currentStep: String?,
+        currentAttempt: Int? = nil,
         owner: String?,
         leaseUntil: Date?,
         dueAt: Date?,
@@ -46,6 +49,7 @@ public struct SagaStartRequest: Sendable, Hashable {
         self.events = events
         self.status = status
         self.currentStep = currentStep
+        self.currentAttempt = currentAttempt
         self.owner = owner
         self.leaseUntil = leaseUntil
         self.dueAt = dueAt
@@ -90,6 +94,8 @@ public struct AppendRequest: Sendable, Hashable {
     public var status: SagaStatus
     /// The current step after the events.
     public var currentStep: String?
+    /// The current step's attempt after the events, once one has started.
+    public var currentAttempt: Int?
     /// When an executor should look at the saga next (`nil`: only on a signal).
     public var dueAt: Date?
     /// What happens to the lease.
@@ -112,6 +118,7 @@ public struct AppendRequest: Sendable, Hashable {
         events: [HistoryEvent],
         status: SagaStatus,
         currentStep: String?,
+        currentAttempt: Int? = nil,
         dueAt: Date?,
         lease: LeaseUpdate
     ) {
@@ -122,6 +129,7 @@ public struct AppendRequest: Sendable, Hashable {
         self.events = events
         self.status = status
         self.currentStep = currentStep
+        self.currentAttempt = currentAttempt
         self.dueAt = dueAt
         self.lease = lease
     }

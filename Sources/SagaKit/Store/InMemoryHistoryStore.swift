@@ -37,6 +37,7 @@ public actor InMemoryHistoryStore: HistoryStore {
             definitionVersion: start.definitionVersion,
             status: start.status,
             currentStep: start.currentStep,
+            currentAttempt: start.currentAttempt,
             startedAt: SagaTime.truncated(start.startedAt),
             updatedAt: start.events.last?.at ?? start.startedAt,
             lastSeq: start.events.last?.seq ?? 0,
@@ -190,6 +191,7 @@ extension SagaRecord {
         lastSeq = request.events.last?.seq ?? lastSeq
         status = request.status
         currentStep = request.currentStep
+        currentAttempt = request.currentAttempt
         if let last = request.events.last { updatedAt = last.at }
         dueAt = request.dueAt
         switch request.lease {

@@ -14,6 +14,8 @@ public struct SagaRecord: Sendable, Hashable {
     public var status: SagaStatus
     /// The step or compensation it is at, as of its last event.
     public var currentStep: String?
+    /// The attempt of that step or compensation, once one has started.
+    public var currentAttempt: Int?
     /// When it started.
     public var startedAt: Date
     /// When it last changed.
@@ -40,6 +42,7 @@ public struct SagaRecord: Sendable, Hashable {
         definitionVersion: Int,
         status: SagaStatus,
         currentStep: String?,
+        currentAttempt: Int? = nil,
         startedAt: Date,
         updatedAt: Date,
         lastSeq: Int64,
@@ -55,6 +58,7 @@ public struct SagaRecord: Sendable, Hashable {
         self.definitionVersion = definitionVersion
         self.status = status
         self.currentStep = currentStep
+        self.currentAttempt = currentAttempt
         self.startedAt = startedAt
         self.updatedAt = updatedAt
         self.lastSeq = lastSeq
@@ -74,6 +78,7 @@ public struct SagaRecord: Sendable, Hashable {
             version: definitionVersion,
             status: status,
             currentStep: currentStep,
+            currentAttempt: currentAttempt,
             startedAt: startedAt,
             updatedAt: updatedAt
         )
@@ -112,6 +117,8 @@ public struct SagaSummary: Codable, Sendable, Hashable {
     public var status: SagaStatus
     /// The step or compensation it is at.
     public var currentStep: String?
+    /// The attempt of that step or compensation, once one has started.
+    public var currentAttempt: Int?
     /// When it started.
     public var startedAt: Date
     /// When it last changed.
@@ -119,14 +126,15 @@ public struct SagaSummary: Codable, Sendable, Hashable {
 
     /// Creates a summary.
     public init(
-        id: String, definition: String, version: Int, status: SagaStatus, currentStep: String?, startedAt: Date,
-        updatedAt: Date
+        id: String, definition: String, version: Int, status: SagaStatus, currentStep: String?,
+        currentAttempt: Int? = nil, startedAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.definition = definition
         self.version = version
         self.status = status
         self.currentStep = currentStep
+        self.currentAttempt = currentAttempt
         self.startedAt = startedAt
         self.updatedAt = updatedAt
     }

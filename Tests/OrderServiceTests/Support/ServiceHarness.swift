@@ -24,6 +24,7 @@ struct ServiceHarness: Sendable {
     static let operatorKey = "test-operator-key"
     static let customerKey = "test-customer-key"
     static let boundKey = "test-bound-c42-key"
+    static let viewerKey = "test-viewer-key"
 
     let baseURL: String
     let sandboxURL: String
@@ -41,7 +42,7 @@ struct ServiceHarness: Sendable {
             "MONGODB_DATABASE": TestDeployment.uniqueName("orders"),
             "HISTORY_DATABASE": TestDeployment.uniqueName("history"),
             "PAYMENTS_URL": sandbox.baseURL, "SHIPPING_URL": sandbox.baseURL, "NOTIFY_URL": sandbox.baseURL,
-            "API_KEYS": "\(operatorKey):operator,\(customerKey):customer,\(boundKey):customer:c-42",
+            "API_KEYS": "\(operatorKey):operator,\(customerKey):customer,\(boundKey):customer:c-42,\(viewerKey):viewer",
             "STEP_TIMEOUT_ChargePayment": "400ms",
             "POLL_INTERVAL": "100ms", "LOG_LEVEL": "warning",
         ]

@@ -77,7 +77,7 @@ enum Scenarios {
         let engine = harness.makeEngine()
         _ = try await engine.start(definition, sagaId: "cancel", input: TestInput(needsApproval: true))
         try await harness.waitForStatus("cancel", .waiting)
-        _ = try await engine.cancel(sagaId: "cancel", reason: "customer changed their mind")
+        _ = try await engine.cancel(sagaId: "cancel", payload: ["reason": "customer changed their mind"])
         let record = try await harness.waitForStatus("cancel", .cancelled)
         await engine.shutdown()
         return Recorded(record: record, definition: definition, log: log)
