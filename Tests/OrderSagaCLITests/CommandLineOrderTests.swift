@@ -27,6 +27,19 @@ struct CommandLineOrderTests {
             let line = try await service.cli("products", "get", "SKU-1", "--output", "jsonl")
             #expect(line.lines.count == 1)
             #expect(try line.jsonLines.first?["name"] as? String == "Widget")
+
+            _ = try await service.cli(
+                "products", "put", "--sku", "SKU-2", "--name", "Gadget", "--price", "0.10", "--stock", "3")
+            let list = try await service.cli("products", "list", "--output", "jsonl")
+            #expect(list.status == 0, "\(list)")
+            #expect(try list.jsonLines.map { $0["sku"] as? String } == ["SKU-1", "SKU-2"])
+            let firstPage = try await service.cli("products", "list", "--limit", "1", "--output", "json")
+            let cursor = try #require(try firstPage.json["nextCursor"] as? String, "\(firstPage)")
+            let secondPage = try await service.cli("products", "list", "--limit", "1", "--cursor", cursor)
+            #expect(secondPage.status == 0, "\(secondPage)")
+            #expect(secondPage.lines.count == 2, "\(secondPage)")
+            #expect(
+                secondPage.lines.last?.hasPrefix("SKU-2  Gadget  0.10 USD  3      0         ") == true, "\(secondPage)")
         }
     }
 
@@ -99,6 +112,9 @@ struct CommandLineOrderTests {
             #expect(table.lines.contains { $0.hasPrefix("STEP") && $0.contains("ATTEMPTS  LAST ERROR  NEXT RETRY") })
             #expect(table.lines.contains { $0.hasPrefix("ChargePayment") && $0.contains("COMPLETED") })
             #expect(table.lines.contains { $0.hasPrefix("SEQ  AT") })
+            #expect(
+                table.lines.contains { $0.hasPrefix("payment") && $0.contains("37.50 USD  charge ch_") }, "\(table)")
+            #expect(table.lines.contains { $0.hasPrefix("shipment") && $0.contains("created  sh_") }, "\(table)")
 
             let list = try await service.cli("sagas", "list", "--output", "json")
             #expect(list.status == 0, "\(list)")
@@ -114,6 +130,10 @@ struct CommandLineOrderTests {
 
             let listTable = try await service.cli("sagas", "list", "--limit", "1")
             #expect(listTable.lines.first?.hasPrefix("ORDER") == true, "\(listTable)")
+            #expect(listTable.lines[1].contains("  COMPLETED  -     -        c-8       37.50 USD  "), "\(listTable)")
+
+            let byCustomer = try await service.cli("sagas", "list", "--customer", "c-7", "--output", "jsonl")
+            #expect(try byCustomer.jsonLines.map { $0["orderId"] as? String } == [fileOrder], "\(byCustomer)")
             #expect(listTable.lines.last?.hasPrefix("next page: --cursor ") == true, "\(listTable)")
 
             let stats = try await service.cli("sagas", "stats", "--output", "json")

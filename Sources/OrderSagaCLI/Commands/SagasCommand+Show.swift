@@ -39,8 +39,19 @@ extension SagasCommand {
             header.add("items", order.items.map { "\($0.sku) × \($0.quantity)" }.joined(separator: ", "))
             header.add("placed", Display.time(order.placedAt))
             header.add("updated", Display.time(saga.updatedAt))
-            if let payment = order.payment, payment != .null { header.add("payment", payment.compactText) }
-            if let shipment = order.shipment, shipment != .null { header.add("shipment", shipment.compactText) }
+            header.add(
+                "payment",
+                order.payment.map { payment in
+                    [
+                        payment.status, Display.money(payment.amount), payment.chargeId.map { "charge \($0)" },
+                        payment.refundId.map { "refund \($0)" },
+                    ].compactMap { $0 }.joined(separator: "  ")
+                })
+            header.add(
+                "shipment",
+                order.shipment.map { shipment in
+                    [shipment.status, shipment.shipmentId].compactMap { $0 }.joined(separator: "  ")
+                })
 
             var steps = TextTable(["STEP", "KIND", "STATUS", "ATTEMPTS", "LAST ERROR", "NEXT RETRY"])
             for step in saga.steps {

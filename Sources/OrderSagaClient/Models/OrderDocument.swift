@@ -16,16 +16,32 @@ public struct OrderDocument: Decodable, Sendable {
         public let step: String?
     }
 
+    /// The order's payment.
+    public struct Payment: Decodable, Sendable {
+        /// Such as `succeeded` or `refunded`.
+        public let status: String
+        public let amount: Money?
+        public let chargeId: String?
+        public let refundId: String?
+    }
+
+    /// The order's shipment.
+    public struct Shipment: Decodable, Sendable {
+        /// `created` or `cancelled`.
+        public let status: String
+        public let shipmentId: String?
+    }
+
     public let orderId: String
     public let customerId: String
     public let items: [Line]
     public let total: Money
     public let placedAt: String?
     public let saga: SagaSummary?
-    /// The payment document, when the service shows one.
-    public let payment: JSONValue?
-    /// The shipment document, when the service shows one.
-    public let shipment: JSONValue?
+    /// The payment, once one was made (`null` before, or from a service that does not show it).
+    public let payment: Payment?
+    /// The shipment, once one was made.
+    public let shipment: Shipment?
 }
 
 /// The answer to `POST /v1/orders`.

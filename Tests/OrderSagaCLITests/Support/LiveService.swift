@@ -22,16 +22,13 @@ struct LiveService: Sendable {
     static let viewerKey = "cli-viewer-key"
 
     let url: String
-    /// Whether the service knows the `viewer` role (and ``viewerKey`` is one).
-    let hasViewer: Bool
-
-    /// The keys the service accepts: an operator, a customer and, when the service knows the role, a viewer.
-    static func apiKeys(withViewer: Bool) -> String {
-        "\(operatorKey):operator,\(customerKey):customer" + (withViewer ? ",\(viewerKey):viewer" : "")
-    }
 
     /// Runs `body` against a fresh service and sandbox; both stop, and the databases are dropped, afterwards.
-    static func run<T: Sendable>(_ body: @Sendable (LiveService) async throws -> T) async throws -> T {
+    ///
+    /// `environment` adds to or overrides the service's settings.
+    static func run<T: Sendable>(
+        environment extra: [String: String] = [:], _ body: @Sendable (LiveService) async throws -> T
+    ) async throws -> T {
         try await withRunningSandbox(configuration: SandboxConfiguration(port: 0), logger: quiet("sandbox")) {
             sandbox in
             var environment: [String: String] = [
@@ -41,20 +38,13 @@ struct LiveService: Sendable {
                 "PAYMENTS_URL": sandbox.baseURL, "SHIPPING_URL": sandbox.baseURL, "NOTIFY_URL": sandbox.baseURL,
                 "POLL_INTERVAL": "100ms", "LOG_LEVEL": "warning",
             ]
-            environment["API_KEYS"] = apiKeys(withViewer: true)
+            environment.merge(extra) { $1 }
+            environment["API_KEYS"] =
+                "\(operatorKey):operator,\(customerKey):customer,\(viewerKey):viewer"
             let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-            let onListening: @Sendable (Int) async -> Void = { portContinuation.yield($0) }
-            var configuration = try ServiceConfiguration.fromEnvironment(environment)
-            let service: OrderServiceApplication
-            do {
-                service = try OrderServiceApplication(
-                    configuration: configuration, logger: quiet("order-saga"), onServerRunning: onListening)
-            } catch {
-                // A service that does not know the viewer role yet.
-                environment["API_KEYS"] = apiKeys(withViewer: false)
-                configuration = try ServiceConfiguration.fromEnvironment(environment)
-                service = try OrderServiceApplication(
-                    configuration: configuration, logger: quiet("order-saga"), onServerRunning: onListening)
+            let configuration = try ServiceConfiguration.fromEnvironment(environment)
+            let service = try OrderServiceApplication(configuration: configuration, logger: quiet("order-saga")) {
+                portContinuation.yield($0)
             }
             let group = ServiceGroup(
                 configuration: .init(services: [service.application], logger: quiet("service-group")))
@@ -68,8 +58,7 @@ struct LiveService: Sendable {
                     try await tasks.next()
                     throw TestFailure("the service stopped before it listened")
                 }
-                let live = LiveService(
-                    url: "http://127.0.0.1:\(port)", hasViewer: environment["API_KEYS"] == apiKeys(withViewer: true))
+                let live = LiveService(url: "http://127.0.0.1:\(port)")
                 let result: Result<T, any Error>
                 do { result = .success(try await body(live)) } catch { result = .failure(error) }
                 await group.triggerGracefulShutdown()
@@ -104,13 +93,22 @@ struct LiveService: Sendable {
     func waitForStatus(_ orderId: String, in statuses: Set<String>, timeout: Duration = .seconds(30)) async throws
         -> SagaDetail
     {
+        try await waitUntil(orderId, timeout: timeout) { statuses.contains($0.status) }
+    }
+
+    /// Polls the saga of `orderId` through the client library until `condition` holds (bounded).
+    @discardableResult
+    func waitUntil(
+        _ orderId: String, timeout: Duration = .seconds(30), _ condition: @Sendable (SagaDetail) -> Bool
+    ) async throws -> SagaDetail {
         let deadline = ContinuousClock.now + timeout
         return try await OrderSagaClient.withClient(baseURL: url, key: Self.operatorKey) { client in
             while true {
                 let saga = try await client.saga(orderId: orderId).value
-                if statuses.contains(saga.status) { return saga }
+                if condition(saga) { return saga }
                 guard ContinuousClock.now < deadline else {
-                    throw TestFailure("order \(orderId) is \(saga.status) after \(timeout), wanted \(statuses)")
+                    throw TestFailure(
+                        "order \(orderId) is \(saga.status) after \(timeout): \(saga.history.map(\.type))")
                 }
                 try await Task.sleep(for: .milliseconds(50))
             }
