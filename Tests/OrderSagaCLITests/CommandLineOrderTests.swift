@@ -96,6 +96,10 @@ struct CommandLineOrderTests {
             #expect(try resumed.jsonLines.first?["seq"] as? Int == 4, "\(resumed)")
             #expect(try resumed.jsonLines.count == events.count - 3)
 
+            let pastTheEnd = try await service.cli("sagas", "watch", fileOrder, "--after", "\(events.count)")
+            #expect(pastTheEnd.status == 0, "\(pastTheEnd)")
+            #expect(pastTheEnd.stdout.isEmpty, "\(pastTheEnd)")
+
             let show = try await service.cli("sagas", "show", fileOrder, "--output", "json")
             #expect(show.status == 0, "\(show)")
             let order = try #require(try show.json["order"] as? [String: Any])
