@@ -46,6 +46,10 @@ struct CommandLineActionTests {
             #expect(refund.status == 0, "\(refund)")
             #expect(refund.lines.contains { $0.hasPrefix("action") && $0.hasSuffix("refund") }, "\(refund)")
             try await service.waitForStatus(order, in: ["REFUNDED"])
+            let history = try await service.cli("sagas", "watch", order, "--output", "jsonl")
+            #expect(history.status == 0, "\(history)")
+            let types = try history.jsonLines.compactMap { $0["type"] as? String }
+            #expect(types.contains("SagaCompleted") && types.last == "SagaReverted", "\(types)")
             let stock = try await service.cli("products", "get", "BIG", "--output", "json")
             #expect(try stock.json["stock"] as? Int == 10)
         }

@@ -63,8 +63,9 @@ extension OrderSagaClient {
 
     /// Reads one connection of the event stream, from the event after seq `after`, until the service closes it.
     ///
-    /// Sets `connected` once the service answered 200. Returns whether the stream ended with the saga's terminal
-    /// event.
+    /// Sets `connected` once the service answered 200. Returns whether the last event before the service closed the
+    /// stream was a terminal one. (A refunded saga's history holds `SagaCompleted` before its `SagaReverted`, so
+    /// the end is where the service closes the stream, not the first terminal event.)
     func streamEvents(
         orderId: String, after: Int64, connected: inout Bool, onEvent: (WatchedEvent) async throws -> Void
     ) async throws -> Bool {
@@ -78,6 +79,7 @@ extension OrderSagaClient {
         }
         connected = true
         var parser = ServerSentEventParser()
+        var endedOnTerminal = false
         do {
             for try await chunk in response.body {
                 for frame in parser.consume(chunk.readableBytesView) {
@@ -92,7 +94,7 @@ extension OrderSagaClient {
                     } catch {
                         throw HandlerError(error: error)
                     }
-                    if event.isTerminal { return true }
+                    endedOnTerminal = event.isTerminal
                 }
             }
         } catch let error as HandlerError {
@@ -104,7 +106,7 @@ extension OrderSagaClient {
         } catch {
             throw Self.classify(error, url: baseURL)
         }
-        return false
+        return endedOnTerminal
     }
 }
 
