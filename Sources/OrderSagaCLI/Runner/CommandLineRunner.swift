@@ -72,6 +72,7 @@ public enum CommandLineRunner {
         case .refused(let problem):
             var lines = ["Error: \(problem.title) (\(problem.status))" + (problem.detail.map { ": \($0)" } ?? "")]
             for field in problem.errors ?? [] { lines.append("  \(field.field): \(field.message)") }
+            if problem.status == 401 { lines.append("  (the key comes from ORDER_SAGA_KEY or --key)") }
             return lines.joined(separator: "\n")
         case .unreachable(let url, let reason):
             return "Error: cannot reach the service at \(url): \(reason)"

@@ -159,6 +159,10 @@ public struct OrderSagaClient: Sendable {
                 return .unreachable(url: url, reason: "timed out (\(error))")
             }
         }
+        if let error = error as? IOError {
+            // "Connection refused", not the channel's internal wording around it.
+            return .unreachable(url: url, reason: String(cString: strerror(error.errnoCode)))
+        }
         return .unreachable(url: url, reason: "\(error)")
     }
 }
