@@ -205,6 +205,7 @@ let package = Package(
                 "OrderService",
                 "ProviderSandbox",
                 "MongoTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
