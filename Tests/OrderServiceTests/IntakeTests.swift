@@ -48,6 +48,10 @@ struct IntakeTests {
                 #expect(try await first.ledger("charges", orderId: orderId).count == 1)
             }
             #expect(try await first.stock("SKU-1").stock == 1000 - ids.count)
+            let metrics = try await first.request(.GET, "/metrics", key: nil).text
+            for name in ["intake_accepted_total", "intake_rejected_total", "intake_gaps_total", "intake_lag_seconds"] {
+                #expect(metrics.contains("\(name)"), "metrics lack \(name)")
+            }
         }
     }
 
@@ -193,5 +197,29 @@ struct IntakeTests {
         let prefix = "intake_gaps_total{collection=\"\(collection)\"} "
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return 0 }
         return Double(line.dropFirst(prefix.count)) ?? 0
+    }
+}
+
+/// `INTAKE_COLLECTION` is checked when the service starts.
+@Suite("Intake configuration")
+struct IntakeConfigurationTests {
+    @Test("unset is off; a legal name is taken; an illegal one, or one of the service's own, is refused with a reason")
+    func collectionName() throws {
+        #expect(try ServiceConfiguration.fromEnvironment([:]).intakeCollection == nil)
+        #expect(
+            try ServiceConfiguration.fromEnvironment(["INTAKE_COLLECTION": "shop.order_intake"]).intakeCollection
+                == "shop.order_intake")
+        for name in [
+            "1st", "has space", "dollar$", "system.intake", "a..b", String(repeating: "x", count: 121), "orders",
+        ] {
+            #expect(throws: ServiceConfiguration.Invalid.self, "\(name)") {
+                try ServiceConfiguration.fromEnvironment(["INTAKE_COLLECTION": name])
+            }
+        }
+        do {
+            _ = try ServiceConfiguration.fromEnvironment(["INTAKE_COLLECTION": "bad name"])
+        } catch let error as ServiceConfiguration.Invalid {
+            #expect(error.description.hasPrefix("INTAKE_COLLECTION must be a collection name"))
+        }
     }
 }

@@ -48,8 +48,7 @@ extension OrderIntake {
         case .success(let request):
             let placement: Placement
             do {
-                placement = try await orders.place(
-                    request, idempotencyKey: submission.idempotencyKey(collection: intake.name))
+                placement = try await place(request, submission)
             } catch let error as PlacementError {
                 if error == .idempotencyKeyReused {
                     return try await reject(
@@ -75,6 +74,21 @@ extension OrderIntake {
             }
         }
         failures.withLock { _ = $0.removeValue(forKey: submission.canonicalId) }
+    }
+
+    /// Places the document's order; while another instance is placing the same document, waits a little and looks
+    /// again (bounded), rather than failing the whole batch.
+    private func place(_ request: OrderRequest, _ submission: IntakeSubmission) async throws -> Placement {
+        let key = submission.idempotencyKey(collection: intake.name)
+        var attempt = 1
+        while true {
+            do {
+                return try await orders.place(request, idempotencyKey: key)
+            } catch PlacementError.idempotencyKeyInFlight where attempt < 20 {
+                try await Task.sleep(for: .milliseconds(50 * min(attempt, 10)))
+                attempt += 1
+            }
+        }
     }
 
     private func reject(_ submission: IntakeSubmission, _ errors: [IntakeFieldError]) async throws {
