@@ -47,6 +47,8 @@ public struct OrderServiceApplication: Sendable {
             generatedOperatorKey = key
         }
         let keys = try APIKeys(parsing: keyText)
+        // The metrics backend first: metrics made before it is installed (the intake's counters) would report nowhere.
+        let metricsRegistry = MetricsBootstrap.registry
         let business = try MongoClient(configuration.mongoURI)
         let historyClient =
             configuration.historyURI == configuration.mongoURI
@@ -91,7 +93,7 @@ public struct OrderServiceApplication: Sendable {
         var table = RouteTable()
         let operations = OperationsRoutes(
             checks: Self.readinessChecks(business: business, history: historyClient, preparation: preparation),
-            metrics: MetricsBootstrap.registry,
+            metrics: metricsRegistry,
             beforeScrape: { [databaseMetrics = DatabaseMetrics(business: business, history: historyClient)] in
                 databaseMetrics.publish()
             },
