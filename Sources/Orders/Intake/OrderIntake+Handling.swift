@@ -57,7 +57,7 @@ extension OrderIntake {
                 }
                 guard let rejection = rules.placementRefusal(error) else { throw error }
                 return try await reject(submission, rejection.errors)
-            } catch  where Self.isDocumentFault(error) {
+            } catch let error where Self.isDocumentFault(error) {
                 if try await rejectAtLimit(submission, error) { return }
                 throw error
             }

@@ -6,7 +6,7 @@ extension OrderIntake {
     /// Opens the change stream (from the stored token, or from now when `fresh` or none is stored), scans for
     /// documents it would not report, then handles its changes batch by batch, saving the token after each.
     ///
-    /// Returns never; throws ``LostStreamPosition`` when the position cannot be resumed, any other error on failure.
+    /// It never returns: it throws ``LostStreamPosition`` when the position cannot be resumed, another error on failure.
     func follow(fresh: inout Bool, backoff: inout Duration) async throws {
         let stored = fresh ? nil : try await positions.position(of: intake.name).map(Document.init(bsonBytes:))
         let stream = try await open(after: stored)

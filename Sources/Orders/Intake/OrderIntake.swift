@@ -51,8 +51,8 @@ public final class OrderIntake: Sendable {
         ) {
             self.batchSize = max(1, batchSize)
             self.concurrency = max(1, concurrency)
-            self.initialBackoff = initialBackoff
-            self.maximumBackoff = maximumBackoff
+            self.initialBackoff = max(.milliseconds(1), initialBackoff)
+            self.maximumBackoff = max(self.initialBackoff, maximumBackoff)
             self.maxAwaitTime = maxAwaitTime
             self.idleSaveInterval = idleSaveInterval
             self.maxDocumentAttempts = max(1, maxDocumentAttempts)
