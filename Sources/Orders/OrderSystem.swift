@@ -25,6 +25,8 @@ public final class OrderSystem: Sendable {
     public let payments: PaymentRecords
     /// Shipments as the carrier answered.
     public let shipments: ShipmentRecords
+    /// Who changed the catalog, when and why.
+    public let audit: AuditLog
     /// The saga engine running order sagas.
     public let engine: SagaEngine
     /// Where saga histories live.
@@ -55,6 +57,7 @@ public final class OrderSystem: Sendable {
         orderBook = OrderBook(database: database)
         payments = PaymentRecords(database: database)
         shipments = ShipmentRecords(database: database)
+        audit = AuditLog(database: database)
         let client = ProviderClient(http: http, requestTimeout: .seconds(30))
         let steps = OrderSagaSteps(
             orders: orderBook, inventory: inventory, payments: payments, shipments: shipments,
@@ -75,5 +78,6 @@ public final class OrderSystem: Sendable {
             IndexModel(keys: ["customerId": 1, "_id": -1], name: "customer_id"),
             IndexModel(keys: ["sagaStartPending": 1, "placedAt": 1], name: "sagaStartPending", sparse: true),
         ])
+        try await database.collection("audit").createIndexes([IndexModel(keys: ["at": -1, "_id": -1], name: "at_id")])
     }
 }

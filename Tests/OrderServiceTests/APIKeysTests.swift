@@ -46,4 +46,32 @@ import Testing
     @Test func rejectsAValueWithNoKeys() {
         #expect(throws: APIKeys.ParseError(entryNumber: nil, reason: "no keys")) { try APIKeys(parsing: " , ") }
     }
+
+    @Test func viewerAndCustomRolesAreSetsOfActions() throws {
+        let roles = try Role.table(parsing: " support = orders.read, sagas.read ,sagas.cancel ; auditor=sagas.read")
+        let keys = try APIKeys(parsing: "vi-secret-1:viewer,su-secret-2:support,au-secret-3:auditor", roles: roles)
+        #expect(keys.principal(for: "vi-secret-1")?.role == .viewer)
+        let support = try #require(keys.principal(for: "su-secret-2")?.role)
+        #expect(support.name == "support" && support.actions == [.ordersRead, .sagasRead, .sagasCancel])
+        #expect(!support.allows(.sagasRefund))
+        #expect(keys.principal(for: "au-secret-3")?.role.actions == [.sagasRead])
+        #expect(Role.viewer.actions.allSatisfy { $0.rawValue.hasSuffix(".read") }, "a viewer changes nothing")
+        #expect(throws: APIKeys.ParseError.self) { try APIKeys(parsing: "su-secret-2:support") }
+    }
+
+    @Test(arguments: [
+        ("support=orders.read,sagas.delete", "unknown action 'sagas.delete'"),
+        ("operator=sagas.read", "operator is a built-in role"),
+        ("support", "is not name=action"),
+        ("a=sagas.read;a=orders.read", "a is defined twice"),
+        ("support=", "support has no actions"),
+    ])
+    func refusesBadRoles(text: String, message: String) {
+        do {
+            _ = try Role.table(parsing: text)
+            Issue.record("\(text) parsed")
+        } catch {
+            #expect(error.description.contains(message), "\(error)")
+        }
+    }
 }

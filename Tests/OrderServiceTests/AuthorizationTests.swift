@@ -68,4 +68,33 @@ struct AuthorizationTests {
             #expect(try await service.count("orders") == 2)
         }
     }
+
+    @Test("a custom role of AUTH_ROLES may do its actions and is refused the others")
+    func customRole() async throws {
+        let environment = [
+            "AUTH_ROLES": "support=orders.read,sagas.read,sagas.cancel",
+            "API_KEYS": "\(ServiceHarness.operatorKey):operator,support-key-1:support",
+        ]
+        try await ServiceHarness.run(environment: environment) { service in
+            try await service.putProduct("BIG", price: "600.00", stock: 5)
+            let orderId = try await service.placeOrder(items: [("BIG", 2)])
+            try await service.waitForStatus(orderId, in: ["AWAITING_APPROVAL"])
+            let key = "support-key-1"
+            #expect(try await service.request(.GET, "/v1/sagas", key: key).status == 200)
+            #expect(try await service.request(.GET, "/v1/orders/\(orderId)/saga", key: key).status == 200)
+            #expect(try await service.request(.POST, "/v1/orders/\(orderId)/approve", key: key).status == 403)
+            #expect(
+                try await service.request(.POST, "/v1/orders", key: key, body: ServiceHarness.orderBody()).status == 403
+            )
+            let cancel = try await service.request(
+                .POST, "/v1/orders/\(orderId)/cancel", key: key, body: #"{"reason":"customer called"}"#)
+            #expect(cancel.status == 202)
+            let saga = try await service.waitForTerminal(orderId)
+            let history = saga["history"] as? [[String: Any]] ?? []
+            let request = try #require(history.first { $0["type"] as? String == "CancelRequested" })
+            let payload = (request["data"] as? [String: Any])?["payload"] as? [String: Any]
+            #expect(payload?["role"] as? String == "support")
+            #expect(payload?["reason"] as? String == "customer called")
+        }
+    }
 }

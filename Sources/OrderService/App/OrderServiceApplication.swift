@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import Identity
 import Logging
 import Metrics
 import Mongo
@@ -46,7 +47,8 @@ public struct OrderServiceApplication: Sendable {
             keyText = "\(key):operator"
             generatedOperatorKey = key
         }
-        let keys = try APIKeys(parsing: keyText)
+        let roles = try Role.table(parsing: configuration.authRoles ?? "")
+        let keys = try APIKeys(parsing: keyText, roles: roles)
         // The metrics backend first: metrics made before it is installed (the intake's counters) would report nowhere.
         let metricsRegistry = MetricsBootstrap.registry
         let business = try MongoClient(configuration.mongoURI)
@@ -61,6 +63,20 @@ public struct OrderServiceApplication: Sendable {
             configuration: HTTPClient.Configuration(
                 timeout: .init(connect: .seconds(2), read: .seconds(30)),
                 connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)))
+        let tokens: TokenVerifier?
+        do {
+            tokens = try configuration.tokens.map { tokens in
+                let source =
+                    switch tokens.keys {
+                    case .url(let url): KeySetSource(url: url, http: http, logger: logger)
+                    case .document(let json): try KeySetSource(document: json, logger: logger)
+                    }
+                return TokenVerifier(settings: tokens.settings, keys: source)
+            }
+        } catch {
+            try? http.syncShutdown()
+            throw error
+        }
         let engineConfiguration = SagaEngine.Configuration(
             instanceId: configuration.instanceId, leaseDuration: configuration.leaseDuration,
             pollInterval: configuration.pollInterval, maxConcurrentSagas: configuration.maxConcurrentSagas,
@@ -101,11 +117,12 @@ public struct OrderServiceApplication: Sendable {
             probeTimeout: .seconds(2))
         operations.addRoutes(to: router, table: &table)
         let api = OrderAPI(
-            orders: orders, history: history, summaryFeed: history, keepAliveInterval: .seconds(15),
+            orders: orders, history: history, summaryFeed: history, commandLog: history,
+            keepAliveInterval: .seconds(15),
             streams: StreamQuota(limit: configuration.streamsPerKey))
         api.addRoutes(
             to: router.group("/v1").add(middleware: StoresReadyMiddleware(preparation: preparation))
-                .add(middleware: APIKeyMiddleware(keys: keys)),
+                .add(middleware: AuthenticationMiddleware(keys: keys, tokens: tokens, roles: roles)),
             table: &table)
         router.add(middleware: MethodNotAllowedMiddleware(routes: table))
 

@@ -14,8 +14,9 @@ struct APIKeys: Sendable {
         }
     }
 
-    /// The keys in `text`; entries are `key:role` (`operator`, `viewer`, `customer`) or `key:customer:customerId`.
-    init(parsing text: String) throws {
+    /// The keys in `text`; entries are `key:role` (a role of `roles`: `operator`, `viewer`, `customer` or a custom
+    /// one) or `key:customer:customerId`.
+    init(parsing text: String, roles: [String: Role] = Role.builtIn) throws {
         var principals: [String: Principal] = [:]
         let entries = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         for (index, entry) in entries.enumerated() {
@@ -32,12 +33,12 @@ struct APIKeys: Sendable {
             switch (parts[1], parts.count) {
             case ("customer", 3) where !parts[2].isEmpty:
                 principal = Principal(role: .customer, boundCustomerId: parts[2], keyLabel: label)
-            case (let name, 2) where Role.builtIn[name] != nil:
-                principal = Principal(role: Role.builtIn[name]!, boundCustomerId: nil, keyLabel: label)
+            case (let name, 2) where roles[name] != nil:
+                principal = Principal(role: roles[name]!, boundCustomerId: nil, keyLabel: label)
             default:
+                let names = roles.keys.sorted().joined(separator: ", ")
                 throw ParseError(
-                    entryNumber: entryNumber,
-                    reason: "the role must be operator, viewer, customer or customer:<customerId>")
+                    entryNumber: entryNumber, reason: "the role must be one of \(names), or customer:<customerId>")
             }
             guard principals[key] == nil else {
                 throw ParseError(entryNumber: entryNumber, reason: "the key appears twice")

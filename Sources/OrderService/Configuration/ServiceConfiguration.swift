@@ -26,6 +26,11 @@ public struct ServiceConfiguration: Sendable {
     public var instanceId: String
     /// `API_KEYS` as given, or nil for a generated development operator key.
     public var apiKeys: String?
+    /// `AUTH_ROLES` as given: custom roles as sets of actions, `name=action,action;name=…`.
+    public var authRoles: String?
+    /// Bearer JWTs from an OIDC provider (`AUTH_ISSUER`, `AUTH_AUDIENCE`, `AUTH_JWKS_URL` or `AUTH_JWKS_FILE`, …);
+    /// nil: API keys only.
+    public var tokens: TokenAuthentication?
     /// How long a saga's lease lasts without renewal (takeover after a crash waits this long).
     public var leaseDuration: Duration
     /// How often the engine looks for due timers and abandoned sagas.
@@ -104,6 +109,8 @@ public struct ServiceConfiguration: Sendable {
             saga: saga,
             instanceId: value("INSTANCE_ID") ?? SagaEngine.Configuration.defaultInstanceId(),
             apiKeys: value("API_KEYS"),
+            authRoles: value("AUTH_ROLES"),
+            tokens: try TokenAuthentication.fromEnvironment(value),
             leaseDuration: try duration("LEASE_DURATION", default: .seconds(30)),
             pollInterval: try duration("POLL_INTERVAL", default: .seconds(1)),
             maxConcurrentSagas: try integer("MAX_CONCURRENT_SAGAS", default: 32, range: 1...100_000),
@@ -117,7 +124,9 @@ public struct ServiceConfiguration: Sendable {
     }
 
     /// The collections the service keeps its own documents in, which the intake may not be.
-    static let businessCollections: Set<String> = ["orders", "products", "payments", "shipments", "settled_stock"]
+    static let businessCollections: Set<String> = [
+        "orders", "products", "payments", "shipments", "settled_stock", "audit",
+    ]
 
     /// `name` when it is a collection name the intake may follow: 1 to 120 characters, letters, digits, `_`, `-` and
     /// `.`, starting with a letter or `_`, not a `system.` collection nor one of the service's own.

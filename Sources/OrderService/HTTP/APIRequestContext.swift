@@ -3,7 +3,7 @@ import Hummingbird
 /// The request context of the API: Hummingbird's core storage plus the caller's identity once authenticated.
 struct APIRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
-    /// Who is calling, set by ``APIKeyMiddleware`` on `/v1` routes.
+    /// Who is calling, set by ``AuthenticationMiddleware`` on `/v1` routes.
     var principal: Principal?
 
     init(source: ApplicationRequestContextSource) {

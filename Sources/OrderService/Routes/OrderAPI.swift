@@ -10,6 +10,8 @@ struct OrderAPI: Sendable {
     let history: any HistoryStore
     /// Every saga's summary changes, for live lists.
     let summaryFeed: any SagaSummaryFeed
+    /// The commands sagas received, for the audit trail.
+    let commandLog: any SagaCommandLog
     /// How long the event stream waits between keep-alive comments.
     let keepAliveInterval: Duration
     /// Open event streams per caller.
@@ -41,6 +43,7 @@ struct OrderAPI: Sendable {
         add(.get, "/sagas/stats", sagaStats)
         add(.get, "/sagas/changes", streamChanges)
         add(.post, "/sagas/retry", retrySagas)
+        add(.get, "/audit", listAudit)
     }
 
     // MARK: Caller
@@ -53,11 +56,12 @@ struct OrderAPI: Sendable {
     // MARK: Products
 
     @Sendable func putProduct(_ request: Request, context: APIRequestContext) async throws -> Response {
-        _ = try context.require(.productsWrite)
+        let principal = try context.require(.productsWrite)
         var request = request
         let input = try ProductInput(json: try await request.jsonBody(context: context))
-        let product = try await orders.catalog.put(
-            sku: input.sku, name: input.name, price: input.price, stock: input.stock)
+        let product = try await orders.putProduct(
+            sku: input.sku, name: input.name, price: input.price, stock: input.stock,
+            by: principal.attribution(reason: input.reason))
         return try JSONResponse.make(ProductView(product))
     }
 

@@ -7,6 +7,8 @@ struct ProductInput: Sendable {
     let name: String
     let price: Money
     let stock: Int64
+    /// Why the operator changed it, for the audit trail.
+    let reason: String?
 
     /// The most units a product may stock.
     static let stockLimit: ClosedRange<Int64> = 0...1_000_000_000
@@ -14,12 +16,13 @@ struct ProductInput: Sendable {
     /// Reads and validates a product body; throws a 422 problem naming every bad field.
     init(json root: JSONValue) throws(Problem) {
         let validator = BodyValidator()
-        guard let body = validator.object(root, at: "", allowed: ["sku", "name", "price", "stock"]) else {
+        guard let body = validator.object(root, at: "", allowed: ["sku", "name", "price", "stock", "reason"]) else {
             throw Problem.validation(validator.errors)
         }
         let sku = validator.string(body["sku"], at: "sku", rule: .identifier(maxLength: OrderRequest.Limits.identifier))
         let name = validator.string(body["name"], at: "name", rule: .text(maxLength: OrderRequest.Limits.text))
         let stock = validator.integer(body["stock"], at: "stock", range: Self.stockLimit)
+        reason = validator.string(body["reason"], at: "reason", rule: .text(maxLength: 256), required: false)
         var price: Money?
         if let fields = validator.object(body["price"], at: "price", allowed: ["amount", "currency"]) {
             let amount = validator.string(
