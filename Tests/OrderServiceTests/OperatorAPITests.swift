@@ -253,3 +253,44 @@ extension ServiceHarness {
         throw HarnessError("order \(orderId) has fewer than \(count) recorded retries after \(timeout)")
     }
 }
+
+/// What a stopping instance does with the event streams it serves.
+@Suite("Event streams at shutdown")
+struct StreamShutdownTests {
+    @Test("a stopping instance ends its open streams, so its shutdown does not wait on them")
+    func streamsEndAtShutdown() async throws {
+        let reader = try await ServiceHarness.run { service in
+            try await service.putProduct("BIG", price: "600.00", stock: 5)
+            let orderId = try await service.placeOrder(items: [("BIG", 2)])
+            try await service.waitForStatus(orderId, in: ["AWAITING_APPROVAL"])
+            let url = service.baseURL
+            let (streaming, started) = AsyncStream.makeStream(of: Void.self)
+            let reader = Task {
+                var request = HTTPClientRequest(url: url + "/v1/orders/\(orderId)/events")
+                request.headers.add(name: "Authorization", value: "Bearer \(ServiceHarness.operatorKey)")
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+                var text = ""
+                for try await chunk in response.body {
+                    text += String(buffer: chunk)
+                    if text.contains("event: SignalWaitStarted") { started.yield() }
+                }
+                started.finish()
+                return text
+            }
+            for await _ in streaming { break }
+            return reader
+        }
+        let ended = try await withThrowingTaskGroup(of: String?.self) { group in
+            group.addTask { try await reader.value }
+            group.addTask {
+                try await Task.sleep(for: .seconds(20))
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        let text = try #require(ended, "the stream of a waiting saga was still open 20 s after the service stopped")
+        #expect(text.contains("event: SignalWaitStarted"), "it had streamed the history up to the wait")
+    }
+}
