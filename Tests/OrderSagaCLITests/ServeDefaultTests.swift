@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import MongoTesting
 import Testing
@@ -33,7 +32,7 @@ struct ServeDefaultTests {
             }
 
             let port = try await Self.listeningPort(in: output, of: process)
-            try await Self.waitUntilReady(port: port)
+            try await LiveService.waitUntilReady(port: port)
             let stats = try await CLIResult.run(
                 ["sagas", "stats", "--output", "json"],
                 environment: ["ORDER_SAGA_URL": "http://127.0.0.1:\(port)", "ORDER_SAGA_KEY": "serve-operator-key"])
@@ -51,22 +50,6 @@ struct ServeDefaultTests {
             try? await client.database(orders).drop()
             try? await client.database(history).drop()
         }
-    }
-
-    /// Waits (bounded) until `/health/ready` answers 200: the service listens before its stores are prepared.
-    static func waitUntilReady(port: Int) async throws {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/health/ready")
-            request.method = .GET
-            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(5)),
-                response.status == .ok
-            {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw TestFailure("the service on port \(port) was not ready within 60 s")
     }
 
     /// The port in the `order-saga listening on http://127.0.0.1:<port>` line (bounded wait).

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Logging
 import MongoTesting
@@ -58,6 +59,7 @@ struct LiveService: Sendable {
                     try await tasks.next()
                     throw TestFailure("the service stopped before it listened")
                 }
+                try await waitUntilReady(port: port)
                 let live = LiveService(url: "http://127.0.0.1:\(port)")
                 let result: Result<T, any Error>
                 do { result = .success(try await body(live)) } catch { result = .failure(error) }
@@ -68,6 +70,22 @@ struct LiveService: Sendable {
                 return try result.get()
             }
         }
+    }
+
+    /// Waits (bounded) until `/health/ready` answers 200: the service listens before its stores are prepared.
+    static func waitUntilReady(port: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/health/ready")
+            request.method = .GET
+            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(5)),
+                response.status == .ok
+            {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("the service on port \(port) was not ready within 60 s")
     }
 
     /// Runs `order-saga` with `arguments` against this service, with the operator key unless `key` says otherwise.
