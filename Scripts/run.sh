@@ -92,6 +92,7 @@ order-saga is running:
   $key_line
 
   curl -H "Authorization: Bearer $key" http://$HOST:$PORT/v1/sagas/stats
+  ORDER_SAGA_URL=http://$HOST:$PORT ORDER_SAGA_KEY=$key ${STACK_BIN#"$ROOT"/}/order-saga sagas list
 
 Press Ctrl-C to stop everything.
 TXT

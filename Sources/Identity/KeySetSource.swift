@@ -25,6 +25,8 @@ public actor KeySetSource {
     private var keyIds: Set<String> = []
     private var loaded = false
     private var freshUntil: ContinuousClock.Instant?
+    /// When a fetch last failed.
+    private var lastFailure: ContinuousClock.Instant?
     /// When an unknown key id last made the set be fetched again.
     private var lastUnknownKeyFetch: ContinuousClock.Instant?
     private var fetching: Task<Void, any Error>?
@@ -64,12 +66,18 @@ public actor KeySetSource {
                 throw .keysUnavailable
             }
         }
+        if case .url = origin, !loaded, let failed = lastFailure, now - failed < refetchInterval {
+            throw .keysUnavailable
+        }
         if case .url = origin, !loaded || stale || (missing && mayRefetch) {
             if loaded, !stale { lastUnknownKeyFetch = now }
             do {
                 try await fetch()
             } catch {
                 logger.warning("cannot fetch the identity provider's keys", metadata: ["error": "\(error)"])
+                // Keep what is held, and let the issuer recover before asking again.
+                lastFailure = clock.now
+                freshUntil = clock.now + refetchInterval
                 if !loaded { throw .keysUnavailable }
             }
         }

@@ -78,7 +78,8 @@ public struct TokenVerifier: Sendable {
     /// The algorithms accepted; any other (`none`, `HS256`, …) is refused before a key is looked up.
     static let algorithms: Set<String> = ["RS256", "ES256", "EdDSA"]
 
-    let settings: Settings
+    /// What tokens must say.
+    public let settings: Settings
     let keys: KeySetSource
     let now: @Sendable () -> Date
 
@@ -120,13 +121,27 @@ public struct TokenVerifier: Sendable {
         guard let expiry = claims.seconds("exp"), now <= expiry + settings.leeway else { throw .expired }
         if let notBefore = claims.seconds("nbf"), now + settings.leeway < notBefore { throw .notYetValid }
         guard case .string(let issuer) = claims["iss"], issuer == settings.issuer else { throw .wrongIssuer }
-        guard let audience = claims["aud"], audience.names.contains(settings.audience) else { throw .wrongAudience }
+        guard Self.names(settings.audience, in: claims["aud"]) else { throw .wrongAudience }
         guard case .string(let subject) = claims["sub"], !subject.isEmpty else { throw .noSubject }
         var customerId: String?
-        if let claim = settings.customerClaim, case .string(let value) = claims[claim], !value.isEmpty {
-            customerId = value
+        if let claim = settings.customerClaim {
+            switch claims[claim] {
+            case .string(let value) where !value.isEmpty: customerId = value
+            case .number(let value) where value == value.rounded() && abs(value) < 1e15:
+                customerId = String(Int64(value))
+            default: break
+            }
         }
         return Identity(subject: subject, roles: claims[settings.rolesClaim]?.names ?? [], customerId: customerId)
+    }
+
+    /// Whether an `aud` claim names `audience`: a string equal to it (one value, never split), or a list holding it.
+    static func names(_ audience: String, in claim: ClaimValue?) -> Bool {
+        switch claim {
+        case .string(let value): value == audience
+        case .array(let values): values.contains(.string(audience))
+        default: false
+        }
     }
 
     /// The header's string members (`alg`, `kid`), read before anything is verified.

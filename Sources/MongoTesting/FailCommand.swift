@@ -86,6 +86,12 @@ public struct FailCommand: Sendable {
         try await configure(times: times, commands: commands, data: ["closeConnection": true])
     }
 
+    /// The next `times` of `commands` fail with the server error `code` (such as 286, `ChangeStreamHistoryLost`, on
+    /// a change stream's `getMore`).
+    public func commandError(on commands: [String], code: Int, times: Int) async throws {
+        try await configure(times: times, commands: commands, data: ["errorCode": .int32(Int32(code))])
+    }
+
     /// Turns the fail point off.
     public func off() async throws {
         _ = try await client.database("admin").runCommand(["configureFailPoint": "failCommand", "mode": "off"])

@@ -1,61 +1,22 @@
 import ArgumentParser
 import Foundation
-import Logging
-import OrderService
+import OrderSagaCLI
 
-/// `order-saga`: the order service. Configured by environment variables; the flags override them.
+/// `order-saga`: serves by default; its other subcommands act on a running service.
 @main
-struct OrderSagaCommand: AsyncParsableCommand {
+struct OrderSagaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "order-saga",
-        abstract: "Runs the order saga service (REST API, saga engine).",
-        discussion: "Configuration comes from the environment (see README.md); these flags override it.")
+        abstract: "The order saga service, and a command-line client of it.",
+        discussion: """
+            With no subcommand, or with `serve`, it runs the service. The other subcommands act on a running service \
+            at ORDER_SAGA_URL (default http://127.0.0.1:8080) with the key ORDER_SAGA_KEY (or --url, --key). \
+            Exit status: 0 done, 1 refused by the API, 2 usage, 3 unreachable.
+            """,
+        subcommands: [ServeCommand.self] + OrderSagaCLI.commands,
+        defaultSubcommand: ServeCommand.self)
 
-    @Option(help: "Listen address (HOST).") var host: String?
-    @Option(help: "Listen port (PORT).") var port: Int?
-    @Option(help: "Business documents' deployment (MONGODB_URI).") var mongodbURI: String?
-    @Option(help: "Saga history's deployment (HISTORY_MONGODB_URI).") var historyMongodbURI: String?
-    @Option(help: "This instance's name in leases (INSTANCE_ID).") var instanceId: String?
-    @Option(help: "Log level (LOG_LEVEL).") var logLevel: String?
-
-    func run() async throws {
-        var environment = ProcessInfo.processInfo.environment
-        environment["HOST"] = host ?? environment["HOST"]
-        environment["PORT"] = port.map(String.init) ?? environment["PORT"]
-        environment["MONGODB_URI"] = mongodbURI ?? environment["MONGODB_URI"]
-        environment["HISTORY_MONGODB_URI"] = historyMongodbURI ?? environment["HISTORY_MONGODB_URI"]
-        environment["INSTANCE_ID"] = instanceId ?? environment["INSTANCE_ID"]
-        environment["LOG_LEVEL"] = logLevel ?? environment["LOG_LEVEL"]
-
-        let configuration: ServiceConfiguration
-        do {
-            configuration = try ServiceConfiguration.fromEnvironment(environment)
-        } catch {
-            throw ValidationError("\(error)")
-        }
-        let level = configuration.logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "order-saga")
-        let service = try OrderServiceApplication(configuration: configuration, logger: logger) { port in
-            print("order-saga listening on http://\(configuration.host):\(port) (instance \(configuration.instanceId))")
-            fflush(nil)
-        }
-        if let key = service.generatedOperatorKey {
-            print("API_KEYS is not set; development operator key: \(key)")
-            fflush(nil)
-        }
-        do {
-            try await service.run()
-        } catch {
-            // Most often the address: already in use, or not one of this host's.
-            logger.critical(
-                "order-saga stopped on an error (listen address \(configuration.host):\(configuration.port))",
-                metadata: ["error": "\(error)"])
-            throw ExitCode.failure
-        }
+    static func main() async {
+        Foundation.exit(await CommandLineRunner.run(Self.self))
     }
 }

@@ -3,45 +3,72 @@ import Mongo
 import SagaKit
 
 extension MongoHistoryStore: SagaCommandLog {
-    /// The signals of the sagas that received any (`inboxCount > 0`), unwound and sorted by time.
-    ///
-    /// An operator's look-up, not a hot path: it reads every saga that received a signal, which on most databases is a
-    /// small share of all sagas.
+    /// The signals of the sagas that received any, through the sparse `lastSignalAt` index, latest first; stops
+    /// reading once every saga left signalled before the oldest of the `limit` entries it keeps.
     public func commands(before position: SagaCommandPosition?, limit: Int) async throws -> [SagaCommandEntry] {
         typealias Field = SagaDocument.Field
-        let at = "\(Field.inbox).\(Field.Signal.at)"
-        let id = "\(Field.inbox).\(Field.Signal.id)"
-        var pipeline: [Document] = [
-            ["$match": [Field.inboxCount: ["$gt": 0]]],
-            ["$project": [Field.inbox: 1]],
-            ["$unwind": .string("$\(Field.inbox)")],
-        ]
-        if let position {
-            pipeline.append([
-                "$match": [
-                    "$or": [
-                        [at: ["$lt": .datetime(position.at)]],
-                        [at: .datetime(position.at), id: ["$lt": .string(position.id)]],
-                    ]
-                ]
-            ])
+        let limit = max(1, limit)
+        let selection: Document = [Field.lastSignalAt: ["$exists": true]]
+        let options = FindOptions(
+            sort: [Field.lastSignalAt: -1], projection: [Field.inbox: 1, Field.lastSignalAt: 1], batchSize: 100,
+            hint: [Field.lastSignalAt: -1])
+        return try await mapped {
+            var kept: [SagaCommandEntry] = []
+            for try await row in try await self.sagas.find(selection, options: options, as: SignalledSaga.self) {
+                if kept.count >= limit, let oldest = kept.last, row.lastSignalAt < oldest.signal.at { break }
+                for signal in row.inbox.map(\.signal) {
+                    let entry = SagaCommandEntry(sagaId: row.id, signal: signal)
+                    if let position, entry.position >= position { continue }
+                    kept.append(entry)
+                }
+                kept.sort { $1.position < $0.position }
+                if kept.count > limit { kept.removeLast(kept.count - limit) }
+            }
+            return kept
         }
-        pipeline += [["$sort": [at: -1, id: -1]], ["$limit": .int64(Int64(max(1, limit)))]]
-        let stages = pipeline
-        let rows = try await mapped {
-            try await self.sagas.aggregate(stages, as: CommandRow.self).toArray()
+    }
+
+    /// Gives sagas signalled before `lastSignalAt` existed their latest signal's time, a batch at a time.
+    func backfillLastSignalTimes() async throws {
+        typealias Field = SagaDocument.Field
+        let selection: Document = [Field.inboxCount: ["$gt": 0], Field.lastSignalAt: ["$exists": false]]
+        let options = FindOptions(limit: 500, projection: [Field.inbox: 1])
+        while true {
+            let rows = try await mapped {
+                try await self.sagas.find(selection, options: options, as: UnmarkedSaga.self).toArray()
+            }
+            for row in rows {
+                let latest = row.inbox.map(\.signal.at).max() ?? Date(timeIntervalSince1970: 0)
+                _ = try await mapped {
+                    try await self.sagas.updateOne(
+                        filter: [Field.id: .string(row.id)], update: ["$max": [Field.lastSignalAt: .datetime(latest)]])
+                }
+            }
+            if rows.count < 500 { return }
         }
-        return rows.map { SagaCommandEntry(sagaId: $0.id, signal: $0.inbox.signal) }
     }
 }
 
-/// One unwound inbox signal: `{_id, inbox: {id, name, payload, at}}`.
-private struct CommandRow: Decodable, Sendable {
+/// A saga signalled before `lastSignalAt` existed: `{_id, inbox}`.
+private struct UnmarkedSaga: Decodable, Sendable {
     var id: String
-    var inbox: StoredSignal
+    var inbox: [StoredSignal]
 
     enum CodingKeys: String, CodingKey {
         case id = "_id"
+        case inbox
+    }
+}
+
+/// A saga's signals: `{_id, lastSignalAt, inbox: [{id, name, payload, at}, …]}`.
+private struct SignalledSaga: Decodable, Sendable {
+    var id: String
+    var lastSignalAt: Date
+    var inbox: [StoredSignal]
+
+    enum CodingKeys: String, CodingKey {
+        case id = "_id"
+        case lastSignalAt
         case inbox
     }
 }

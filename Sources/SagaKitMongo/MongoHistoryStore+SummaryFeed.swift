@@ -60,7 +60,16 @@ extension MongoHistoryStore: SagaSummaryFeed {
         after position: String?, continuation: AsyncThrowingStream<SagaSummaryChanges, any Error>.Continuation
     ) async throws -> ChangeStream<ChangeEvent<Document>> {
         let pipeline: [Document] = [
-            ["$match": ["operationType": ["$in": ["insert", "update", "replace"]]]],
+            // New sagas, and updates of the summary (an append sets `updatedAt`); not lease renewals or releases.
+            [
+                "$match": [
+                    "$or": [
+                        ["operationType": ["$in": ["insert", "replace"]]],
+                        ["updateDescription.updatedFields.\(SagaDocument.Field.updatedAt)": ["$exists": true]],
+                        ["updateDescription.updatedFields.\(SagaDocument.Field.status)": ["$exists": true]],
+                    ]
+                ]
+            ],
             ["$project": ["documentKey": 1, "operationType": 1]],
         ]
         let options = ChangeStreamOptions(maxAwaitTime: .milliseconds(500))

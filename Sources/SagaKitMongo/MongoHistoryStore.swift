@@ -57,6 +57,7 @@ public final class MongoHistoryStore: HistoryStore {
     /// (idempotent).
     public func prepare() async throws {
         try await backfillListKeys()
+        try await backfillLastSignalTimes()
         try await sagas.createIndexes([
             IndexModel(keys: ["status": 1, "listKey": -1], name: "status_listKey"),
             IndexModel(keys: ["listKey": -1], name: "listKey"),
@@ -64,6 +65,8 @@ public final class MongoHistoryStore: HistoryStore {
             // The engine's due-saga poll: equality on the kind, a range on the due time (no `$in`, no `$or`, which
             // some planners scan for).
             IndexModel(keys: ["definition": 1, "version": 1, "dueAt": 1], name: "due_by_kind"),
+            // Only sagas that received a signal: the audit trail reads those, not every saga.
+            IndexModel(keys: [SagaDocument.Field.lastSignalAt: -1], name: "lastSignalAt", sparse: true),
         ])
     }
 
@@ -459,6 +462,7 @@ public final class MongoHistoryStore: HistoryStore {
             "$inc": ["inboxCount": 1],
             // Absent dueAt means "none": $min then sets it, and otherwise keeps the earlier of the two.
             "$min": ["dueAt": .datetime(now)],
+            "$max": [SagaDocument.Field.lastSignalAt: .datetime(signal.at)],
         ]
         let result = try await mapped { [filter] in
             try await self.sagas.updateOne(filter: filter, update: update)

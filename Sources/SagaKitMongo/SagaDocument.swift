@@ -32,6 +32,8 @@ enum SagaDocument {
         static let events = "events"
         static let inbox = "inbox"
         static let listKey = "listKey"
+        /// When the saga's latest signal was sent; absent until it receives one (the audit trail's sparse index).
+        static let lastSignalAt = "lastSignalAt"
 
         /// The events' fields (`events: [{seq, type, step, attempt, at, data}, …]`).
         enum Event {

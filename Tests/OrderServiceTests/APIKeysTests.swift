@@ -15,7 +15,7 @@ import Testing
 
     @Test func logLabelIsAFingerprintThatSharesNoKeyText() throws {
         let key = "op-secret-1"
-        let label = try #require(try APIKeys(parsing: "\(key):operator").principal(for: key)?.keyLabel)
+        let label = try #require(try APIKeys(parsing: "\(key):operator").principal(for: key)?.actor)
         #expect(label == APIKeys.fingerprint(of: key))
         #expect(label.hasPrefix("key#") && label.count == 12)
         #expect(!label.contains("op-s"))

@@ -74,6 +74,13 @@ struct TokenAuthenticationTests {
                     ),
                     (parts[0] + "." + parts[1] + "." + String(parts[2].reversed()), "signature"),
                     (none, "algorithm"), (hs256, "algorithm"), ("a.b.c", "well-formed"),
+                    (try await issuer.token(.init(sub: "", roles: ["operator"])), "no subject"),
+                    (try await issuer.token(.init(sub: "a", exp: nil, roles: ["operator"])), "expired"),
+                    (
+                        try await issuer.token(.init(audOne: "other order-saga", sub: "a", roles: ["operator"])),
+                        "audience"
+                    ),
+                    (try await issuer.token(.init(sub: "a", roles: ["customer"])), "names no customer"),
                 ]
                 for (token, reason) in cases {
                     let answer = try await service.request(.GET, "/v1/sagas", key: token)
@@ -85,6 +92,53 @@ struct TokenAuthenticationTests {
                 }
                 let skewed = try await issuer.token(.init(sub: "a", exp: now - 30, roles: ["operator"]))
                 #expect(try await service.request(.GET, "/v1/sagas", key: skewed).status == 200, "60 s of leeway")
+                let single = try await issuer.token(.init(audOne: TestIssuer.audience, sub: "a", roles: ["operator"]))
+                #expect(try await service.request(.GET, "/v1/sagas", key: single).status == 200, "aud as one string")
+            }
+        }
+    }
+
+    @Test("a caller bound to a customer sees that customer's sagas only, whatever its roles allow")
+    func boundCustomer() async throws {
+        let issuer = try await TestIssuer.make()
+        try await issuer.serving { url in
+            try await ServiceHarness.run(environment: Self.environment(jwksURL: url)) { service in
+                try await service.putProduct("SKU-1")
+                let own = try await service.placeOrder(customer: "c-42")
+                let other = try await service.placeOrder(customer: "c-7")
+                for orderId in [own, other] { try await service.waitForTerminal(orderId) }
+                let token = try await issuer.token(
+                    .init(sub: "erin", roles: ["customer", "operator"], customer_id: "c-42"))
+                let listed = try await service.request(.GET, "/v1/sagas?customerId=c-7", key: token).json
+                let orderIds = (listed["items"] as? [[String: Any]])?.compactMap { $0["orderId"] as? String }
+                #expect(orderIds == [own], "the list is narrowed to the bound customer")
+                #expect(try await service.request(.GET, "/v1/sagas", key: token).status == 422)
+                for path in ["/v1/sagas/stats", "/v1/sagas/changes", "/v1/audit"] {
+                    #expect(try await service.request(.GET, path, key: token).status == 403, "\(path)")
+                }
+                #expect(try await service.request(.GET, "/v1/audit?orderId=\(other)", key: token).status == 404)
+                #expect(try await service.request(.GET, "/v1/orders/\(other)", key: token).status == 404)
+                let retry = try await service.request(
+                    .POST, "/v1/sagas/retry", key: token, body: #"{"status":"STUCK"}"#)
+                #expect(retry.status == 403)
+            }
+        }
+    }
+
+    @Test("a role allowed only to approve may approve: a command checks its one action")
+    func singleActionRole() async throws {
+        let issuer = try await TestIssuer.make()
+        try await issuer.serving { url in
+            var environment = Self.environment(jwksURL: url)
+            environment["AUTH_ROLES"] = "approver=sagas.approve"
+            try await ServiceHarness.run(environment: environment) { service in
+                try await service.putProduct("BIG", price: "600.00", stock: 5)
+                let orderId = try await service.placeOrder(items: [("BIG", 2)])
+                try await service.waitForStatus(orderId, in: ["AWAITING_APPROVAL"])
+                let approver = try await issuer.token(.init(sub: "frank", roles: ["approver"]))
+                #expect(try await service.request(.GET, "/v1/orders/\(orderId)", key: approver).status == 403)
+                let approved = try await service.request(.POST, "/v1/orders/\(orderId)/approve", key: approver)
+                #expect(approved.status == 202, "\(approved.text)")
             }
         }
     }
@@ -126,10 +180,12 @@ struct TokenAuthenticationTests {
         #expect(throws: ServiceConfiguration.Invalid.self) {
             try ServiceConfiguration.fromEnvironment(["AUTH_ISSUER": "https://id.example"])
         }
-        #expect(throws: ServiceConfiguration.Invalid.self) {
-            try ServiceConfiguration.fromEnvironment([
-                "AUTH_ISSUER": "https://id.example", "AUTH_AUDIENCE": "a", "AUTH_JWKS_URL": "ftp://x",
-            ])
+        for url in ["ftp://x", "http://id.example/jwks"] {
+            #expect(throws: ServiceConfiguration.Invalid.self, "\(url)") {
+                try ServiceConfiguration.fromEnvironment([
+                    "AUTH_ISSUER": "https://id.example", "AUTH_AUDIENCE": "a", "AUTH_JWKS_URL": url,
+                ])
+            }
         }
     }
 

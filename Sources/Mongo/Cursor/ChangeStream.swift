@@ -44,6 +44,22 @@ public final class ChangeStream<Element: Decodable & Sendable>: AsyncSequence, S
         return nil
     }
 
+    /// Waits once, at most `maxAwaitTime`, for the next change: nil when none came in that time (the resume token
+    /// may still have moved past changes the pipeline filtered out). Throws `CancellationError` when the task was
+    /// cancelled or the stream closed, so a consumer can take what is buffered in batches without blocking for more.
+    ///
+    /// ```swift
+    /// var batch: [ChangeEvent<Document>] = []
+    /// while batch.count < 100, let change = try await stream.tryNext() { batch.append(change) }
+    /// ```
+    public func tryNext() async throws -> Element? {
+        try Task.checkCancellation()
+        let outcome = try await waitOnce()
+        if let token = outcome.token { latestToken.withLock { $0 = token } }
+        guard outcome.open else { throw CancellationError() }
+        return try outcome.document.map { try MongoCollection<Document>.decode(Element.self, $0) }
+    }
+
     /// One server wait for a change (at most `maxAwaitTime`): the change if one came, the latest resume token,
     /// and whether the stream is still open. A cancelled task's wait is dropped before it starts.
     private func waitOnce() async throws -> (document: Document?, token: Document?, open: Bool) {

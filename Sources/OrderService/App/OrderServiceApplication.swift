@@ -25,6 +25,8 @@ public struct OrderServiceApplication: Sendable {
     public let orders: OrderSystem
     /// The saga history store.
     public let history: MongoHistoryStore
+    /// The order intake, when `INTAKE_COLLECTION` is set.
+    public let intake: OrderIntake?
     /// The key to print when `API_KEYS` was not set (a development operator key), else nil.
     public let generatedOperatorKey: String?
     /// The Hummingbird application.
@@ -47,6 +49,8 @@ public struct OrderServiceApplication: Sendable {
         }
         let roles = try Role.table(parsing: configuration.authRoles ?? "")
         let keys = try APIKeys(parsing: keyText, roles: roles)
+        // The metrics backend first: metrics made before it is installed (the intake's counters) would report nowhere.
+        let metricsRegistry = MetricsBootstrap.registry
         let business = try MongoClient(configuration.mongoURI)
         let historyClient =
             configuration.historyURI == configuration.mongoURI
@@ -89,6 +93,15 @@ public struct OrderServiceApplication: Sendable {
             throw error
         }
 
+        let intake = configuration.intakeCollection.map { collection in
+            OrderIntake(
+                orders: orders, collection: collection,
+                positions: MongoStreamPositionStore(
+                    client: historyClient, databaseName: configuration.historyDatabase,
+                    writeConcern: configuration.writeConcern),
+                rules: .placeOrder, logger: logger)
+        }
+
         let preparation = StoresPreparation()
         let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestMetricsMiddleware())
@@ -96,7 +109,7 @@ public struct OrderServiceApplication: Sendable {
         var table = RouteTable()
         let operations = OperationsRoutes(
             checks: Self.readinessChecks(business: business, history: historyClient, preparation: preparation),
-            metrics: MetricsBootstrap.registry,
+            metrics: metricsRegistry,
             beforeScrape: { [databaseMetrics = DatabaseMetrics(business: business, history: historyClient)] in
                 databaseMetrics.publish()
             },
@@ -104,7 +117,8 @@ public struct OrderServiceApplication: Sendable {
             probeTimeout: .seconds(2))
         operations.addRoutes(to: router, table: &table)
         let api = OrderAPI(
-            orders: orders, history: history, summaryFeed: history, commandLog: history, keepAliveInterval: .seconds(15),
+            orders: orders, history: history, summaryFeed: history, commandLog: history,
+            keepAliveInterval: .seconds(15),
             streams: StreamQuota(limit: configuration.streamsPerKey))
         api.addRoutes(
             to: router.group("/v1").add(middleware: StoresReadyMiddleware(preparation: preparation))
@@ -118,6 +132,30 @@ public struct OrderServiceApplication: Sendable {
         router.add(middleware: MethodNotAllowedMiddleware(routes: table))
 
         let clients = [business] + (historyClient === business ? [] : [historyClient])
+        var services: [any Service] = [
+            ResourcesService {
+                try? await http.shutdown()
+                for client in clients { await client.shutdown() }
+            },
+            StoresPreparationService(history: history, orders: orders, preparation: preparation, logger: logger),
+            EngineService(engine: orders.engine, preparation: preparation),
+        ]
+        if let intake { services.append(IntakeService(intake: intake, preparation: preparation)) }
+        services += [
+            PeriodicService(
+                purpose: "look for interrupted placements",
+                interval: min(configuration.placementRecoveryGrace, .seconds(15)), logger: logger
+            ) { [grace = configuration.placementRecoveryGrace] in
+                try await orders.resumeInterruptedPlacements(grace: grace)
+            },
+            PeriodicService(
+                purpose: "prune settled stock markers",
+                interval: min(configuration.inventoryRetention, .seconds(300)), logger: logger
+            ) { [retention = configuration.inventoryRetention] in
+                let cutoff = Date().addingTimeInterval(-SagaTime.seconds(retention))
+                try await orders.inventory.prune(settledBefore: cutoff)
+            },
+        ]
         let application = Application(
             router: router,
             server: .http1(
@@ -127,31 +165,12 @@ public struct OrderServiceApplication: Sendable {
                         maxHeaderFieldSize: 8 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "order-saga"),
-            services: [
-                ResourcesService {
-                    try? await http.shutdown()
-                    for client in clients { await client.shutdown() }
-                },
-                StoresPreparationService(history: history, orders: orders, preparation: preparation, logger: logger),
-                EngineService(engine: orders.engine, preparation: preparation),
-                PeriodicService(
-                    purpose: "look for interrupted placements",
-                    interval: min(configuration.placementRecoveryGrace, .seconds(15)), logger: logger
-                ) { [grace = configuration.placementRecoveryGrace] in
-                    try await orders.resumeInterruptedPlacements(grace: grace)
-                },
-                PeriodicService(
-                    purpose: "prune settled stock markers",
-                    interval: min(configuration.inventoryRetention, .seconds(300)), logger: logger
-                ) { [retention = configuration.inventoryRetention] in
-                    let cutoff = Date().addingTimeInterval(-SagaTime.seconds(retention))
-                    try await orders.inventory.prune(settledBefore: cutoff)
-                },
-            ],
+            services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
         self.orders = orders
         self.history = history
+        self.intake = intake
         self.application = application
     }
 

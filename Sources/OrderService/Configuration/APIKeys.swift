@@ -32,9 +32,9 @@ struct APIKeys: Sendable {
             let principal: Principal
             switch (parts[1], parts.count) {
             case ("customer", 3) where !parts[2].isEmpty:
-                principal = Principal(role: .customer, boundCustomerId: parts[2], keyLabel: label)
+                principal = Principal(role: .customer, boundCustomerId: parts[2], actor: label)
             case (let name, 2) where roles[name] != nil:
-                principal = Principal(role: roles[name]!, boundCustomerId: nil, keyLabel: label)
+                principal = Principal(role: roles[name]!, boundCustomerId: nil, actor: label)
             default:
                 let names = roles.keys.sorted().joined(separator: ", ")
                 throw ParseError(

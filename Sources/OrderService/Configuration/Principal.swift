@@ -6,8 +6,9 @@ struct Principal: Sendable, Hashable {
     let role: Role
     /// For a key bound to one customer: that customer's id.
     let boundCustomerId: String?
-    /// A short, non-secret name for logs and history: a fingerprint of the key, never its characters.
-    let keyLabel: String
+    /// Who acts, as logs, the history and the audit trail name them: a key's fingerprint (never its characters) or
+    /// a token's subject.
+    let actor: String
 
     /// Whether this caller may see or act on an order of `customerId`.
     func canAccess(customerId: String) -> Bool {
@@ -18,6 +19,6 @@ struct Principal: Sendable, Hashable {
 extension Principal {
     /// This caller as the history records who acted: their fingerprint and role, with their reason.
     func attribution(reason: String?) -> CommandAttribution {
-        CommandAttribution(actor: keyLabel, role: role.name, reason: reason)
+        CommandAttribution(actor: actor, role: role.name, reason: reason)
     }
 }

@@ -50,6 +50,8 @@ public struct ServiceConfiguration: Sendable {
     public var inventoryRetention: Duration
     /// How many event streams one API key may hold open at once (429 beyond).
     public var streamsPerKey: Int
+    /// The business database's collection whose inserted documents become orders (`INTAKE_COLLECTION`); nil: off.
+    public var intakeCollection: String?
 
     /// The durable write concern with the configured `wtimeout`: majority, journaled.
     public var writeConcern: WriteConcern { WriteConcern(.majority, journal: true, timeout: writeTimeout) }
@@ -117,6 +119,33 @@ public struct ServiceConfiguration: Sendable {
             placementRecoveryGrace: try duration("PLACEMENT_RECOVERY_GRACE", default: .seconds(30)),
             writeTimeout: try duration("WRITE_TIMEOUT", default: .seconds(10)),
             inventoryRetention: try duration("INVENTORY_RETENTION", default: .seconds(3600)),
-            streamsPerKey: try integer("STREAMS_PER_KEY", default: 16, range: 1...10_000))
+            streamsPerKey: try integer("STREAMS_PER_KEY", default: 16, range: 1...10_000),
+            intakeCollection: try value("INTAKE_COLLECTION").map(intakeCollectionName))
+    }
+
+    /// The collections the service keeps its own documents in, which the intake may not be.
+    static let businessCollections: Set<String> = [
+        "orders", "products", "payments", "shipments", "settled_stock", "audit",
+    ]
+
+    /// `name` when it is a collection name the intake may follow: 1 to 120 characters, letters, digits, `_`, `-` and
+    /// `.`, starting with a letter or `_`, not a `system.` collection nor one of the service's own.
+    static func intakeCollectionName(_ name: String) throws -> String {
+        let legal =
+            name.utf8.count <= 120 && !name.hasPrefix("system.") && !name.hasSuffix(".") && !name.contains("..")
+            && name.unicodeScalars.first.map { $0 == "_" || ($0.isASCII && $0.properties.isAlphabetic) } == true
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII
+                    && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0))
+            }
+        guard legal else {
+            throw Invalid(
+                description: "INTAKE_COLLECTION must be a collection name: 1 to 120 letters, digits, '_', '-' or '.', "
+                    + "starting with a letter or '_', not a system collection; got \"\(name)\"")
+        }
+        guard !businessCollections.contains(name) else {
+            throw Invalid(description: "INTAKE_COLLECTION must not be one of the service's own collections (\(name))")
+        }
+        return name
     }
 }

@@ -32,8 +32,13 @@ public struct TokenAuthentication: Sendable, Hashable {
         let keys: Keys
         switch (url, file) {
         case (let url?, nil):
-            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil
-            else { throw Invalid(description: "AUTH_JWKS_URL must be an http or https URL") }
+            guard let parsed = URL(string: url), let host = parsed.host,
+                parsed.scheme == "https"
+                    || (parsed.scheme == "http" && ["127.0.0.1", "localhost", "::1"].contains(host))
+            else {
+                // Keys fetched in the clear could be swapped on the way: only a loopback issuer may use http.
+                throw Invalid(description: "AUTH_JWKS_URL must be an https URL (http only on 127.0.0.1 or localhost)")
+            }
             keys = .url(url)
         case (nil, let file?):
             guard let data = FileManager.default.contents(atPath: file) else {

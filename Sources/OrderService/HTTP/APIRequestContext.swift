@@ -24,4 +24,16 @@ struct APIRequestContext: RequestContext {
         }
         return principal
     }
+
+    /// The authenticated caller, who must be allowed `action` and act for every customer: a caller bound to one
+    /// customer (its orders only) is refused what would show or change other customers' sagas.
+    func requireAllCustomers(_ action: APIAction) throws(Problem) -> Principal {
+        let principal = try require(action)
+        if let customerId = principal.boundCustomerId {
+            throw Problem(
+                type: Problem.typeBase + "forbidden", title: "Forbidden", status: .forbidden,
+                detail: "this caller acts for customer \(customerId) only; \(action.rawValue) covers every customer")
+        }
+        return principal
+    }
 }

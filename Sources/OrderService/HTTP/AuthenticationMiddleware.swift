@@ -34,7 +34,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         } else {
             throw Self.unauthorized("the API key is not valid")
         }
-        context.logger[metadataKey: "caller"] = "\(context.principal?.keyLabel ?? "")"
+        context.logger[metadataKey: "caller"] = "\(context.principal?.actor ?? "")"
         return try await next(request, context)
     }
 
@@ -45,15 +45,19 @@ struct AuthenticationMiddleware: RouterMiddleware {
         do {
             identity = try await tokens.verify(token)
         } catch .keysUnavailable {
-            throw Problem.status(.serviceUnavailable, TokenVerifier.Failure.keysUnavailable.description)
+            throw Problem.unavailable(TokenVerifier.Failure.keysUnavailable.description)
         } catch {
             throw Self.unauthorized(error.description, error: "invalid_token")
         }
         let named = identity.roles.compactMap { roles[$0] }
+        if tokens.settings.customerClaim != nil, identity.customerId == nil, named.contains(.customer) {
+            // Fail closed: a customer whose token names no customer would otherwise see every customer's orders.
+            throw Self.unauthorized("the token names no customer", error: "invalid_token")
+        }
         let role = Role(
             name: named.isEmpty ? "none" : named.map(\.name).sorted().joined(separator: "+"),
             actions: named.reduce(into: Set<APIAction>()) { $0.formUnion($1.actions) })
-        return Principal(role: role, boundCustomerId: identity.customerId, keyLabel: identity.subject)
+        return Principal(role: role, boundCustomerId: identity.customerId, actor: identity.subject)
     }
 
     /// A 401 with `WWW-Authenticate: Bearer`, and the RFC 6750 `error` and `error_description` for a refused token.

@@ -7,16 +7,18 @@ extension OrderAPI {
     /// `GET /v1/audit?orderId=&limit=&cursor=`: who did what, newest first: the commands sagas received (from their
     /// histories) and the changes to the catalog (from the audit collection); with `orderId`, that order's commands.
     @Sendable func listAudit(_ request: Request, context: APIRequestContext) async throws -> Response {
-        _ = try context.require(.auditRead)
+        let principal = try context.require(.auditRead)
         let query = try Self.auditQuery(request.uri.queryParameters)
         var entries: [AuditEntryView]
         if let orderId = query.orderId {
             guard let order = try await orders.orderBook.order(orderId),
+                principal.canAccess(customerId: order.customerId),
                 let record = try await history.load(sagaId: order.sagaId)
             else { throw Problem.notFound("order \(orderId)") }
             entries = record.inbox.map { AuditEntryView(SagaCommandEntry(sagaId: record.id, signal: $0)) }
                 .filter { entry in query.before.map { entry.position < $0 } ?? true }
         } else {
+            _ = try context.requireAllCustomers(.auditRead)
             async let commands = commandLog.commands(before: query.before, limit: query.limit + 1)
             async let changes = orders.audit.changes(before: query.before, limit: query.limit + 1)
             entries = try await commands.map(AuditEntryView.init) + changes.map(AuditEntryView.init)
@@ -45,13 +47,7 @@ extension OrderAPI {
             query.orderId = OrderID(text)
             if query.orderId == nil { errors.append(FieldError(field: "orderId", message: "is not an order id")) }
         }
-        if let text = parameters.get("limit") {
-            if let value = Int(text), (1...500).contains(value), String(value) == text {
-                query.limit = value
-            } else {
-                errors.append(FieldError(field: "limit", message: "must be an integer from 1 to 500"))
-            }
-        }
+        query.limit = pageLimit(parameters, errors: &errors)
         if let text = parameters.get("cursor"), !text.isEmpty {
             query.before = AuditCursor.decode(text)
             if query.before == nil {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import SagaKit
+import ServiceLifecycle
 
 extension OrderAPI {
     /// `GET /v1/orders/{orderId}/events`: every history event as Server-Sent Events, as it is recorded.
@@ -12,14 +13,15 @@ extension OrderAPI {
     /// with `Last-Event-ID`.
     @Sendable func streamEvents(_ request: Request, context: APIRequestContext) async throws -> Response {
         let after = try Self.lastEventId(request.headers)
-        let order = try await visibleOrder(context)
+        let order = try await visibleOrder(context, requiring: .ordersRead)
         guard try await history.load(sagaId: order.sagaId) != nil else {
             throw Problem.notFound("the saga of order \(order.id)")
         }
-        let frames = Self.frames(
-            from: history.watch(sagaId: order.sagaId, after: after), keepAlive: keepAliveInterval,
-            render: Self.frame(for:))
-        return try eventStream(frames, context: context)
+        return try eventStream(context: context) {
+            Self.frames(
+                from: history.watch(sagaId: order.sagaId, after: after), keepAlive: keepAliveInterval,
+                render: Self.frame(for:))
+        }
     }
 
     /// `GET /v1/sagas/changes`: every saga's status changes as Server-Sent Events, for live lists; never ends by
@@ -29,24 +31,25 @@ extension OrderAPI {
     /// With `Last-Event-ID` the stream resumes after that position; when it no longer can, the first event is
     /// `event: Reset` (the client reloads its list).
     @Sendable func streamChanges(_ request: Request, context: APIRequestContext) async throws -> Response {
-        _ = try context.require(.sagasRead)
+        _ = try context.requireAllCustomers(.sagasRead)
         let position = try Self.changesPosition(request.headers)
-        let changes = summaryFeed.summaryChanges(after: position)
-        let lines = AsyncThrowingStream<String, any Error> { continuation in
-            let pump = Task {
-                do {
-                    for try await batch in changes {
-                        continuation.yield(try await changeFrames(batch))
+        return try eventStream(context: context) {
+            let changes = summaryFeed.summaryChanges(after: position)
+            let lines = AsyncThrowingStream<String, any Error> { continuation in
+                let pump = Task {
+                    do {
+                        for try await batch in changes {
+                            continuation.yield(try await changeFrames(batch))
+                        }
+                        continuation.finish()
+                    } catch {
+                        continuation.finish(throwing: error)
                     }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
                 }
+                continuation.onTermination = { _ in pump.cancel() }
             }
-            continuation.onTermination = { _ in pump.cancel() }
+            return Self.frames(from: lines, keepAlive: keepAliveInterval) { $0 }
         }
-        return try eventStream(
-            Self.frames(from: lines, keepAlive: keepAliveInterval) { $0 }, context: context)
     }
 
     /// The `Last-Event-ID` of `GET /v1/sagas/changes`: a position the feed issued (hexadecimal), or none.
@@ -76,14 +79,18 @@ extension OrderAPI {
         }
     }
 
-    /// An SSE response of `frames`, counted against the caller's open streams (429 beyond them).
-    func eventStream(_ frames: AsyncThrowingStream<String, any Error>, context: APIRequestContext) throws -> Response {
-        let caller = context.principal?.keyLabel ?? "anonymous"
+    /// An SSE response of the frames `makeFrames` starts, counted against the caller's open streams: beyond them
+    /// 429, and nothing is started.
+    func eventStream(
+        context: APIRequestContext, _ makeFrames: () -> AsyncThrowingStream<String, any Error>
+    ) throws -> Response {
+        let caller = context.principal?.actor ?? "anonymous"
         guard streams.acquire(caller) else {
             throw Problem.tooMany(
                 "this key already has \(streams.limit) event streams open; close one or resume later with Last-Event-ID"
             )
         }
+        let frames = makeFrames()
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
@@ -145,9 +152,16 @@ extension OrderAPI {
                     send(": keep-alive\n\n")
                 }
             }
+            // A stopping instance ends its streams (the client resumes elsewhere with Last-Event-ID) rather than wait
+            // for streams that may not end for hours.
+            let shutdown = Task {
+                guard (try? await gracefulShutdown()) != nil else { return }
+                continuation.finish()
+            }
             continuation.onTermination = { _ in
                 pump.cancel()
                 ticker.cancel()
+                shutdown.cancel()
             }
         }
     }

@@ -4,9 +4,9 @@ import Orders
 import SagaKit
 
 extension OrderAPI {
-    /// The order named in the path, if this caller may see it (another customer's order is 404).
-    func visibleOrder(_ context: APIRequestContext) async throws -> Order {
-        let principal = try context.require(.ordersRead)
+    /// The order named in the path, if this caller may do `action` and see it (another customer's order is 404).
+    func visibleOrder(_ context: APIRequestContext, requiring action: APIAction) async throws -> Order {
+        let principal = try context.require(action)
         let id = try Self.orderIdParameter(context)
         guard let order = try await orders.orderBook.order(id), principal.canAccess(customerId: order.customerId) else {
             throw Problem.notFound("order \(id)")
@@ -113,7 +113,7 @@ extension OrderAPI {
     }
 
     /// The `limit` parameter of a paged list: 1 to 500, 50 when absent.
-    private static func pageLimit(_ parameters: Parameters, errors: inout [FieldError]) -> Int {
+    static func pageLimit(_ parameters: Parameters, errors: inout [FieldError]) -> Int {
         guard let text = parameters.get("limit") else { return 50 }
         if let value = Int(text), (1...500).contains(value), String(value) == text { return value }
         errors.append(FieldError(field: "limit", message: "must be an integer from 1 to 500"))

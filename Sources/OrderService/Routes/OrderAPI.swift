@@ -114,7 +114,7 @@ struct OrderAPI: Sendable {
     }
 
     @Sendable func getOrder(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let order = try await visibleOrder(context)
+        let order = try await visibleOrder(context, requiring: .ordersRead)
         async let record = history.load(sagaId: order.sagaId)
         async let payment = orders.payments.payment(orderId: order.id.rawValue)
         async let shipment = orders.shipments.shipment(orderId: order.id.rawValue)
@@ -123,7 +123,7 @@ struct OrderAPI: Sendable {
     }
 
     @Sendable func getSaga(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let order = try await visibleOrder(context)
+        let order = try await visibleOrder(context, requiring: .ordersRead)
         guard let record = try await history.load(sagaId: order.sagaId) else {
             throw Problem.notFound("the saga of order \(order.id)")
         }
@@ -156,9 +156,9 @@ struct OrderAPI: Sendable {
     func command(_ request: Request, _ context: APIRequestContext, action: Action) async throws -> Response {
         let principal = try context.require(action.permission)
         var request = request
-        let reason = try await Self.reason(in: request.optionalJSONBody(context: context), allowing: [])
+        let reason = try await Self.reason(in: request.optionalJSONBody(context: context))
         let attribution = principal.attribution(reason: reason)
-        let order = try await visibleOrder(context)
+        let order = try await visibleOrder(context, requiring: action.permission)
         let outcome: OrderCommandOutcome =
             switch action {
             case .approve: try await orders.approve(order, by: attribution)
@@ -180,20 +180,18 @@ struct OrderAPI: Sendable {
         }
     }
 
-    /// The optional `reason` (at most 256 characters) of a command's body, which may also hold the `allowing`
-    /// fields; 422 names any other field.
-    static func reason(in body: JSONValue?, allowing fields: Set<String>) throws -> String? {
+    /// The optional `reason` of a command's body, its only field; 422 names any other.
+    static func reason(in body: JSONValue?) throws -> String? {
         guard let body else { return nil }
         let validator = BodyValidator()
-        let object = validator.object(body, at: "", allowed: fields.union(["reason"]), required: false)
-        let reason = validator.string(object?["reason"], at: "reason", rule: .text(maxLength: 256), required: false)
+        let reason = validator.reason(in: validator.object(body, at: "", allowed: ["reason"], required: false))
         guard validator.errors.isEmpty else { throw Problem.validation(validator.errors) }
         return reason
     }
 
     /// `POST /v1/sagas/retry`: retries every STUCK saga, up to `limit` (default 100) at a time.
     @Sendable func retrySagas(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let principal = try context.require(.sagasRetry)
+        let principal = try context.requireAllCustomers(.sagasRetry)
         var request = request
         let body = try await request.jsonBody(context: context)
         let validator = BodyValidator()
@@ -202,7 +200,7 @@ struct OrderAPI: Sendable {
         if let status, status != OrderSagaStatus.stuck.rawValue {
             validator.fail("status", "must be STUCK: only a stuck saga can be retried")
         }
-        let reason = validator.string(fields?["reason"], at: "reason", rule: .text(maxLength: 256), required: false)
+        let reason = validator.reason(in: fields)
         let limit = validator.integer(fields?["limit"], at: "limit", range: 1...500, required: false) ?? 100
         guard validator.errors.isEmpty else { throw Problem.validation(validator.errors) }
         let outcome = try await orders.retryStuck(limit: Int(limit), by: principal.attribution(reason: reason))
@@ -212,8 +210,16 @@ struct OrderAPI: Sendable {
     // MARK: Sagas
 
     @Sendable func listSagas(_ request: Request, context: APIRequestContext) async throws -> Response {
-        _ = try context.require(.sagasRead)
-        switch try Self.listRequest(request.uri.queryParameters) {
+        let principal = try context.require(.sagasRead)
+        var listing = try Self.listRequest(request.uri.queryParameters)
+        if let bound = principal.boundCustomerId {
+            // A caller bound to one customer lists that customer's sagas, whatever it asked for.
+            switch listing {
+            case .customer(_, let before, let limit): listing = .customer(bound, before: before, limit: limit)
+            case .all: throw Problem.validation([FieldError(field: "customerId", message: "must be \(bound)")])
+            }
+        }
+        switch listing {
         case .all(let query):
             let page: SagaPage
             do {
@@ -245,7 +251,7 @@ struct OrderAPI: Sendable {
     }
 
     @Sendable func sagaStats(_ request: Request, context: APIRequestContext) async throws -> Response {
-        _ = try context.require(.sagasRead)
+        _ = try context.requireAllCustomers(.sagasRead)
         let counts = try await history.countsByStatus()
         var shown: [String: Int] = [:]
         for status in OrderSagaStatus.allCases { shown[status.rawValue] = counts[status.engineStatus] ?? 0 }

@@ -112,6 +112,11 @@ final class BodyValidator {
         return value
     }
 
+    /// The optional `reason` member of `fields`: why a person acted, at most 256 characters, for the history.
+    func reason(in fields: ObjectFields?) -> String? {
+        string(fields?["reason"], at: "reason", rule: .text(maxLength: 256), required: false)
+    }
+
     private func failed(_ path: String, _ message: String) -> String? {
         fail(path, message)
         return nil

@@ -22,7 +22,7 @@ struct ProductInput: Sendable {
         let sku = validator.string(body["sku"], at: "sku", rule: .identifier(maxLength: OrderRequest.Limits.identifier))
         let name = validator.string(body["name"], at: "name", rule: .text(maxLength: OrderRequest.Limits.text))
         let stock = validator.integer(body["stock"], at: "stock", range: Self.stockLimit)
-        reason = validator.string(body["reason"], at: "reason", rule: .text(maxLength: 256), required: false)
+        reason = validator.reason(in: body)
         var price: Money?
         if let fields = validator.object(body["price"], at: "price", allowed: ["amount", "currency"]) {
             let amount = validator.string(

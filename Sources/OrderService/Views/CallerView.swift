@@ -12,6 +12,6 @@ struct CallerView: Encodable {
         role = principal.role.name
         actions = principal.role.actions.sorted().map(\.rawValue)
         customerId = principal.boundCustomerId
-        subject = principal.keyLabel
+        subject = principal.actor
     }
 }

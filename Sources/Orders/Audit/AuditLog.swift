@@ -40,9 +40,9 @@ public struct AuditLog: Sendable {
         entries = database.durableCollection("audit", as: ProductChange.self)
     }
 
-    /// Records a change.
-    func record(_ change: ProductChange) async throws {
-        _ = try await entries.insertOne(change)
+    /// Records a change, within `session`'s transaction (which carries the write concern).
+    func record(_ change: ProductChange, session: MongoSession) async throws {
+        _ = try await entries.withWriteConcern(nil).insertOne(change, session: session)
     }
 
     /// Up to `limit` changes before `position` (all when `nil`), newest first.

@@ -14,8 +14,11 @@ public struct Catalog: Sendable {
     }
 
     /// Creates or replaces a catalog item; `stock` sets the units available, reservations in flight are kept.
+    /// Within `session`'s transaction when given (the transaction then carries the write concern).
     @discardableResult
-    public func put(sku: String, name: String, price: Money, stock: Int64, now: Date = Date()) async throws -> Product {
+    public func put(
+        sku: String, name: String, price: Money, stock: Int64, now: Date = Date(), session: MongoSession? = nil
+    ) async throws -> Product {
         let update: Document = [
             "$set": [
                 "name": .string(name),
@@ -25,9 +28,10 @@ public struct Catalog: Sendable {
             ],
             "$setOnInsert": ["reserved": .int64(0)],
         ]
-        let stored = try await products.findOneAndUpdate(
+        let collection = session == nil ? products : products.withWriteConcern(nil)
+        let stored = try await collection.findOneAndUpdate(
             filter: ["_id": .string(sku)], update: update,
-            options: FindOneAndUpdateOptions(returnDocument: .after, upsert: true))
+            options: FindOneAndUpdateOptions(returnDocument: .after, upsert: true), session: session)
         guard let stored else { throw MongoError(.driver, message: "upsert of product \(sku) returned nothing") }
         return stored
     }

@@ -147,7 +147,14 @@ extension OrderSystem {
         var outcome = BatchRetryOutcome()
         for summary in page.items {
             let orderId = OrderID(sagaId: summary.id)?.rawValue ?? summary.id
-            switch try await engine.retry(sagaId: summary.id, payload: attribution.payload) {
+            let result: SagaCommandOutcome
+            do {
+                result = try await engine.retry(sagaId: summary.id, payload: attribution.payload)
+            } catch {
+                outcome.failed.append(.init(orderId: orderId, detail: "its saga could not be reached: \(error)"))
+                continue
+            }
+            switch result {
             case .accepted:
                 outcome.retried.append(orderId)
             case .notApplicable(let status):

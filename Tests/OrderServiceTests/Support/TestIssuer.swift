@@ -12,15 +12,48 @@ final class TestIssuer: Sendable {
     static let issuer = "https://id.test.example"
     static let audience = "order-saga"
 
-    /// The claims a test token carries.
+    /// The claims a test token carries (`aud` as a list, or as one string with `audOne`; `exp` left out when nil).
     struct Claims: JWTPayload {
         var iss: String = TestIssuer.issuer
         var aud: [String] = [TestIssuer.audience]
+        var audOne: String?
         var sub: String
-        var exp: Double = Date().timeIntervalSince1970 + 300
+        var exp: Double? = Date().timeIntervalSince1970 + 300
         var nbf: Double?
         var roles: [String]
         var customer_id: String?
+
+        enum CodingKeys: String, CodingKey {
+            case iss, aud, sub, exp, nbf, roles, customer_id
+        }
+
+        init(
+            iss: String = TestIssuer.issuer, aud: [String] = [TestIssuer.audience], audOne: String? = nil, sub: String,
+            exp: Double? = Date().timeIntervalSince1970 + 300, nbf: Double? = nil, roles: [String],
+            customer_id: String? = nil
+        ) {
+            (self.iss, self.aud, self.audOne, self.sub, self.exp) = (iss, aud, audOne, sub, exp)
+            (self.nbf, self.roles, self.customer_id) = (nbf, roles, customer_id)
+        }
+
+        init(from decoder: any Decoder) throws {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "test tokens are only signed"))
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(iss, forKey: .iss)
+            if let audOne {
+                try container.encode(audOne, forKey: .aud)
+            } else {
+                try container.encode(aud, forKey: .aud)
+            }
+            try container.encode(sub, forKey: .sub)
+            try container.encodeIfPresent(exp, forKey: .exp)
+            try container.encodeIfPresent(nbf, forKey: .nbf)
+            try container.encode(roles, forKey: .roles)
+            try container.encodeIfPresent(customer_id, forKey: .customer_id)
+        }
 
         func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
