@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", "4.1.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        // OTLP over HTTP only: the gRPC exporter would add minutes to every build.
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // MARK: MongoDB over libmongoc
@@ -54,6 +57,7 @@ let package = Package(
         .target(
             name: "SagaKit",
             dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -76,9 +80,11 @@ let package = Package(
         .target(
             name: "Orders",
             dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "SagaKit",
                 "Mongo",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -97,6 +103,7 @@ let package = Package(
         .target(
             name: "OrderService",
             dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 "Orders",
                 "SagaKitMongo",
                 "Identity",
@@ -134,6 +141,8 @@ let package = Package(
         .executableTarget(
             name: "OrderSagaCommand",
             dependencies: [
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "OrderService",
                 "OrderSagaCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -79,6 +79,8 @@ if [ $# -eq 0 ]; then
     run_reliability_suite crash --orders 100 --concurrency 16 --kills 3
     log "short zombie run: 60 orders, 2 freezes of one of two instances (Scripts/zombie-test.sh for the full run)"
     run_reliability_suite zombie --orders 60 --freezes 2
+    log "traces: one trace per saga across a kill, over OTLP http/json and http/protobuf (Scripts/trace-test.sh)"
+    run_reliability_suite traces
     log "saga-bench engine smoke run (it works; figures are BENCHMARKS.md's, from release builds)"
     "$BIN_DIR/saga-bench" engine --seconds 2 --in-flight 64 --compensate >/dev/null 2>&1
     "$BIN_DIR/saga-bench" engine --seconds 2 --in-flight 64 2>/dev/null | tail -2

@@ -5,6 +5,7 @@
     python -m reliability.run outage   --orders 500 --concurrency 16 --outage-seconds 10
     python -m reliability.run faults   --orders 500 --concurrency 16 --failure-rate 0.3
     python -m reliability.run zombie   --orders 300 --concurrency 16 --freezes 6
+    python -m reliability.run traces
 
 Prints progress, any violation, and a last line such as `orders=500 kills=10 violations=0`; exits non-zero unless
 every order is terminal and there is no violation. State (logs, data) is kept in --state-dir for inspection.
@@ -24,6 +25,7 @@ import threading
 import time
 
 from . import invariants, zombie
+from .traces import TracesSuite
 from .api import Client
 from .stack import ROOT, Stack
 from .workload import Workload
@@ -619,7 +621,7 @@ class HostileSuite(Suite):
 
 
 SUITES = {"crash": CrashSuite, "takeover": TakeoverSuite, "outage": OutageSuite, "faults": FaultsSuite,
-          "hostile": HostileSuite, "zombie": ZombieSuite}
+          "hostile": HostileSuite, "zombie": ZombieSuite, "traces": TracesSuite}
 
 
 def main():

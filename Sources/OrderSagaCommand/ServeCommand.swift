@@ -32,14 +32,11 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        let level = configuration.logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let companions = try Observability.bootstrap(environment: environment, logLevel: configuration.logLevel)
         let logger = Logger(label: "order-saga")
-        let service = try OrderServiceApplication(configuration: configuration, logger: logger) { port in
+        let service = try OrderServiceApplication(
+            configuration: configuration, logger: logger, companions: companions
+        ) { port in
             print("order-saga listening on http://\(configuration.host):\(port) (instance \(configuration.instanceId))")
             fflush(nil)
         }

@@ -38,6 +38,27 @@ struct FoldTests {
         }
     }
 
+    @Test("SagaStarted keeps the saga's trace context when it has one, and writes nothing for it when not")
+    func traceContext() throws {
+        let traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        let traced = HistoryEvent(
+            seq: 1, at: Date(timeIntervalSince1970: 1_700_000_000),
+            kind: .sagaStarted(definition: "d", version: 1, input: ["n": 1], trace: ["traceparent": traceparent]))
+        #expect(traced.data?["trace"] == ["traceparent": .string(traceparent)])
+        guard case .sagaStarted(_, _, _, let trace) = try traced.kind() else {
+            Issue.record("not a SagaStarted")
+            return
+        }
+        #expect(trace == ["traceparent": traceparent])
+        #expect(try SagaState.fold([traced]).trace == ["traceparent": traceparent])
+
+        let untraced = HistoryEvent(
+            seq: 1, at: Date(timeIntervalSince1970: 1_700_000_000),
+            kind: .sagaStarted(definition: "d", version: 1, input: ["n": 1]))
+        #expect(untraced.data?["trace"] == nil, "an untraced saga's history is as before")
+        #expect(try SagaState.fold([untraced]).trace.isEmpty)
+    }
+
     @Test("the folded state tells status, steps, attempts, errors and compensation progress")
     func stateContents() async throws {
         let recorded = try await Scenarios.stuckThenRetry()

@@ -33,8 +33,10 @@ public struct OrderServiceApplication: Sendable {
     let application: Application<RouterResponder<APIRequestContext>>
 
     /// Wires everything; nothing is contacted until the application runs.
+    ///
+    /// `companions` run beside the service and stop with it (an OpenTelemetry exporter, say).
     public init(
-        configuration: ServiceConfiguration, logger: Logger,
+        configuration: ServiceConfiguration, logger: Logger, companions: [any Service] = [],
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws {
         // What the configuration may refuse is read first, before any client that needs shutting down exists.
@@ -80,7 +82,8 @@ public struct OrderServiceApplication: Sendable {
         let engineConfiguration = SagaEngine.Configuration(
             instanceId: configuration.instanceId, leaseDuration: configuration.leaseDuration,
             pollInterval: configuration.pollInterval, maxConcurrentSagas: configuration.maxConcurrentSagas,
-            statusName: { OrderSagaStatus($0).rawValue })
+            statusName: { OrderSagaStatus($0).rawValue },
+            traceAttributes: { sagaId in OrderID(sagaId: sagaId).map { ["order.id": $0.rawValue] } ?? [:] })
         let orders: OrderSystem
         do {
             orders = try OrderSystem(
@@ -104,6 +107,7 @@ public struct OrderServiceApplication: Sendable {
 
         let preparation = StoresPreparation()
         let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
+        router.add(middleware: TracingMiddleware())
         router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
         var table = RouteTable()
@@ -132,7 +136,7 @@ public struct OrderServiceApplication: Sendable {
         router.add(middleware: MethodNotAllowedMiddleware(routes: table))
 
         let clients = [business] + (historyClient === business ? [] : [historyClient])
-        var services: [any Service] = [
+        var services: [any Service] = companions + [
             ResourcesService {
                 try? await http.shutdown()
                 for client in clients { await client.shutdown() }

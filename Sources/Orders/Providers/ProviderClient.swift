@@ -1,7 +1,9 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import SagaKit
+import Tracing
 
 /// What a provider answered: the status and the body.
 struct ProviderResponse: Sendable {
@@ -35,7 +37,7 @@ struct ProviderClient: Sendable {
     /// The most a single HTTP exchange may take; the step's own timeout usually ends it sooner.
     let requestTimeout: Duration
 
-    /// POSTs `body` as JSON to `url` with `Idempotency-Key: key`.
+    /// POSTs `body` as JSON to `url` with `Idempotency-Key: key`, and the current trace context (`traceparent`).
     func post(_ url: String, body: some Encodable, idempotencyKey: String, provider: String) async throws
         -> ProviderResponse
     {
@@ -44,6 +46,9 @@ struct ProviderClient: Sendable {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "Idempotency-Key", value: idempotencyKey)
+        if let context = ServiceContext.current {
+            InstrumentationSystem.instrument.inject(context, into: &request.headers, using: HTTPHeadersInjector())
+        }
         request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
         let response: ProviderResponse
         do {
@@ -69,5 +74,12 @@ struct ProviderClient: Sendable {
         StepError.nonRetryable(
             kind: "ProviderRejectedRequest",
             message: "\(provider) answered \(response.status) \(response.errorCode ?? "")")
+    }
+}
+
+/// Writes trace headers into an AsyncHTTPClient request's headers.
+struct HTTPHeadersInjector: Injector {
+    func inject(_ value: String, forKey key: String, into headers: inout HTTPHeaders) {
+        headers.replaceOrAdd(name: key, value: value)
     }
 }

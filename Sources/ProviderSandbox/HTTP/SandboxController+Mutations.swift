@@ -19,6 +19,9 @@ extension SandboxController {
         perform: @Sendable (Body, IdempotencyKey) async throws -> MutationOutcome
     ) async throws -> Response {
         await statistics.recordCall(route)
+        if let traceparent = request.headers.first(where: { $0.name.canonicalName == "traceparent" })?.value {
+            logger.info("call", metadata: ["route": "\(route)", "traceparent": "\(traceparent)"])
+        }
         let latency = await faults.nextLatency()
         if latency > .zero {
             try await Task.sleep(for: latency)

@@ -29,6 +29,8 @@ extension SagaEngine {
         public var jitter: JitterSource
         /// How metrics name a terminal status (an application may show its own names, such as REFUNDED for REVERTED).
         public var statusName: @Sendable (SagaStatus) -> String
+        /// Attributes a saga's spans carry besides the engine's own (an application's id for it, say).
+        public var traceAttributes: @Sendable (_ sagaId: String) -> [String: String]
 
         /// Creates a configuration.
         public init(
@@ -43,7 +45,8 @@ extension SagaEngine {
             maxHistoryEvents: Int = 5_000,
             clock: any SagaClock = SystemClock(),
             jitter: JitterSource = JitterSource(),
-            statusName: @escaping @Sendable (SagaStatus) -> String = { $0.rawValue }
+            statusName: @escaping @Sendable (SagaStatus) -> String = { $0.rawValue },
+            traceAttributes: @escaping @Sendable (_ sagaId: String) -> [String: String] = { _ in [:] }
         ) {
             self.instanceId = instanceId
             self.leaseDuration = leaseDuration
@@ -57,6 +60,7 @@ extension SagaEngine {
             self.clock = clock
             self.jitter = jitter
             self.statusName = statusName
+            self.traceAttributes = traceAttributes
         }
 
         /// `<host name>-<process id>-<random suffix>`: unique per start, even for containers that share a host

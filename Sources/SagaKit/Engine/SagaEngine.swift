@@ -156,8 +156,11 @@ public actor SagaEngine {
         -> SagaStartOutcome
     {
         let now = SagaTime.truncated(clock.now)
+        let trace = SagaTracing.startTrace(
+            definition: definition.name, sagaId: sagaId, attributes: configuration.traceAttributes(sagaId))
         let started = HistoryEvent(
-            seq: 1, at: now, kind: .sagaStarted(definition: definition.name, version: definition.version, input: input))
+            seq: 1, at: now,
+            kind: .sagaStarted(definition: definition.name, version: definition.version, input: input, trace: trace))
         let request = SagaStartRequest(
             sagaId: sagaId, definitionName: definition.name, definitionVersion: definition.version, input: input,
             events: [started], status: .running, currentStep: nil, owner: nil, leaseUntil: nil, dueAt: now,
@@ -178,8 +181,11 @@ public actor SagaEngine {
         async throws -> SagaStartOutcome
     {
         let now = SagaTime.truncated(clock.now)
+        let trace = SagaTracing.startTrace(
+            definition: definition.name, sagaId: sagaId, attributes: configuration.traceAttributes(sagaId))
         let started = HistoryEvent(
-            seq: 1, at: now, kind: .sagaStarted(definition: definition.name, version: definition.version, input: input))
+            seq: 1, at: now,
+            kind: .sagaStarted(definition: definition.name, version: definition.version, input: input, trace: trace))
         let initial = try SagaState.fold([started])
         let decision = try SagaDecider.decide(
             state: initial, saga: saga, pendingSignals: [], now: now, random: configuration.jitter.nextUnit)

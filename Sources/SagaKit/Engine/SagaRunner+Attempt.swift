@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Tracing
 
 /// Running one attempt of a step or compensation and turning its outcome into an event.
 extension SagaRunner {
@@ -44,12 +45,21 @@ extension SagaRunner {
                 results: RecordedResults(steps: held.state.steps),
                 logger: logger
             )
+            let span = SagaTracing.startAttempt(
+                name, kind: "step", attempt: attempt, sagaId: sagaId, trace: held.state.trace,
+                attributes: configuration.traceAttributes(sagaId))
             let outcome = await SagaLogContext.$current.withValue(.init(sagaId: sagaId, step: name, attempt: attempt)) {
-                await AttemptExecutor.run(timeout: timeout, deadlines: deadlines, lifecycle: lifecycle) {
-                    try await action.run(execution)
+                await ServiceContext.$current.withValue(span.context) {
+                    logger.debug("attempt started")
+                    return await AttemptExecutor.run(timeout: timeout, deadlines: deadlines, lifecycle: lifecycle) {
+                        try await action.run(execution)
+                    }
                 }
             }
-            guard case .finished(let result, let timedOut) = outcome, !lifecycle.isCrashed else { return nil }
+            guard case .finished(let result, let timedOut) = outcome, !lifecycle.isCrashed else {
+                SagaTracing.end(span, outcome: nil)
+                return nil
+            }
             finishedAt = SagaTime.truncated(clock.now)
             recordAttemptMetrics(
                 name: name, result: result.map { _ in () }, timedOut: timedOut, from: started, to: finishedAt)
@@ -57,6 +67,7 @@ extension SagaRunner {
                 saga: held.saga, step: name, attempt: attempt, budgetStart: held.state.current?.budgetStart ?? 0,
                 result: result, now: finishedAt, random: configuration.jitter.nextUnit
             )
+            SagaTracing.end(span, outcome: kind)
         case .runCompensation(let name, let forStep, let attempt):
             guard let compensation = held.saga.compensation(named: name)?.compensation else { return nil }
             let stepInfo = held.state.step(named: forStep)
@@ -73,18 +84,28 @@ extension SagaRunner {
                 results: RecordedResults(steps: held.state.steps),
                 logger: logger
             )
+            let span = SagaTracing.startAttempt(
+                name, kind: "compensation", attempt: attempt, sagaId: sagaId, trace: held.state.trace,
+                attributes: configuration.traceAttributes(sagaId))
             let outcome = await SagaLogContext.$current.withValue(.init(sagaId: sagaId, step: name, attempt: attempt)) {
-                await AttemptExecutor.run(timeout: timeout, deadlines: deadlines, lifecycle: lifecycle) {
-                    try await compensation.run(execution)
+                await ServiceContext.$current.withValue(span.context) {
+                    logger.debug("attempt started")
+                    return await AttemptExecutor.run(timeout: timeout, deadlines: deadlines, lifecycle: lifecycle) {
+                        try await compensation.run(execution)
+                    }
                 }
             }
-            guard case .finished(let result, let timedOut) = outcome, !lifecycle.isCrashed else { return nil }
+            guard case .finished(let result, let timedOut) = outcome, !lifecycle.isCrashed else {
+                SagaTracing.end(span, outcome: nil)
+                return nil
+            }
             finishedAt = SagaTime.truncated(clock.now)
             recordAttemptMetrics(name: name, result: result, timedOut: timedOut, from: started, to: finishedAt)
             kind = SagaDecider.compensationOutcome(
                 state: held.state, saga: held.saga, compensation: name, forStep: forStep, attempt: attempt,
                 result: result, now: finishedAt, random: configuration.jitter.nextUnit
             )
+            SagaTracing.end(span, outcome: kind)
         case .park, .done:
             return nil
         }

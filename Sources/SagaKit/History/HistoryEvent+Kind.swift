@@ -6,7 +6,7 @@ extension HistoryEvent {
     /// Convert with ``HistoryEvent/init(seq:at:kind:)`` and ``HistoryEvent/kind()``; the fold works on this view.
     public enum Kind: Sendable, Hashable {
         /// The saga began: its definition, version and input.
-        case sagaStarted(definition: String, version: Int, input: JSONValue)
+        case sagaStarted(definition: String, version: Int, input: JSONValue, trace: [String: String] = [:])
         /// The saga moved to a step.
         case stepScheduled(step: String, kind: SagaStepKind)
         /// An attempt of an action step began.

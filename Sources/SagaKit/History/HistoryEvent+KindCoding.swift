@@ -19,7 +19,8 @@ extension HistoryEvent {
             return .sagaStarted(
                 definition: try string(data, "definition"),
                 version: try int(data, "version"),
-                input: data["input"] ?? .null
+                input: data["input"] ?? .null,
+                trace: data["trace"]?.objectValue?.compactMapValues(\.stringValue) ?? [:]
             )
         case .stepScheduled:
             guard let kind = SagaStepKind(rawValue: data["kind"]?.stringValue ?? SagaStepKind.action.rawValue) else {
@@ -161,8 +162,12 @@ private struct EventFields {
 
     init(_ kind: HistoryEvent.Kind) {
         switch kind {
-        case .sagaStarted(let definition, let version, let input):
-            data = ["definition": .string(definition), "version": .int(Int64(version)), "input": input]
+        case .sagaStarted(let definition, let version, let input, let trace):
+            var object: [String: JSONValue] = [
+                "definition": .string(definition), "version": .int(Int64(version)), "input": input,
+            ]
+            if !trace.isEmpty { object["trace"] = .object(trace.mapValues(JSONValue.string)) }
+            data = .object(object)
         case .stepScheduled(let step, let kind):
             self.step = step
             data = ["kind": .string(kind.rawValue)]

@@ -65,12 +65,13 @@ extension SagaState {
             .invalidTransition(seq: event.seq, type: event.type, status: status, reason: reason)
         }
         if lastSeq == 0 {
-            guard case .sagaStarted(let definition, let version, let input) = kind else {
+            guard case .sagaStarted(let definition, let version, let input, let trace) = kind else {
                 throw refuse("a history begins with SagaStarted")
             }
             definitionName = definition
             definitionVersion = version
             self.input = input
+            self.trace = trace
             status = .running
             startedAt = at
             return

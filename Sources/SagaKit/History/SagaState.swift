@@ -14,6 +14,8 @@ public struct SagaState: Sendable, Hashable {
     public internal(set) var definitionVersion = 0
     /// The saga's input.
     public internal(set) var input: JSONValue = .null
+    /// The saga's trace context (W3C Trace Context headers kept with `SagaStarted`); empty when it was not traced.
+    public internal(set) var trace: [String: String] = [:]
     /// Where the saga stands.
     public internal(set) var status: SagaStatus = .running
     /// The `seq` of the last applied event (0 before any).

@@ -49,7 +49,7 @@ private struct Replay {
             issue(.notFinished, nil, "the history is empty")
             return
         }
-        guard case .sagaStarted(let name, let version, let input)? = try? first.kind() else {
+        guard case .sagaStarted(let name, let version, let input, _)? = try? first.kind() else {
             issue(.invalidHistory, first.seq, "a history begins with SagaStarted")
             return
         }

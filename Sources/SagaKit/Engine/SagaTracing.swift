@@ -1,0 +1,64 @@
+import Foundation
+import Tracing
+
+/// One trace per saga: its context is kept with `SagaStarted`, and every attempt of a step or compensation — after a
+/// crash, on another instance, days later — is a span in that trace.
+///
+/// Spans are made only for attempts that run, so a replay or a recovery adds none for work already done. With no
+/// tracer bootstrapped (`NoOpTracer`) nothing is kept and the spans cost next to nothing.
+enum SagaTracing {
+    /// Starts the saga's trace as a child of the caller's context (a request's span, say): a span for the start,
+    /// ended at once; returns its context as W3C Trace Context headers (empty when nothing traces).
+    static func startTrace(definition: String, sagaId: String, attributes: [String: String]) -> [String: String] {
+        let span = InstrumentationSystem.tracer.startSpan(
+            "saga \(definition)", context: ServiceContext.current ?? .topLevel, ofKind: .internal)
+        span.attributes["saga.id"] = sagaId
+        for (key, value) in attributes { span.attributes[key] = value }
+        var carrier: [String: String] = [:]
+        InstrumentationSystem.tracer.inject(span.context, into: &carrier, using: DictionaryInjector())
+        span.end()
+        return carrier
+    }
+
+    /// A span for one attempt, child of the saga's trace (or a trace of its own when the saga has none).
+    static func startAttempt(
+        _ name: String, kind: String, attempt: Int, sagaId: String, trace: [String: String],
+        attributes: [String: String]
+    ) -> any Span {
+        var parent = ServiceContext.topLevel
+        if !trace.isEmpty { InstrumentationSystem.tracer.extract(trace, into: &parent, using: DictionaryExtractor()) }
+        let span = InstrumentationSystem.tracer.startSpan(name, context: parent, ofKind: .internal)
+        span.attributes["saga.id"] = sagaId
+        span.attributes["saga.step"] = name
+        span.attributes["saga.step.kind"] = kind
+        span.attributes["saga.attempt"] = attempt
+        for (key, value) in attributes { span.attributes[key] = value }
+        return span
+    }
+
+    /// Ends an attempt's span with its outcome: the type of the event that records it (`StepCompleted`,
+    /// `StepFailed`, …), or `abandoned` when the attempt was given up unrecorded.
+    static func end(_ span: any Span, outcome: HistoryEvent.Kind?) {
+        let type = outcome.map { $0.type.rawValue } ?? "abandoned"
+        span.attributes["saga.outcome"] = type
+        switch type {
+        case HistoryEvent.EventType.stepCompleted.rawValue, HistoryEvent.EventType.compensationCompleted.rawValue:
+            span.setStatus(SpanStatus(code: .ok))
+        default:
+            span.setStatus(SpanStatus(code: .error, message: type))
+        }
+        span.end()
+    }
+}
+
+/// Writes trace headers into a dictionary.
+struct DictionaryInjector: Injector {
+    func inject(_ value: String, forKey key: String, into carrier: inout [String: String]) {
+        carrier[key] = value
+    }
+}
+
+/// Reads trace headers from a dictionary.
+struct DictionaryExtractor: Extractor {
+    func extract(key: String, from carrier: [String: String]) -> String? { carrier[key] }
+}
