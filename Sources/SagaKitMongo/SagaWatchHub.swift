@@ -100,7 +100,9 @@ final class SagaWatchHub: Sendable {
                 let (events, status) = try await read(sagaId, from)
                 outcome = deliver(events, after: from, of: sagaId, terminal: status.isTerminal)
             } catch {
-                finish(sagaId, throwing: error)
+                // A tail is cancelled only once it has no watcher left, and by then a new tail may stand in its place
+                // for watchers that came since: failing "the" tail of the saga would fail theirs.
+                if !Task.isCancelled { finish(sagaId, throwing: error) }
                 return
             }
             switch outcome {
