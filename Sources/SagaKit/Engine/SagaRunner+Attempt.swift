@@ -49,7 +49,7 @@ extension SagaRunner {
                 name, kind: "step", attempt: attempt, sagaId: sagaId, trace: held.state.trace,
                 attributes: configuration.traceAttributes(sagaId))
             let outcome = await SagaLogContext.$current.withValue(.init(sagaId: sagaId, step: name, attempt: attempt)) {
-                await ServiceContext.$current.withValue(span.context) {
+                await SagaTracing.withContext(of: span) {
                     logger.debug("attempt started")
                     return await AttemptExecutor.run(timeout: timeout, deadlines: deadlines, lifecycle: lifecycle) {
                         try await action.run(execution)
@@ -88,7 +88,7 @@ extension SagaRunner {
                 name, kind: "compensation", attempt: attempt, sagaId: sagaId, trace: held.state.trace,
                 attributes: configuration.traceAttributes(sagaId))
             let outcome = await SagaLogContext.$current.withValue(.init(sagaId: sagaId, step: name, attempt: attempt)) {
-                await ServiceContext.$current.withValue(span.context) {
+                await SagaTracing.withContext(of: span) {
                     logger.debug("attempt started")
                     return await AttemptExecutor.run(timeout: timeout, deadlines: deadlines, lifecycle: lifecycle) {
                         try await compensation.run(execution)

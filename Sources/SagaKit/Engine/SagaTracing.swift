@@ -5,15 +5,21 @@ import Tracing
 /// crash, on another instance, days later — is a span in that trace.
 ///
 /// Spans are made only for attempts that run, so a replay or a recovery adds none for work already done. With no
-/// tracer bootstrapped (`NoOpTracer`) nothing is kept and the spans cost next to nothing.
+/// tracer bootstrapped (`NoOpTracer`) nothing is kept and no span is made.
 enum SagaTracing {
+    /// Whether a tracer is bootstrapped.
+    static var isTracing: Bool { !(InstrumentationSystem.tracer is NoOpTracer) }
+
     /// Starts the saga's trace as a child of the caller's context (a request's span, say): a span for the start,
     /// ended at once; returns its context as W3C Trace Context headers (empty when nothing traces).
-    static func startTrace(definition: String, sagaId: String, attributes: [String: String]) -> [String: String] {
+    static func startTrace(definition: String, sagaId: String, attributes: @autoclosure () -> [String: String])
+        -> [String: String]
+    {
+        guard isTracing else { return [:] }
         let span = InstrumentationSystem.tracer.startSpan(
             "saga \(definition)", context: ServiceContext.current ?? .topLevel, ofKind: .internal)
         span.attributes["saga.id"] = sagaId
-        for (key, value) in attributes { span.attributes[key] = value }
+        for (key, value) in attributes() { span.attributes[key] = value }
         var carrier: [String: String] = [:]
         InstrumentationSystem.tracer.inject(span.context, into: &carrier, using: DictionaryInjector())
         span.end()
@@ -23,8 +29,9 @@ enum SagaTracing {
     /// A span for one attempt, child of the saga's trace (or a trace of its own when the saga has none).
     static func startAttempt(
         _ name: String, kind: String, attempt: Int, sagaId: String, trace: [String: String],
-        attributes: [String: String]
-    ) -> any Span {
+        attributes: @autoclosure () -> [String: String]
+    ) -> (any Span)? {
+        guard isTracing else { return nil }
         var parent = ServiceContext.topLevel
         if !trace.isEmpty { InstrumentationSystem.tracer.extract(trace, into: &parent, using: DictionaryExtractor()) }
         let span = InstrumentationSystem.tracer.startSpan(name, context: parent, ofKind: .internal)
@@ -32,13 +39,21 @@ enum SagaTracing {
         span.attributes["saga.step"] = name
         span.attributes["saga.step.kind"] = kind
         span.attributes["saga.attempt"] = attempt
-        for (key, value) in attributes { span.attributes[key] = value }
+        for (key, value) in attributes() { span.attributes[key] = value }
         return span
+    }
+
+    /// Runs `body` with `span`'s context as the current one (so calls it makes carry the trace), or as it is when
+    /// nothing traces.
+    static func withContext<T>(of span: (any Span)?, _ body: () async -> T) async -> T {
+        guard let span else { return await body() }
+        return await ServiceContext.$current.withValue(span.context) { await body() }
     }
 
     /// Ends an attempt's span with its outcome: the type of the event that records it (`StepCompleted`,
     /// `StepFailed`, …), or `abandoned` when the attempt was given up unrecorded.
-    static func end(_ span: any Span, outcome: HistoryEvent.Kind?) {
+    static func end(_ span: (any Span)?, outcome: HistoryEvent.Kind?) {
+        guard let span else { return }
         let type = outcome.map { $0.type.rawValue } ?? "abandoned"
         span.attributes["saga.outcome"] = type
         switch type {
