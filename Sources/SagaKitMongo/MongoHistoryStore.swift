@@ -441,13 +441,17 @@ public final class MongoHistoryStore: HistoryStore {
     }
 
     /// Sagas due by `now`, of one definition and version when given.
+    ///
+    /// `dueAt` is bounded below as well as above: every ended saga has no due time, and an index (such as
+    /// `due_by_kind`, which is not sparse) files those first, as nulls; with an upper bound alone the local server
+    /// walks and decodes every one of them on each poll, under its global lock (a real `mongod` skips them either way).
     static func dueFilter(now: Date, definition: (name: String, version: Int)?) -> Document {
         var filter: Document = [:]
         if let definition {
             filter[SagaDocument.Field.definition] = .string(definition.name)
             filter[SagaDocument.Field.version] = .int64(Int64(definition.version))
         }
-        filter[SagaDocument.Field.dueAt] = ["$lte": .datetime(now)]
+        filter[SagaDocument.Field.dueAt] = ["$gte": .datetime(Date(timeIntervalSince1970: 0)), "$lte": .datetime(now)]
         return filter
     }
 

@@ -53,6 +53,15 @@ struct AccessPathTests {
         }
         try await database.drop()
     }
+
+    @Test("the due-saga poll's range starts at dates: ended sagas, which have no due time, are not in it")
+    func duePollSkipsUndatedSagas() {
+        for definition: (name: String, version: Int)? in [("order", 2), nil] {
+            let bounds = MongoHistoryStore.dueFilter(now: Date(), definition: definition)["dueAt"]?.documentValue
+            #expect(bounds?["$gte"]?.dateValue != nil, "an upper bound alone reads every null entry first")
+            #expect(bounds?["$lte"]?.dateValue != nil)
+        }
+    }
 }
 
 extension AccessPathTests {

@@ -21,6 +21,9 @@ public struct OrderBook: Sendable {
         return order
     }
 
+    /// Lets go of the cached copy of an order whose saga has ended.
+    func forget(_ id: OrderID) { cache.forget(id) }
+
     /// The orders with these ids that exist, by id: the cached ones, and the others in one `_id: {$in}` read.
     public func orders(_ ids: [OrderID]) async throws -> [OrderID: Order] {
         var found: [OrderID: Order] = [:]

@@ -45,6 +45,8 @@ struct OrderSagaSteps: Sendable {
         } catch let superseded as StockMoveSuperseded {
             throw Self.superseded(superseded)
         }
+        // The last compensation: the saga needs the order no more.
+        orders.forget(order.id)
     }
 
     func chargePayment(_ context: StepContext<OrderSagaInput>) async throws -> Charged {
@@ -110,6 +112,8 @@ struct OrderSagaSteps: Sendable {
         let messageId = try await mailer.send(
             orderId: order.id.rawValue, template: "order-confirmation", recipient: "customer:\(order.customerId)",
             idempotencyKey: context.idempotencyKey)
+        // The last step: the saga needs the order no more.
+        orders.forget(order.id)
         return Confirmed(messageId: messageId)
     }
 

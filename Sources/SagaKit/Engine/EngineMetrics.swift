@@ -63,9 +63,10 @@ struct EngineMetrics: Sendable {
         handles.heldSagas(instanceId: instanceId).record(count)
     }
 
-    /// Records the metrics the appended `events` of saga `definition` imply.
+    /// Records the metrics the appended `events` of saga `definition` imply (the engine's own events carry their
+    /// typed view, so this parses nothing).
     func record(events: [HistoryEvent], definition: String) throws(SagaStateError) {
-        for event in events where Self.counted.contains(event.type) {
+        for event in events {
             switch try event.kind() {
             case .stepFailed(let step, _, _, .some), .compensationFailed(let step, _, _, _, .some):
                 retryScheduled(step: step)
@@ -78,13 +79,6 @@ struct EngineMetrics: Sendable {
             }
         }
     }
-
-    /// The event types that move a counter; the others are not decoded at all.
-    private static let counted: Set<String> = Set(
-        [
-            HistoryEvent.EventType.stepFailed, .compensationFailed, .sagaCompleted, .sagaCompensated, .sagaCancelled,
-            .sagaReverted, .sagaStuck,
-        ].map(\.rawValue))
 }
 
 extension EngineMetrics {

@@ -31,6 +31,8 @@ public actor SagaEngine {
     nonisolated let metrics: EngineMetrics
     /// Every attempt's timeout, and the shutdown's grace period, on one sleeping task.
     nonisolated let deadlines: DeadlineTimer
+    /// Spans for sagas and attempts, when a tracer was bootstrapped before the engine was made.
+    nonisolated let tracing = SagaTracing()
 
     struct HeldSaga {
         let token: Int
@@ -98,7 +100,7 @@ public actor SagaEngine {
     ///
     /// Records SagaStarted and the first decisions in one store call, with this executor's lease, then runs
     /// the first step at once in process. Starting the same id twice creates one saga and reports the first.
-    public func start<Input: Codable & Sendable>(
+    public nonisolated func start<Input: Codable & Sendable>(
         _ definition: SagaDefinition<Input>,
         sagaId: String,
         input: Input
@@ -114,8 +116,11 @@ public actor SagaEngine {
     }
 
     /// Starts a saga of the registered definition `definitionName` at `version` (the latest when `nil`) with a JSON input.
-    public func start(definitionName: String, version: Int? = nil, sagaId: String, input: JSONValue) async throws
-        -> SagaStartOutcome
+    ///
+    /// What needs no engine state (binding the input, the first decision) is worked out before the engine's turn,
+    /// so that concurrent starts share the cores rather than queue on the engine.
+    public nonisolated func start(definitionName: String, version: Int? = nil, sagaId: String, input: JSONValue)
+        async throws -> SagaStartOutcome
     {
         let found =
             version.map { registry.definition(name: definitionName, version: $0) } ?? registry.latest(definitionName)
@@ -128,6 +133,16 @@ public actor SagaEngine {
         } catch {
             throw SagaEngineError.invalidInput("\(error)")
         }
+        let plan = try StartPlan(
+            definition: definition, saga: saga, sagaId: sagaId, input: input,
+            now: SagaTime.truncated(clock.now), tracing: tracing, configuration: configuration)
+        return try await begin(plan)
+    }
+
+    /// Starts `plan`'s saga once no other start of its id is in progress: run here when a slot is free, queued
+    /// otherwise.
+    private func begin(_ plan: StartPlan) async throws -> SagaStartOutcome {
+        let sagaId = plan.request.sagaId
         while starting[sagaId] != nil {
             await withCheckedContinuation { starting[sagaId, default: []].append($0) }
         }
@@ -137,14 +152,14 @@ public actor SagaEngine {
         }
         guard !lifecycle.isStopping else { throw SagaEngineError.shuttingDown }
         guard freeSlots > 0 else {
-            return try await createQueued(definition: definition, sagaId: sagaId, input: input)
+            return try await createQueued(plan)
         }
         startReservations += 1
         defer {
             startReservations -= 1
             freeSlot()
         }
-        return try await createAndRun(definition: definition, saga: saga, sagaId: sagaId, input: input)
+        return try await createAndRun(plan)
     }
 
     /// Records a saga started while every slot is taken: SagaStarted alone, no lease, due at once.
@@ -152,22 +167,10 @@ public actor SagaEngine {
     /// The caller learns at once that the saga is durable; this engine claims it when a slot frees up (and any
     /// engine's due-saga poll may take it first). Only SagaStarted is recorded: a first step recorded as started
     /// without anyone holding the saga would later read as an interrupted attempt.
-    private func createQueued(definition: AnySagaDefinition, sagaId: String, input: JSONValue) async throws
-        -> SagaStartOutcome
-    {
-        let now = SagaTime.truncated(clock.now)
-        let trace = SagaTracing.startTrace(
-            definition: definition.name, sagaId: sagaId, attributes: configuration.traceAttributes(sagaId))
-        let started = HistoryEvent(
-            seq: 1, at: now,
-            kind: .sagaStarted(definition: definition.name, version: definition.version, input: input, trace: trace))
-        let request = SagaStartRequest(
-            sagaId: sagaId, definitionName: definition.name, definitionVersion: definition.version, input: input,
-            events: [started], status: .running, currentStep: nil, owner: nil, leaseUntil: nil, dueAt: now,
-            startedAt: now)
-        let outcome = try await store.startSaga(request)
+    private func createQueued(_ plan: StartPlan) async throws -> SagaStartOutcome {
+        let outcome = try await store.startSaga(plan.queuedRequest)
         if outcome.isCreated {
-            metrics.sagaStarted(definition: definition.name)
+            metrics.sagaStarted(definition: plan.request.definitionName)
             // Past the bound the saga is still durable and due: the next poll of any executor claims it.
             if case .created(let record) = outcome, queuedStarts.count < Self.maxQueuedStarts(configuration) {
                 queuedStarts.append(record)
@@ -177,50 +180,23 @@ public actor SagaEngine {
         return outcome
     }
 
-    private func createAndRun(definition: AnySagaDefinition, saga: BoundSaga, sagaId: String, input: JSONValue)
-        async throws -> SagaStartOutcome
-    {
-        let now = SagaTime.truncated(clock.now)
-        let trace = SagaTracing.startTrace(
-            definition: definition.name, sagaId: sagaId, attributes: configuration.traceAttributes(sagaId))
-        let started = HistoryEvent(
-            seq: 1, at: now,
-            kind: .sagaStarted(definition: definition.name, version: definition.version, input: input, trace: trace))
-        let initial = try SagaState.fold([started])
-        let decision = try SagaDecider.decide(
-            state: initial, saga: saga, pendingSignals: [], now: now, random: configuration.jitter.nextUnit)
-        let (lease, dueAt) = SagaRunner.leaseAndDueTime(
-            for: decision.effect, saga: saga, now: now, configuration: configuration)
-        let leaseUntil: Date? = if case .keep(let until) = lease { until } else { nil }
-        let request = SagaStartRequest(
-            sagaId: sagaId,
-            definitionName: definition.name,
-            definitionVersion: definition.version,
-            input: input,
-            events: [started] + decision.events,
-            status: decision.state.status,
-            currentStep: decision.state.currentStepName,
-            currentAttempt: decision.state.currentAttempt,
-            owner: leaseUntil == nil ? nil : configuration.instanceId,
-            leaseUntil: leaseUntil,
-            dueAt: dueAt,
-            startedAt: now
-        )
-        let outcome = try await store.startSaga(request)
+    private func createAndRun(_ plan: StartPlan) async throws -> SagaStartOutcome {
+        let sagaId = plan.request.sagaId
+        let outcome = try await store.startSaga(plan.request)
         guard case .created(let record) = outcome else { return outcome }
-        metrics.sagaStarted(definition: definition.name)
-        try? metrics.record(events: decision.events, definition: definition.name)
-        if let leaseUntil {
+        metrics.sagaStarted(definition: plan.request.definitionName)
+        try? metrics.record(events: plan.decision.events, definition: plan.request.definitionName)
+        if let leaseUntil = plan.leaseUntil {
             if lifecycle.isStopping {
-                try? await store.releaseLease(sagaId: sagaId, owner: configuration.instanceId, dueAt: now)
+                try? await store.releaseLease(sagaId: sagaId, owner: configuration.instanceId, dueAt: plan.now)
             } else {
                 launch(
                     sagaId,
                     .started(
-                        record: record, state: decision.state, saga: saga, effect: decision.effect,
+                        record: record, state: plan.decision.state, saga: plan.saga, effect: plan.decision.effect,
                         leaseUntil: leaseUntil))
             }
-        } else if case .park(let until?) = decision.effect {
+        } else if case .park(let until?) = plan.decision.effect {
             scheduleTimer(sagaId, at: until)
         }
         return outcome
@@ -251,6 +227,7 @@ public actor SagaEngine {
             leases: leases,
             lifecycle: lifecycle,
             deadlines: deadlines,
+            tracing: tracing,
             metrics: metrics,
             logger: logger
         )

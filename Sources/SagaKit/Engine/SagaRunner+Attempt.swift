@@ -45,7 +45,7 @@ extension SagaRunner {
                 results: RecordedResults(steps: held.state.steps),
                 logger: logger
             )
-            let span = SagaTracing.startAttempt(
+            let span = tracing.startAttempt(
                 name, kind: "step", attempt: attempt, sagaId: sagaId, trace: held.state.trace,
                 attributes: configuration.traceAttributes(sagaId))
             let outcome = await SagaLogContext.$current.withValue(.init(sagaId: sagaId, step: name, attempt: attempt)) {
@@ -84,7 +84,7 @@ extension SagaRunner {
                 results: RecordedResults(steps: held.state.steps),
                 logger: logger
             )
-            let span = SagaTracing.startAttempt(
+            let span = tracing.startAttempt(
                 name, kind: "compensation", attempt: attempt, sagaId: sagaId, trace: held.state.trace,
                 attributes: configuration.traceAttributes(sagaId))
             let outcome = await SagaLogContext.$current.withValue(.init(sagaId: sagaId, step: name, attempt: attempt)) {

@@ -38,6 +38,7 @@ struct SagaRunner: Sendable {
     let leases: LeaseBook
     let lifecycle: EngineLifecycle
     let deadlines: DeadlineTimer
+    let tracing: SagaTracing
     let metrics: EngineMetrics
     let logger: Logger
 

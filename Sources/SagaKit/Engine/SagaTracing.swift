@@ -5,14 +5,20 @@ import Tracing
 /// crash, on another instance, days later — is a span in that trace.
 ///
 /// Spans are made only for attempts that run, so a replay or a recovery adds none for work already done. With no
-/// tracer bootstrapped (`NoOpTracer`) nothing is kept and no span is made.
-enum SagaTracing {
-    /// Whether a tracer is bootstrapped.
-    static var isTracing: Bool { !(InstrumentationSystem.tracer is NoOpTracer) }
+/// tracer bootstrapped (`NoOpTracer`) when the engine is made, nothing is kept and no span is made, and the hot path
+/// does not even look the tracer up (that takes a lock).
+struct SagaTracing: Sendable {
+    /// Whether spans are made.
+    let isTracing: Bool
+
+    /// Tracing when a tracer is bootstrapped now.
+    init() {
+        isTracing = !(InstrumentationSystem.tracer is NoOpTracer)
+    }
 
     /// Starts the saga's trace as a child of the caller's context (a request's span, say): a span for the start,
     /// ended at once; returns its context as W3C Trace Context headers (empty when nothing traces).
-    static func startTrace(definition: String, sagaId: String, attributes: @autoclosure () -> [String: String])
+    func startTrace(definition: String, sagaId: String, attributes: @autoclosure () -> [String: String])
         -> [String: String]
     {
         guard isTracing else { return [:] }
@@ -27,7 +33,7 @@ enum SagaTracing {
     }
 
     /// A span for one attempt, child of the saga's trace (or a trace of its own when the saga has none).
-    static func startAttempt(
+    func startAttempt(
         _ name: String, kind: String, attempt: Int, sagaId: String, trace: [String: String],
         attributes: @autoclosure () -> [String: String]
     ) -> (any Span)? {

@@ -3,15 +3,19 @@ import Foundation
 extension HistoryEvent {
     /// Creates the event for `kind` at position `seq`, decided at `at`.
     public init(seq: Int64, at: Date, kind: Kind) {
-        let fields = EventFields(kind)
-        self.init(
-            seq: seq, type: kind.type.rawValue, step: fields.step, attempt: fields.attempt, at: SagaTime.truncated(at),
-            data: fields.data)
+        let (step, attempt) = EventFields.subject(of: kind)
+        self.seq = seq
+        self.type = kind.type.rawValue
+        self.step = step
+        self.attempt = attempt
+        self.at = SagaTime.truncated(at)
+        self.details = .typed(kind)
     }
 
     /// The typed view of this event; throws ``SagaStateError/malformedEvent(seq:type:reason:)`` when the
     /// type is unknown or a field is missing.
     public func kind() throws(SagaStateError) -> Kind {
+        if case .typed(let kind) = details { return kind }
         guard let eventType = EventType(rawValue: type) else { throw malformed("unknown event type") }
         let data = self.data ?? .null
         switch eventType {
@@ -155,55 +159,63 @@ extension HistoryEvent {
 }
 
 /// The raw fields (`step`, `attempt`, `data`) of an event kind.
-private struct EventFields {
-    var step: String?
-    var attempt: Int?
-    var data: JSONValue?
+enum EventFields {
+    /// The step (or compensation) and attempt `kind` is about.
+    static func subject(of kind: HistoryEvent.Kind) -> (step: String?, attempt: Int?) {
+        switch kind {
+        case .stepStarted(let step, let attempt), .stepCompleted(let step, let attempt, _),
+            .stepFailed(let step, let attempt, _, _):
+            (step, attempt)
+        case .compensationStarted(let compensation, _, let attempt),
+            .compensationCompleted(let compensation, _, let attempt),
+            .compensationFailed(let compensation, _, let attempt, _, _):
+            (compensation, attempt)
+        case .stepScheduled(let step, _), .stepSkipped(let step, _, _), .timerStarted(let step, _),
+            .timerFired(let step), .signalWaitTimedOut(let step), .signalWaitStarted(let step, _, _),
+            .sagaStuck(let step, _):
+            (step, nil)
+        case .signalReceived(_, let step, _):
+            (step, nil)
+        case .sagaStarted, .cancelRequested, .retryRequested, .revertRequested, .sagaCompensating, .sagaCompleted,
+            .sagaCompensated, .sagaCancelled, .sagaReverted:
+            (nil, nil)
+        }
+    }
 
-    init(_ kind: HistoryEvent.Kind) {
+    /// The details `kind` carries, as the event's `data`.
+    static func data(of kind: HistoryEvent.Kind) -> JSONValue? {
         switch kind {
         case .sagaStarted(let definition, let version, let input, let trace):
             var object: [String: JSONValue] = [
                 "definition": .string(definition), "version": .int(Int64(version)), "input": input,
             ]
             if !trace.isEmpty { object["trace"] = .object(trace.mapValues(JSONValue.string)) }
-            data = .object(object)
-        case .stepScheduled(let step, let kind):
-            self.step = step
-            data = ["kind": .string(kind.rawValue)]
-        case .stepStarted(let step, let attempt):
-            self.step = step
-            self.attempt = attempt
-        case .stepCompleted(let step, let attempt, let result):
-            self.step = step
-            self.attempt = attempt
-            data = ["result": result]
-        case .stepFailed(let step, let attempt, let error, let nextAttemptAt):
-            self.step = step
-            self.attempt = attempt
-            data = Self.failure(error, nextAttemptAt: nextAttemptAt)
-        case .stepSkipped(let step, let kind, let reason):
-            self.step = step
-            data = ["kind": .string(kind.rawValue), "reason": .string(reason)]
-        case .timerStarted(let step, let fireAt):
-            self.step = step
-            data = ["fireAt": .string(SagaTime.format(fireAt))]
-        case .timerFired(let step), .signalWaitTimedOut(let step):
-            self.step = step
-        case .signalWaitStarted(let step, let signals, let deadline):
-            self.step = step
+            return .object(object)
+        case .stepScheduled(_, let kind):
+            return ["kind": .string(kind.rawValue)]
+        case .stepStarted, .timerFired, .signalWaitTimedOut, .sagaCompleted, .sagaCompensated, .sagaCancelled,
+            .sagaReverted:
+            return nil
+        case .stepCompleted(_, _, let result):
+            return ["result": result]
+        case .stepFailed(_, _, let error, let nextAttemptAt):
+            return failure(error, nextAttemptAt: nextAttemptAt)
+        case .stepSkipped(_, let kind, let reason):
+            return ["kind": .string(kind.rawValue), "reason": .string(reason)]
+        case .timerStarted(_, let fireAt):
+            return ["fireAt": .string(SagaTime.format(fireAt))]
+        case .signalWaitStarted(_, let signals, let deadline):
             var object: [String: JSONValue] = ["signals": .array(signals.map(JSONValue.string))]
             if let deadline { object["deadline"] = .string(SagaTime.format(deadline)) }
-            data = .object(object)
-        case .signalReceived(let delivery, let step, let applied):
-            self.step = step
-            data = Self.delivery(delivery, applied: applied)
+            return .object(object)
+        case .signalReceived(let delivery, _, let applied):
+            return Self.delivery(delivery, applied: applied)
         case .cancelRequested(let delivery, let applied):
             var object = Self.delivery(delivery, applied: applied).objectValue ?? [:]
             object["reason"] = delivery.payload["reason"] ?? .null
-            data = .object(object)
+            return .object(object)
         case .retryRequested(let delivery, let applied), .revertRequested(let delivery, let applied):
-            data = Self.delivery(delivery, applied: applied)
+            return Self.delivery(delivery, applied: applied)
         case .sagaCompensating(let cause, let failedStep, let error, let plan):
             var object: [String: JSONValue] = [
                 "cause": .string(cause.rawValue),
@@ -212,23 +224,15 @@ private struct EventFields {
             ]
             if let failedStep { object["failedStep"] = .string(failedStep) }
             if let error { object["error"] = Self.error(error) }
-            data = .object(object)
-        case .compensationStarted(let compensation, let forStep, let attempt),
-            .compensationCompleted(let compensation, let forStep, let attempt):
-            self.step = compensation
-            self.attempt = attempt
-            data = ["forStep": .string(forStep)]
-        case .compensationFailed(let compensation, let forStep, let attempt, let error, let nextAttemptAt):
-            self.step = compensation
-            self.attempt = attempt
+            return .object(object)
+        case .compensationStarted(_, let forStep, _), .compensationCompleted(_, let forStep, _):
+            return ["forStep": .string(forStep)]
+        case .compensationFailed(_, let forStep, _, let error, let nextAttemptAt):
             var object = Self.failure(error, nextAttemptAt: nextAttemptAt).objectValue ?? [:]
             object["forStep"] = .string(forStep)
-            data = .object(object)
-        case .sagaStuck(let compensation, let error):
-            self.step = compensation
-            data = ["error": Self.error(error)]
-        case .sagaCompleted, .sagaCompensated, .sagaCancelled, .sagaReverted:
-            break
+            return .object(object)
+        case .sagaStuck(_, let error):
+            return ["error": Self.error(error)]
         }
     }
 

@@ -9,15 +9,33 @@ public struct HistoryEvent: Codable, Sendable, Hashable {
     /// The position in the saga's history, from 1, gap-free.
     public var seq: Int64
     /// The event type, one of ``EventType``'s raw values.
-    public var type: String
+    public var type: String { didSet { forgetKind() } }
     /// The step or compensation the event is about, if any.
-    public var step: String?
+    public var step: String? { didSet { forgetKind() } }
     /// The attempt the event is about, if any.
-    public var attempt: Int?
+    public var attempt: Int? { didSet { forgetKind() } }
     /// When the event was decided (millisecond precision).
     public var at: Date
     /// The event's details.
-    public var data: JSONValue?
+    public var data: JSONValue? {
+        get {
+            switch details {
+            case .raw(let data): data
+            case .typed(let kind): EventFields.data(of: kind)
+            }
+        }
+        set { details = .raw(newValue) }
+    }
+
+    /// The details as read (raw JSON), or the typed view an event made by the engine keeps, from which `data` is
+    /// derived when a store or a reader asks: deciding and folding never build or parse JSON for the engine's own
+    /// events.
+    enum Details: Sendable {
+        case raw(JSONValue?)
+        case typed(Kind)
+    }
+
+    var details: Details
 
     /// Creates an event from its raw fields.
     public init(seq: Int64, type: String, step: String? = nil, attempt: Int? = nil, at: Date, data: JSONValue? = nil) {
@@ -26,7 +44,51 @@ public struct HistoryEvent: Codable, Sendable, Hashable {
         self.step = step
         self.attempt = attempt
         self.at = at
-        self.data = data
+        self.details = .raw(data)
+    }
+
+    /// A raw field changed: the typed view no longer describes the event, so it is replaced by the raw data.
+    private mutating func forgetKind() {
+        if case .typed(let kind) = details { details = .raw(EventFields.data(of: kind)) }
+    }
+
+    public static func == (lhs: HistoryEvent, rhs: HistoryEvent) -> Bool {
+        lhs.seq == rhs.seq && lhs.type == rhs.type && lhs.step == rhs.step && lhs.attempt == rhs.attempt
+            && lhs.at == rhs.at && lhs.data == rhs.data
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(seq)
+        hasher.combine(type)
+        hasher.combine(step)
+        hasher.combine(attempt)
+        hasher.combine(at)
+        hasher.combine(data)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case seq, type, step, attempt, at, data
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            seq: try container.decode(Int64.self, forKey: .seq),
+            type: try container.decode(String.self, forKey: .type),
+            step: try container.decodeIfPresent(String.self, forKey: .step),
+            attempt: try container.decodeIfPresent(Int.self, forKey: .attempt),
+            at: try container.decode(Date.self, forKey: .at),
+            data: try container.decodeIfPresent(JSONValue.self, forKey: .data))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(seq, forKey: .seq)
+        try container.encode(type, forKey: .type)
+        try container.encodeIfPresent(step, forKey: .step)
+        try container.encodeIfPresent(attempt, forKey: .attempt)
+        try container.encode(at, forKey: .at)
+        try container.encodeIfPresent(data, forKey: .data)
     }
 
     /// The event types: the public names of history events.

@@ -1,14 +1,22 @@
 import Foundation
+import Synchronization
 
 /// A ``HistoryStore`` in memory: the reference implementation, for the engine's own tests and benchmarks
 /// (`SagaKitTesting` wraps it to inject faults).
 ///
+/// Its state sits behind one lock rather than in an actor, so a call costs no hop to another executor: what the
+/// engine bench measures is the engine, not the store.
+///
 /// ```swift
 /// let store = InMemoryHistoryStore(clock: clock)
 /// ```
-public actor InMemoryHistoryStore: HistoryStore {
-    var sagas: [String: SagaRecord] = [:]
-    var watchers: [String: [UUID: Watcher]] = [:]
+public final class InMemoryHistoryStore: HistoryStore {
+    struct State {
+        var sagas: [String: SagaRecord] = [:]
+        var watchers: [String: [UUID: Watcher]] = [:]
+    }
+
+    let state = Mutex(State())
     let clock: any SagaClock
 
     struct Watcher {
@@ -22,11 +30,10 @@ public actor InMemoryHistoryStore: HistoryStore {
     }
 
     /// Every saga, in no particular order.
-    public func allRecords() -> [SagaRecord] { Array(sagas.values) }
+    public func allRecords() -> [SagaRecord] { state.withLock { Array($0.sagas.values) } }
 
     /// Creates the saga, or returns the existing one unchanged (see ``HistoryStore/startSaga(_:)``).
     public func startSaga(_ start: SagaStartRequest) async throws -> SagaStartOutcome {
-        if let existing = sagas[start.sagaId] { return .existing(existing) }
         guard let first = start.events.first, first.type == HistoryEvent.EventType.sagaStarted.rawValue else {
             throw HistoryStoreError.invalidRequest("a saga starts with a SagaStarted event")
         }
@@ -48,23 +55,28 @@ public actor InMemoryHistoryStore: HistoryStore {
             events: start.events,
             input: start.input
         )
-        sagas[start.sagaId] = record
-        return .created(record)
+        return state.withLock { state in
+            if let existing = state.sagas[start.sagaId] { return .existing(existing) }
+            state.sagas[start.sagaId] = record
+            return .created(record)
+        }
     }
 
     /// Appends conditionally on seq, lease owner and inbox size (see ``HistoryStore/append(_:)``).
     ///
     /// The record is changed in place, so its history grows without being copied.
     public func append(_ request: AppendRequest) async throws {
-        guard let index = sagas.index(forKey: request.sagaId) else {
-            throw HistoryStoreError.notFound(sagaId: request.sagaId)
+        try state.withLock { state throws(HistoryStoreError) in
+            guard let index = state.sagas.index(forKey: request.sagaId) else {
+                throw HistoryStoreError.notFound(sagaId: request.sagaId)
+            }
+            if let reason = Self.conflict(of: request, with: state.sagas.values[index]) {
+                throw HistoryStoreError.conflict(AppendConflict(reason: reason, current: state.sagas.values[index]))
+            }
+            try HistoryEvent.checkSequence(request.events, after: request.expectedSeq)
+            state.sagas.values[index].apply(request)
+            if !state.watchers.isEmpty { state.notifyWatchers(of: state.sagas.values[index]) }
         }
-        if let reason = Self.conflict(of: request, with: sagas.values[index]) {
-            throw HistoryStoreError.conflict(AppendConflict(reason: reason, current: sagas.values[index]))
-        }
-        try HistoryEvent.checkSequence(request.events, after: request.expectedSeq)
-        sagas.values[index].apply(request)
-        if !watchers.isEmpty { notifyWatchers(of: sagas.values[index]) }
     }
 
     /// Why `request` may not be appended to `record`, if it may not.
@@ -75,16 +87,19 @@ public actor InMemoryHistoryStore: HistoryStore {
         return nil
     }
 
-    /// The saga with every event and its inbox.
+    /// Which of `sagaIds` exist.
     public func existingSagaIds(_ sagaIds: [String]) async throws -> Set<String> {
-        Set(sagaIds.filter { sagas[$0] != nil })
+        state.withLock { state in Set(sagaIds.filter { state.sagas[$0] != nil }) }
     }
 
-    public func load(sagaId: String) async throws -> SagaRecord? { sagas[sagaId] }
+    /// The saga with every event and its inbox.
+    public func load(sagaId: String) async throws -> SagaRecord? { state.withLock { $0.sagas[sagaId] } }
 
     /// The saga's events after `seq`.
     public func events(sagaId: String, after seq: Int64) async throws -> [HistoryEvent] {
-        guard let record = sagas[sagaId] else { throw HistoryStoreError.notFound(sagaId: sagaId) }
+        guard let record = state.withLock({ $0.sagas[sagaId] }) else {
+            throw HistoryStoreError.notFound(sagaId: sagaId)
+        }
         return record.events.filter { $0.seq > seq }
     }
 
@@ -97,7 +112,7 @@ public actor InMemoryHistoryStore: HistoryStore {
             }
             cursor = decoded
         }
-        let matching = sagas.values
+        let matching = allRecords()
             .filter { query.status == nil || $0.status == query.status }
             .filter { cursor?.precedes(startedAt: $0.startedAt, id: $0.id) ?? true }
             .sorted { lhs, rhs in
@@ -113,49 +128,58 @@ public actor InMemoryHistoryStore: HistoryStore {
     /// How many sagas have each status.
     public func countsByStatus() async throws -> [SagaStatus: Int] {
         var counts = Dictionary(uniqueKeysWithValues: SagaStatus.allCases.map { ($0, 0) })
-        for record in sagas.values { counts[record.status, default: 0] += 1 }
+        state.withLock { state in
+            for record in state.sagas.values { counts[record.status, default: 0] += 1 }
+        }
         return counts
     }
 
     /// Takes the lease when free, expired or already `owner`'s.
     public func acquireLease(sagaId: String, owner: String, until: Date, now: Date) async throws -> SagaRecord? {
-        guard var record = sagas[sagaId] else { return nil }
-        let free = record.leaseOwner == nil || record.leaseOwner == owner || (record.leaseUntil ?? .distantPast) <= now
-        guard free else { return nil }
-        record.leaseOwner = owner
-        record.leaseUntil = until
-        let previousDueAt = record.dueAt
-        record.dueAt = until
-        sagas[sagaId] = record
-        record.dueAt = previousDueAt
-        return record
+        state.withLock { state in
+            guard var record = state.sagas[sagaId] else { return nil }
+            let free =
+                record.leaseOwner == nil || record.leaseOwner == owner || (record.leaseUntil ?? .distantPast) <= now
+            guard free else { return nil }
+            record.leaseOwner = owner
+            record.leaseUntil = until
+            let previousDueAt = record.dueAt
+            record.dueAt = until
+            state.sagas[sagaId] = record
+            record.dueAt = previousDueAt
+            return record
+        }
     }
 
     /// Extends the leases `owner` still holds, never shortening one.
     public func renewLeases(sagaIds: [String], owner: String, until: Date) async throws -> Set<String> {
-        var held: Set<String> = []
-        for id in sagaIds {
-            guard var record = sagas[id], record.leaseOwner == owner else { continue }
-            record.leaseUntil = max(record.leaseUntil ?? until, until)
-            record.dueAt = max(record.dueAt ?? until, until)
-            sagas[id] = record
-            held.insert(id)
+        state.withLock { state in
+            var held: Set<String> = []
+            for id in sagaIds {
+                guard var record = state.sagas[id], record.leaseOwner == owner else { continue }
+                record.leaseUntil = max(record.leaseUntil ?? until, until)
+                record.dueAt = max(record.dueAt ?? until, until)
+                state.sagas[id] = record
+                held.insert(id)
+            }
+            return held
         }
-        return held
     }
 
     /// Gives up `owner`'s lease and sets the due time.
     public func releaseLease(sagaId: String, owner: String, dueAt: Date?) async throws {
-        guard var record = sagas[sagaId], record.leaseOwner == owner else { return }
-        record.leaseOwner = nil
-        record.leaseUntil = nil
-        record.dueAt = dueAt
-        sagas[sagaId] = record
+        state.withLock { state in
+            guard var record = state.sagas[sagaId], record.leaseOwner == owner else { return }
+            record.leaseOwner = nil
+            record.leaseUntil = nil
+            record.dueAt = dueAt
+            state.sagas[sagaId] = record
+        }
     }
 
     /// Sagas due by `now` with a free or expired lease (of the `runnable` definitions and versions), earliest first.
     public func dueSagas(now: Date, limit: Int, runnable: [String: Set<Int>]?) async throws -> [String] {
-        sagas.values
+        allRecords()
             .filter { record in
                 guard let dueAt = record.dueAt, dueAt <= now else { return false }
                 if let runnable, runnable[record.definitionName]?.contains(record.definitionVersion) != true {
@@ -173,15 +197,16 @@ public actor InMemoryHistoryStore: HistoryStore {
     public func sendSignal(sagaId: String, signal: SagaSignalRecord, ifInboxCount expectedInboxCount: Int?)
         async throws -> Bool
     {
-        guard var record = sagas[sagaId] else { return false }
-        if let expectedInboxCount, record.inbox.count != expectedInboxCount { return false }
         let now = SagaTime.truncated(clock.now)
-        record.inbox.append(signal)
-        record.dueAt = min(record.dueAt ?? now, now)
-        sagas[sagaId] = record
-        return true
+        return state.withLock { state in
+            guard var record = state.sagas[sagaId] else { return false }
+            if let expectedInboxCount, record.inbox.count != expectedInboxCount { return false }
+            record.inbox.append(signal)
+            record.dueAt = min(record.dueAt ?? now, now)
+            state.sagas[sagaId] = record
+            return true
+        }
     }
-
 }
 
 extension SagaRecord {
