@@ -167,10 +167,13 @@ let package = Package(
         ),
 
         // MARK: Benchmarks
+        // Counts the process's heap allocations (glibc's allocator, interposed): only the benchmark links it.
+        .target(name: "AllocationCounter"),
         .executableTarget(
             name: "SagaBench",
             dependencies: [
                 "SagaKit",
+                "AllocationCounter",
                 // The ceiling mode measures the database itself through the same driver layer as the service.
                 "Mongo",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,3 +1,4 @@
+import AllocationCounter
 import ArgumentParser
 import Foundation
 import Glibc
@@ -6,7 +7,7 @@ import Synchronization
 
 /// Runs SagaKit alone on its in-memory store: as many sagas of four no-op steps (or, with `--compensate`, of three
 /// steps and a failing fourth that compensates the three) as it can for a fixed time, and reports sagas per
-/// second and CPU per saga.
+/// second, CPU and heap allocations per saga.
 struct EngineBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "engine", abstract: "Measures the saga engine alone on its in-memory store.")
@@ -28,6 +29,7 @@ struct EngineBench: AsyncParsableCommand {
             configuration: SagaEngine.Configuration(instanceId: "bench", maxConcurrentSagas: inFlight))
         let scheduler = Task { try await engine.run() }
         let cpuBefore = Self.cpuSeconds()
+        let allocationsBefore = allocation_count()
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(seconds)
         let started = clock.now
@@ -47,6 +49,7 @@ struct EngineBench: AsyncParsableCommand {
         }
         let elapsed = (clock.now - started).seconds
         let cpu = Self.cpuSeconds() - cpuBefore
+        let allocations = allocation_count() - allocationsBefore
         await engine.shutdown()
         scheduler.cancel()
         let sagas = finished.count
@@ -58,6 +61,7 @@ struct EngineBench: AsyncParsableCommand {
         print(
             "| CPU per saga | \(String(format: "%.1f", cpu / Double(max(1, sagas)) * 1e6)) µs (\(String(format: "%.1f", cpu)) s on \(ProcessInfo.processInfo.activeProcessorCount) cores) |"
         )
+        print("| heap allocations per saga | \(String(format: "%.0f", Double(allocations) / Double(max(1, sagas)))) |")
     }
 
     static func definition(compensate: Bool, finished: Completions) -> SagaDefinition<Nothing> {

@@ -34,8 +34,20 @@ struct FoldTests {
                 #expect(HistoryEvent(seq: event.seq, at: event.at, kind: kind) == event, "\(name) \(event.type)")
                 let decoded = try decoder.decode(HistoryEvent.self, from: encoder.encode(event))
                 #expect(decoded == event, "\(name) \(event.type)")
+                #expect(try decoded.kind() == kind, "the typed view an event keeps is what its JSON reads as: \(name)")
             }
         }
+    }
+
+    @Test("changing an event's raw fields changes its typed view too")
+    func rawFieldChangeReachesKind() throws {
+        var event = HistoryEvent(
+            seq: 3, at: Date(timeIntervalSince1970: 1_700_000_000), kind: .stepStarted(step: "A", attempt: 1))
+        event.step = "B"
+        #expect(try event.kind() == .stepStarted(step: "B", attempt: 1))
+        event.data = ["result": 1]
+        event.type = HistoryEvent.EventType.stepCompleted.rawValue
+        #expect(try event.kind() == .stepCompleted(step: "B", attempt: 1, result: 1))
     }
 
     @Test("SagaStarted keeps the saga's trace context when it has one, and writes nothing for it when not")

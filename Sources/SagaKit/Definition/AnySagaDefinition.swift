@@ -8,18 +8,18 @@ public struct AnySagaDefinition: Sendable {
     public let version: Int
     /// The ordered elements, described.
     public let steps: [SagaStepDescriptor]
-    let bindInput: @Sendable (JSONValue) throws -> BoundSaga
+    let template: BoundSaga.Template
 
     /// Erases `definition`.
     public init<Input: Codable & Sendable>(_ definition: SagaDefinition<Input>) {
         self.name = definition.name
         self.version = definition.version
         self.steps = definition.steps.map(SagaStepDescriptor.init)
-        self.bindInput = { json in try BoundSaga(definition: definition, inputJSON: json) }
+        self.template = BoundSaga.Template(definition)
     }
 
     /// The definition bound to one saga's input (conditions evaluated, actions capturing the typed input).
-    func bind(input: JSONValue) throws -> BoundSaga { try bindInput(input) }
+    func bind(input: JSONValue) throws -> BoundSaga { try template.bind(inputJSON: input) }
 }
 
 /// A description of one element of a definition.

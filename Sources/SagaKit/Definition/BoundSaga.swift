@@ -3,17 +3,43 @@ import Logging
 
 /// A definition bound to one saga's input: what the pure decider and the runner work from.
 ///
-/// Conditions are evaluated once here (they are pure functions of the input), so deciding needs no input.
+/// Conditions are evaluated once here (they are pure functions of the input), so deciding needs no input. The
+/// steps' actions, policies and waits are made once per definition (``BoundSaga/Template``) and shared by every
+/// saga of it: binding a saga allocates its step list and keeps its input, nothing per step.
 struct BoundSaga: Sendable {
     let name: String
     let version: Int
     let steps: [BoundStep]
+    /// The saga's typed input, handed to each attempt.
+    let input: any Sendable
 
-    init<Input: Codable & Sendable>(definition: SagaDefinition<Input>, inputJSON: JSONValue) throws {
-        let input = try inputJSON.decode(as: Input.self)
-        self.name = definition.name
-        self.version = definition.version
-        self.steps = definition.steps.map { BoundStep(step: $0, input: input) }
+    /// A definition's steps made once, with the conditions still to evaluate per input.
+    struct Template: Sendable {
+        let name: String
+        let version: Int
+        let steps: [(step: BoundStep, condition: (@Sendable (Any) -> Bool)?)]
+        let decode: @Sendable (JSONValue) throws -> any Sendable
+
+        init<Input: Codable & Sendable>(_ definition: SagaDefinition<Input>) {
+            self.name = definition.name
+            self.version = definition.version
+            self.steps = definition.steps.map { step in
+                (BoundStep(step: step), step.condition.map { condition in { condition($0 as! Input) } })
+            }
+            self.decode = { json in try json.decode(as: Input.self) }
+        }
+
+        /// The template bound to the input `inputJSON` holds.
+        func bind(inputJSON: JSONValue) throws -> BoundSaga {
+            let input = try decode(inputJSON)
+            return BoundSaga(
+                name: name, version: version,
+                steps: steps.map { step, condition in
+                    guard let condition, !condition(input) else { return step }
+                    return step.disabled()
+                },
+                input: input)
+        }
     }
 
     /// The element named `name`.
@@ -39,7 +65,7 @@ struct BoundStep: Sendable {
     }
 
     let name: String
-    let isEnabled: Bool
+    private(set) var isEnabled = true
     let kind: Kind
 
     var stepKind: SagaStepKind {
@@ -55,25 +81,29 @@ struct BoundStep: Sendable {
         return nil
     }
 
-    init<Input: Codable & Sendable>(step: SagaStep<Input>, input: Input) {
+    init<Input: Codable & Sendable>(step: SagaStep<Input>) {
         self.name = step.name
         switch step {
         case .action(let action):
-            self.isEnabled = action.condition?(input) ?? true
-            self.kind = .action(BoundAction(action: action, input: input))
+            self.kind = .action(BoundAction(action: action))
         case .timer(let timer):
-            self.isEnabled = timer.condition?(input) ?? true
             self.kind = .timer(timer.duration)
         case .signalWait(let wait):
-            self.isEnabled = wait.condition?(input) ?? true
             self.kind = .signalWait(
                 BoundWait(
                     signals: wait.signals, timeout: wait.timeout, onSignal: wait.onSignal, onTimeout: wait.onTimeout))
         }
     }
+
+    /// This element with its condition false for the saga at hand.
+    func disabled() -> BoundStep {
+        var copy = self
+        copy.isEnabled = false
+        return copy
+    }
 }
 
-/// An action step with its input captured.
+/// An action step, made once per definition.
 ///
 /// A class, so that handing a step around (the decider and the runner look steps up many times per decision)
 /// costs one reference, not a copy of its policies and closures.
@@ -84,11 +114,11 @@ final class BoundAction: Sendable {
     let compensation: BoundCompensation?
     let run: @Sendable (StepExecution) async throws -> JSONValue
 
-    init<Input: Codable & Sendable>(action: ActionStep<Input>, input: Input) {
+    init<Input: Codable & Sendable>(action: ActionStep<Input>) {
         self.retryPolicy = action.retryPolicy
         self.timeout = action.timeout
         self.stuckWhenExhausted = action.stuckWhenExhausted
-        self.compensation = action.compensation.map { BoundCompensation(compensation: $0, input: input) }
+        self.compensation = action.compensation.map { BoundCompensation(compensation: $0) }
         let body = action.action
         self.run = { execution in
             try await body(
@@ -98,7 +128,7 @@ final class BoundAction: Sendable {
                     attempt: execution.attempt,
                     idempotencyKey: execution.idempotencyKey,
                     fence: execution.fence,
-                    input: input,
+                    input: execution.input as! Input,
                     logger: execution.logger,
                     results: execution.results
                 ))
@@ -106,14 +136,14 @@ final class BoundAction: Sendable {
     }
 }
 
-/// A compensation with its input captured.
+/// A compensation, made once per definition.
 struct BoundCompensation: Sendable {
     let name: String
     let retryPolicy: RetryPolicy
     let timeout: Duration
     let run: @Sendable (CompensationExecution) async throws -> Void
 
-    init<Input: Codable & Sendable>(compensation: Compensation<Input>, input: Input) {
+    init<Input: Codable & Sendable>(compensation: Compensation<Input>) {
         self.name = compensation.name
         self.retryPolicy = compensation.retryPolicy
         self.timeout = compensation.timeout
@@ -130,7 +160,7 @@ struct BoundCompensation: Sendable {
                     fence: execution.fence,
                     stepResult: execution.stepResult,
                     cause: execution.cause,
-                    input: input,
+                    input: execution.input as! Input,
                     logger: execution.logger,
                     results: execution.results
                 ))
@@ -160,6 +190,8 @@ final class BoundWait: Sendable {
 /// Everything one attempt of a step needs at run time.
 struct StepExecution: Sendable {
     let sagaId: String
+    /// The saga's typed input.
+    let input: any Sendable
     let name: String
     let attempt: Int
     let idempotencyKey: String
@@ -171,6 +203,8 @@ struct StepExecution: Sendable {
 /// Everything one attempt of a compensation needs at run time.
 struct CompensationExecution: Sendable {
     let sagaId: String
+    /// The saga's typed input.
+    let input: any Sendable
     let name: String
     let stepName: String
     let attempt: Int

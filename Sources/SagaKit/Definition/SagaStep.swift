@@ -18,6 +18,15 @@ public enum SagaStep<Input: Codable & Sendable>: Sendable {
         }
     }
 
+    /// When the element runs: only for inputs this holds for (always when `nil`).
+    var condition: (@Sendable (Input) -> Bool)? {
+        switch self {
+        case .action(let step): step.condition
+        case .timer(let step): step.condition
+        case .signalWait(let step): step.condition
+        }
+    }
+
     /// The element's kind.
     public var kind: SagaStepKind {
         switch self {

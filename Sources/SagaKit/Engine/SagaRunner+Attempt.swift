@@ -38,6 +38,7 @@ extension SagaRunner {
             guard let action = held.saga.step(named: name)?.action else { return nil }
             let execution = StepExecution(
                 sagaId: sagaId,
+                input: held.saga.input,
                 name: name,
                 attempt: attempt,
                 idempotencyKey: StepResults.idempotencyKey(sagaId: sagaId, name: name),
@@ -73,6 +74,7 @@ extension SagaRunner {
             let stepInfo = held.state.step(named: forStep)
             let execution = CompensationExecution(
                 sagaId: sagaId,
+                input: held.saga.input,
                 name: name,
                 stepName: forStep,
                 attempt: attempt,

@@ -47,13 +47,24 @@ struct SagaRunner: Sendable {
 
     /// The working set of a held saga.
     struct Held {
-        /// The record as last read from the store, its `lastSeq` and `status` kept current by each append; its
-        /// `events` are not extended (``state`` holds what they say), so a decision copies no history.
-        var record: SagaRecord
+        /// The record as last read from the store, its `lastSeq` and `status` kept current by each append, without
+        /// its `events` (``state`` holds what they say): a decision copies no history, and the runner shares no
+        /// buffer with a store that appends to it.
+        var record: SagaRecord {
+            didSet { if !record.events.isEmpty { record.events = [] } }
+        }
         var state: SagaState
         let saga: BoundSaga
         /// Outcome events already applied to `state` but not yet appended.
         var facts: [HistoryEvent] = []
+
+        init(record: SagaRecord, state: SagaState, saga: BoundSaga) {
+            var record = record
+            record.events = []
+            self.record = record
+            self.state = state
+            self.saga = saga
+        }
     }
 
     enum AppendResult {
