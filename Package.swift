@@ -131,6 +131,7 @@ let package = Package(
         .target(
             name: "OrderSagaClient",
             dependencies: [
+                "JSONValues",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
