@@ -99,6 +99,7 @@ let package = Package(
         .target(
             name: "Identity",
             dependencies: [
+                "JSONValues",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
