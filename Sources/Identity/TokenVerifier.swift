@@ -153,13 +153,3 @@ public struct TokenVerifier: Sendable {
         return object.compactMapValues { $0 as? String }
     }
 }
-
-/// Base64url without padding, as JWTs and JWKs write it.
-enum Base64URL {
-    /// The bytes of `text`, or nil when it is not base64url.
-    static func decode(_ text: some StringProtocol) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        return Data(base64Encoded: base64)
-    }
-}
