@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "order-saga", targets: ["OrderSagaCommand"]),
         .executable(name: "provider-sandbox", targets: ["ProviderSandboxCommand"]),
         .executable(name: "saga-bench", targets: ["SagaBench"]),
+        .library(name: "JSONValues", targets: ["JSONValues"]),
         .library(name: "Mongo", targets: ["Mongo"]),
         .library(name: "SagaKit", targets: ["SagaKit"]),
         .library(name: "SagaKitTesting", targets: ["SagaKitTesting"]),
@@ -31,6 +32,9 @@ let package = Package(
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
+        // MARK: The one JSON value type (engine payloads, token claims, the client's untyped members)
+        .target(name: "JSONValues"),
+
         // MARK: MongoDB over libmongoc
         .systemLibrary(
             name: "CMongoc",
@@ -57,6 +61,7 @@ let package = Package(
         .target(
             name: "SagaKit",
             dependencies: [
+                "JSONValues",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -94,6 +99,7 @@ let package = Package(
         .target(
             name: "Identity",
             dependencies: [
+                "JSONValues",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -126,6 +132,7 @@ let package = Package(
         .target(
             name: "OrderSagaClient",
             dependencies: [
+                "JSONValues",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -192,6 +199,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "JSONValuesTests", dependencies: ["JSONValues"]),
         .testTarget(name: "SagaKitTests", dependencies: ["SagaKit", "SagaKitTesting"]),
         .testTarget(
             name: "SagaKitMongoTests",

@@ -1,12 +1,13 @@
+import JSONValues
 import JWTKit
 
 /// Every claim of a token's payload; the signature is checked by jwt-kit, the claims by ``TokenVerifier``.
 struct TokenClaims: JWTPayload {
     /// The payload as an object.
-    let payload: ClaimValue
+    let payload: JSONValue
 
     init(from decoder: any Decoder) throws {
-        payload = try ClaimValue(from: decoder)
+        payload = try JSONValue(from: decoder)
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -18,10 +19,10 @@ struct TokenClaims: JWTPayload {
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 
     /// A claim by name or dotted path.
-    subscript(path: String) -> ClaimValue? { payload.value(at: path) }
+    subscript(path: String) -> JSONValue? { payload.value(at: path) }
 
     /// A numeric date claim (`exp`, `nbf`) in seconds since 1970.
     func seconds(_ name: String) -> Double? {
-        if case .number(let value) = self[name] { value } else { nil }
+        self[name]?.number
     }
 }

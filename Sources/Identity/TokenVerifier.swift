@@ -1,4 +1,5 @@
 import Foundation
+import JSONValues
 import JWTKit
 
 /// Verifies OIDC bearer tokens (RS256, ES256, EdDSA) against an issuer's published keys and reads who the caller is.
@@ -125,18 +126,17 @@ public struct TokenVerifier: Sendable {
         guard case .string(let subject) = claims["sub"], !subject.isEmpty else { throw .noSubject }
         var customerId: String?
         if let claim = settings.customerClaim {
-            switch claims[claim] {
-            case .string(let value) where !value.isEmpty: customerId = value
-            case .number(let value) where value == value.rounded() && abs(value) < 1e15:
+            if case .string(let value) = claims[claim], !value.isEmpty {
+                customerId = value
+            } else if let value = claims[claim]?.number, value == value.rounded(), abs(value) < 1e15 {
                 customerId = String(Int64(value))
-            default: break
             }
         }
         return Identity(subject: subject, roles: claims[settings.rolesClaim]?.names ?? [], customerId: customerId)
     }
 
     /// Whether an `aud` claim names `audience`: a string equal to it (one value, never split), or a list holding it.
-    static func names(_ audience: String, in claim: ClaimValue?) -> Bool {
+    static func names(_ audience: String, in claim: JSONValue?) -> Bool {
         switch claim {
         case .string(let value): value == audience
         case .array(let values): values.contains(.string(audience))
@@ -151,15 +151,5 @@ public struct TokenVerifier: Sendable {
             let object = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any]
         else { throw .malformed }
         return object.compactMapValues { $0 as? String }
-    }
-}
-
-/// Base64url without padding, as JWTs and JWKs write it.
-enum Base64URL {
-    /// The bytes of `text`, or nil when it is not base64url.
-    static func decode(_ text: some StringProtocol) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        return Data(base64Encoded: base64)
     }
 }

@@ -23,7 +23,7 @@ extension SagasCommand {
                 let combined = JSONValue.object([
                     "order": try Printer.parse(document.body), "saga": try Printer.parse(saga.body),
                 ])
-                Console.write(options.format == .json ? Printer.pretty(combined) : combined.compactText)
+                Console.write(options.format == .json ? Printer.pretty(combined) : combined.jsonText())
             }
         }
 

@@ -43,7 +43,7 @@ extension SagasCommand {
 enum WatchLine {
     /// Seq, time, type, step, attempt and data, as table cells.
     static func cells(_ event: SagaEvent) -> [String?] {
-        let data = event.data.flatMap { $0 == .object([:]) || $0 == .null ? nil : $0.compactText }
+        let data = event.data.flatMap { $0 == .object([:]) || $0 == .null ? nil : $0.jsonText() }
         return ["\(event.seq)", Display.time(event.at), event.type, event.step, Display.number(event.attempt), data]
     }
 

@@ -16,9 +16,9 @@ struct Printer {
         case .jsonl:
             let value = try Self.parse(answer.body)
             if let listKey, case .array(let items)? = value[listKey] {
-                for item in items { Console.write(item.compactText) }
+                for item in items { Console.write(item.jsonText()) }
             } else {
-                Console.write(value.compactText)
+                Console.write(value.jsonText())
             }
         }
     }

@@ -46,16 +46,20 @@ struct OperationsRoutes: Sendable {
     }
 
     /// 200 when every dependency answers; otherwise a 503 problem naming what failed.
+    ///
+    /// A probe that takes longer than ``probeTimeout`` fails at once: a blocked probe (a driver call waiting for a
+    /// server) keeps running in the background until it ends by itself, but the answer does not wait for it.
     func ready() async throws -> Response {
         var failures: [String: String] = [:]
         await withTaskGroup(of: (String, String?).self) { group in
             for check in checks {
                 group.addTask {
-                    do {
-                        try await withTimeout(probeTimeout) { try await check.probe() }
-                        return (check.name, nil)
-                    } catch {
-                        return (check.name, "\(error)")
+                    let race = await DeadlineTimer.system.race(probeTimeout) { await Result(catching: check.probe) }
+                    return switch race {
+                    case .finished(.success): (check.name, nil)
+                    case .finished(.failure(let error)): (check.name, "\(error)")
+                    case .timedOut: (check.name, "no answer within \(probeTimeout)")
+                    case .cancelled: (check.name, "\(CancellationError())")
                     }
                 }
             }
@@ -72,24 +76,6 @@ struct OperationsRoutes: Sendable {
         }
         return try JSONResponse.make(["status": "ready"])
     }
-}
-
-/// Runs `body`, throwing ``TimeoutError`` when it takes longer than `limit`.
-///
-/// Returns as soon as either happens: a blocked body (a driver call waiting for a server) keeps running
-/// in the background until it ends by itself, but the caller does not wait for it.
-func withTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    switch await DeadlineTimer.system.race(limit, operation: { await Result(catching: body) }) {
-    case .finished(let result): return try result.get()
-    case .timedOut: throw TimeoutError(limit: limit)
-    case .cancelled: throw CancellationError()
-    }
-}
-
-/// An operation took longer than allowed.
-struct TimeoutError: Error, CustomStringConvertible {
-    let limit: Duration
-    var description: String { "no answer within \(limit)" }
 }
 
 extension Result where Failure == any Error {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Identity
 import Orders
 import SagaKit
 
@@ -63,15 +64,12 @@ extension OrderAPI {
 enum AuditCursor {
     static func encode(_ position: SagaCommandPosition) -> String {
         let text = "\(Int64((position.at.timeIntervalSince1970 * 1000).rounded()))|\(position.id)"
-        return Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return Base64URL.encode(Data(text.utf8))
     }
 
     static func decode(_ text: String) -> SagaCommandPosition? {
         guard text.utf8.count <= 512 else { return nil }
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let decoded = String(data: data, encoding: .utf8) else {
+        guard let data = Base64URL.decode(text), let decoded = String(data: data, encoding: .utf8) else {
             return nil
         }
         let parts = decoded.split(separator: "|", maxSplits: 1)

@@ -42,28 +42,14 @@ public enum SagaTime {
         .milliseconds(milliseconds(end) - milliseconds(start))
     }
 
-    /// `2025-01-02T03:04:05.678Z`: ISO-8601 in UTC with exactly three fractional digits.
+    /// `2025-01-02T03:04:05.678Z`: ISO-8601 in UTC with exactly three fractional digits (``JSONDate/format(_:)``).
     public static func format(_ date: Date) -> String {
-        let millis = milliseconds(date)
-        let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
-        let fraction = millis - seconds * 1000
-        let whole = Date(timeIntervalSince1970: Double(seconds))
-        let text = whole.formatted(
-            .iso8601.year().month().day().dateSeparator(.dash)
-                .time(includingFractionalSeconds: false).timeSeparator(.colon).timeZone(separator: .omitted))
-        let base = text.hasSuffix("Z") ? String(text.dropLast()) : text
-        return base + "." + String(format: "%03d", Int(fraction)) + "Z"
+        JSONDate.format(date)
     }
 
     /// Parses ISO-8601 with or without fractional seconds; the result is rounded to whole milliseconds.
     public static func parse(_ text: String) -> Date? {
-        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) {
-            return truncated(date)
-        }
-        if let date = try? Date.ISO8601FormatStyle().parse(text) {
-            return truncated(date)
-        }
-        return nil
+        JSONDate.parse(text)
     }
 
     /// A short human form of a duration (`250ms`, `2s`, `1.5s`).

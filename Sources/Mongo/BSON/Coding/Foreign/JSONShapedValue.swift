@@ -1,11 +1,10 @@
 /// A JSON-shaped value read from a decoder other than `BSONDecoder`, turned back into JSON text so that libbson's
 /// Extended JSON parser (`bson_new_from_json`) recognises wrappers such as `{"$oid": ...}`.
 ///
-/// Why it is not SagaKit's `JSONValue`, the service's one JSON payload type: `Mongo` cannot import `SagaKit` (the
-/// driver knows no engine, the engine no database), and this value needs what `JSONValue` leaves out on purpose:
-/// members in the order the other decoder lists them, since the `Document` made from them is ordered, where a
-/// `JSONValue` object is a dictionary. It is internal and decode-only, seen only by the `Codable` conformances of
-/// `Document` and `BSONValue`.
+/// Why it is not `JSONValue` (target `JSONValues`), the project's one JSON value type: this value needs what
+/// `JSONValue` leaves out on purpose: members in the order the other decoder lists them, since the `Document` made
+/// from them is ordered, where a `JSONValue` object is a dictionary (hashed lookups, order-free equality). It is
+/// internal and decode-only, seen only by the `Codable` conformances of `Document` and `BSONValue`.
 indirect enum JSONShapedValue: Decodable {
     case null
     case bool(Bool)

@@ -2,7 +2,7 @@ import Foundation
 
 /// Encodes a `Codable` value straight into a ``JSONValue``, without writing JSON text and parsing it back.
 ///
-/// Gives the same values as a `JSONEncoder` round trip did: dates as ISO-8601 text (``SagaTime/format(_:)``), data
+/// Gives the same values as a `JSONEncoder` round trip did: dates as ISO-8601 text (``JSONDate/format(_:)``), data
 /// as base64, whole finite numbers as `.int`, and absent optionals left out of objects.
 struct JSONValueEncoder {
     func encode(_ value: some Encodable) throws -> JSONValue {
@@ -93,7 +93,7 @@ struct JSONValueEncoding: Encoder {
     static func special(_ value: any Encodable, at path: [any CodingKey]) throws -> JSONValue? {
         switch value {
         case let json as JSONValue: json
-        case let date as Date: .string(SagaTime.format(date))
+        case let date as Date: .string(JSONDate.format(date))
         case let data as Data: .string(data.base64EncodedString())
         case let url as URL: .string(url.absoluteString)
         case let decimal as Decimal: try number(NSDecimalNumber(decimal: decimal).doubleValue, at: path)

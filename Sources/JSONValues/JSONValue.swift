@@ -1,6 +1,7 @@
 import Foundation
 
-/// A JSON document as a Swift value: the payload type of saga inputs, step results, signals and event data.
+/// A JSON document as a Swift value: saga inputs, step results, signals and event data, a token's claims, and the
+/// members whose shape the command-line client does not fix.
 ///
 /// Integers are kept as exact `Int64`; only numbers with a fraction become `double`.
 /// Money never travels as a `double`: carry amounts as decimal strings.

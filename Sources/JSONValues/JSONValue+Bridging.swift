@@ -3,7 +3,7 @@ import Foundation
 extension JSONValue {
     /// Encodes any `Encodable` value to a `JSONValue`.
     ///
-    /// Dates become ISO-8601 strings with millisecond precision (see ``SagaTime``); integers stay exact.
+    /// Dates become ISO-8601 strings with millisecond precision (see ``JSONDate``); integers stay exact.
     public init(encoding value: some Encodable) throws {
         self = try JSONValueEncoder().encode(value)
     }

@@ -36,7 +36,7 @@ struct JSONValueDecoding: Decoder {
     func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
         if type == JSONValue.self { return value as! T }
         if type == Date.self {
-            guard case .string(let text) = value, let date = SagaTime.parse(text) else {
+            guard case .string(let text) = value, let date = JSONDate.parse(text) else {
                 throw DecodingError.dataCorrupted(
                     .init(codingPath: codingPath, debugDescription: "not an ISO-8601 date: \(value)"))
             }
