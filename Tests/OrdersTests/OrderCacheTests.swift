@@ -44,3 +44,16 @@ struct OrderCacheTests {
         #expect(kept == ["c-35", "c-37", "c-38"])
     }
 }
+
+extension OrderCacheTests {
+    @Test("the queue of ids behind the cache does not outgrow the orders still in it")
+    func queueFollowsLiveOrders() {
+        let cache = OrderCache(capacity: 4096)
+        for index in 0..<10_000 {
+            let order = Self.order(index)
+            cache.remember(order)
+            cache.forget(order.id)
+        }
+        #expect(cache.queuedIds <= 2 * cache.count + 64)
+    }
+}

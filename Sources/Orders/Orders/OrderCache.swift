@@ -28,6 +28,9 @@ final class OrderCache: Sendable {
     /// How many orders are cached.
     var count: Int { state.withLock { $0.orders.count } }
 
+    /// How many ids the eviction queue holds (those of forgotten orders included, until it is compacted).
+    var queuedIds: Int { state.withLock { $0.order.count - $0.head } }
+
     /// Remembers `order`, forgetting the oldest when full.
     func remember(_ order: Order) {
         state.withLock { state in
@@ -37,8 +40,9 @@ final class OrderCache: Sendable {
                 state.orders[state.order[state.head]] = nil
                 state.head += 1
             }
-            // Ids forgotten one by one stay in the queue until here: it is compacted once it is twice the bound.
-            if state.order.count - state.head > 2 * capacity || state.head > capacity {
+            // Ids forgotten one by one stay in the queue until here: it is compacted once it holds more than twice
+            // the orders still cached (plus some slack, so that compaction stays amortised O(1) per order).
+            if state.order.count - state.head > 2 * state.orders.count + 64 || state.head > capacity {
                 state.order = state.order[state.head...].filter { state.orders[$0] != nil }
                 state.head = 0
             }
