@@ -52,8 +52,22 @@ extension OrderCacheTests {
         for index in 0..<10_000 {
             let order = Self.order(index)
             cache.remember(order)
+            #expect(cache.queuedIds <= 2 * cache.count + 64, "after \(index + 1) orders")
             cache.forget(order.id)
         }
-        #expect(cache.queuedIds <= 2 * cache.count + 64)
+    }
+
+    @Test("an order cached again after it was forgotten is evicted by its latest arrival, not its first")
+    func requeuedOrderKeepsItsPlace() {
+        let cache = OrderCache(capacity: 3)
+        let orders = (0..<4).map(Self.order)
+        cache.remember(orders[0])
+        cache.forget(orders[0].id)
+        cache.remember(orders[1])
+        cache.remember(orders[0])
+        cache.remember(orders[2])
+        cache.remember(orders[3])
+        #expect(cache.order(orders[1].id) == nil, "the oldest cached order goes first")
+        #expect(cache.order(orders[0].id) != nil, "re-cached after order 1, so kept")
     }
 }

@@ -4,12 +4,25 @@ import Synchronization
 ///
 /// An order never changes once placed (its lines, prices, token and address are facts of the placement), so a
 /// cached copy is always right. A saga's last step forgets its order, so the cache holds about the orders in
-/// flight; the bound only caps memory when more are, forgetting the oldest entries first.
+/// flight (a saga that ends otherwise leaves its order until the bound pushes it out); the bound only caps
+/// memory, forgetting the oldest entries first.
 final class OrderCache: Sendable {
     private struct State {
-        var orders: [OrderID: Order] = [:]
-        var order: [OrderID] = []
+        /// The cached orders, each with the ticket of its place in the queue.
+        var orders: [OrderID: (order: Order, ticket: Int)] = [:]
+        /// Arrivals, oldest first from `head`; an entry whose ticket is no longer its order's is stale (the order
+        /// was forgotten, or forgotten and cached again later).
+        var queue: [(id: OrderID, ticket: Int)] = []
         var head = 0
+        var lastTicket = 0
+
+        func isLive(_ entry: (id: OrderID, ticket: Int)) -> Bool { orders[entry.id]?.ticket == entry.ticket }
+
+        /// Drops the stale entries from the queue.
+        mutating func compact() {
+            queue = queue[head...].filter(isLive)
+            head = 0
+        }
     }
 
     private let capacity: Int
@@ -22,29 +35,31 @@ final class OrderCache: Sendable {
 
     /// The cached order, or nil.
     func order(_ id: OrderID) -> Order? {
-        state.withLock { $0.orders[id] }
+        state.withLock { $0.orders[id]?.order }
     }
 
     /// How many orders are cached.
     var count: Int { state.withLock { $0.orders.count } }
 
-    /// How many ids the eviction queue holds (those of forgotten orders included, until it is compacted).
-    var queuedIds: Int { state.withLock { $0.order.count - $0.head } }
+    /// How many entries the eviction queue holds (stale ones included, until it is compacted).
+    var queuedIds: Int { state.withLock { $0.queue.count - $0.head } }
 
     /// Remembers `order`, forgetting the oldest when full.
     func remember(_ order: Order) {
         state.withLock { state in
-            guard state.orders.updateValue(order, forKey: order.id) == nil else { return }
-            state.order.append(order.id)
+            guard state.orders[order.id] == nil else { return }
+            state.lastTicket += 1
+            state.orders[order.id] = (order, state.lastTicket)
+            state.queue.append((order.id, state.lastTicket))
             while state.orders.count > capacity {
-                state.orders[state.order[state.head]] = nil
+                let oldest = state.queue[state.head]
+                if state.isLive(oldest) { state.orders[oldest.id] = nil }
                 state.head += 1
             }
-            // Ids forgotten one by one stay in the queue until here: it is compacted once it holds more than twice
-            // the orders still cached (plus some slack, so that compaction stays amortised O(1) per order).
-            if state.order.count - state.head > 2 * state.orders.count + 64 || state.head > capacity {
-                state.order = state.order[state.head...].filter { state.orders[$0] != nil }
-                state.head = 0
+            // Stale entries stay in the queue until here: it is compacted once it holds more than twice the orders
+            // still cached (plus some slack, so that compaction costs O(1) per order, amortised).
+            if state.queue.count - state.head > 2 * state.orders.count + 64 || state.head > capacity {
+                state.compact()
             }
         }
     }

@@ -64,10 +64,11 @@ struct EngineMetrics: Sendable {
     }
 
     /// Records the metrics the appended `events` of saga `definition` imply (the engine's own events carry their
-    /// typed view, so this parses nothing).
-    func record(events: [HistoryEvent], definition: String) throws(SagaStateError) {
+    /// typed view, so this parses nothing; an event that does not read counts nothing, and the others still count).
+    func record(events: [HistoryEvent], definition: String) {
         for event in events {
-            switch try event.kind() {
+            guard let kind = try? event.kind() else { continue }
+            switch kind {
             case .stepFailed(let step, _, _, .some), .compensationFailed(let step, _, _, _, .some):
                 retryScheduled(step: step)
             case .sagaCompleted: sagaFinished(definition: definition, status: .completed)

@@ -140,12 +140,17 @@ public actor SagaEngine {
     }
 
     /// Starts `plan`'s saga once no other start of its id is in progress: run here when a slot is free, queued
-    /// otherwise.
+    /// otherwise. A plan that waited for another start of its id is worked out again, so that its time and lease
+    /// are not older than the write that records them.
     private func begin(_ plan: StartPlan) async throws -> SagaStartOutcome {
+        var plan = plan
         let sagaId = plan.request.sagaId
+        var waited = false
         while starting[sagaId] != nil {
+            waited = true
             await withCheckedContinuation { starting[sagaId, default: []].append($0) }
         }
+        if waited { plan = try plan.redone(now: SagaTime.truncated(clock.now)) }
         starting[sagaId] = []
         defer {
             for waiter in starting.removeValue(forKey: sagaId) ?? [] { waiter.resume() }
@@ -185,7 +190,7 @@ public actor SagaEngine {
         let outcome = try await store.startSaga(plan.request)
         guard case .created(let record) = outcome else { return outcome }
         metrics.sagaStarted(definition: plan.request.definitionName)
-        try? metrics.record(events: plan.decision.events, definition: plan.request.definitionName)
+        metrics.record(events: plan.decision.events, definition: plan.request.definitionName)
         if let leaseUntil = plan.leaseUntil {
             if lifecycle.isStopping {
                 try? await store.releaseLease(sagaId: sagaId, owner: configuration.instanceId, dueAt: plan.now)

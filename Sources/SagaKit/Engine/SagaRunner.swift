@@ -145,7 +145,7 @@ struct SagaRunner: Sendable {
                 held.record.status = decision.state.status
                 held.state = decision.state
                 held.facts = []
-                try? metrics.record(events: events, definition: held.saga.name)
+                metrics.record(events: events, definition: held.saga.name)
                 switch decision.effect {
                 case .runStep, .runCompensation:
                     if case .keep(let until) = lease { leases.hold(sagaId, until: until) }

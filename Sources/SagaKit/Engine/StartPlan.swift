@@ -4,6 +4,10 @@ import Foundation
 /// the first decisions under this executor's lease, and the one that records SagaStarted alone (no lease, due at
 /// once) for when every slot is taken.
 struct StartPlan: Sendable {
+    let definition: AnySagaDefinition
+    let input: JSONValue
+    let tracing: SagaTracing
+    let configuration: SagaEngine.Configuration
     let saga: BoundSaga
     let now: Date
     let decision: SagaDecision
@@ -30,6 +34,10 @@ struct StartPlan: Sendable {
         let (lease, dueAt) = SagaRunner.leaseAndDueTime(
             for: decision.effect, saga: saga, now: now, configuration: configuration)
         let leaseUntil: Date? = if case .keep(let until) = lease { until } else { nil }
+        self.definition = definition
+        self.input = input
+        self.tracing = tracing
+        self.configuration = configuration
         self.saga = saga
         self.now = now
         self.decision = decision
@@ -52,5 +60,12 @@ struct StartPlan: Sendable {
             sagaId: sagaId, definitionName: definition.name, definitionVersion: definition.version, input: input,
             events: [started], status: .running, currentStep: nil, owner: nil, leaseUntil: nil, dueAt: now,
             startedAt: now)
+    }
+
+    /// The same start worked out again at `now`.
+    func redone(now: Date) throws -> StartPlan {
+        try StartPlan(
+            definition: definition, saga: saga, sagaId: request.sagaId, input: input, now: now, tracing: tracing,
+            configuration: configuration)
     }
 }

@@ -112,12 +112,15 @@ public final class InMemoryHistoryStore: HistoryStore {
             }
             cursor = decoded
         }
-        let matching = allRecords()
-            .filter { query.status == nil || $0.status == query.status }
-            .filter { cursor?.precedes(startedAt: $0.startedAt, id: $0.id) ?? true }
-            .sorted { lhs, rhs in
-                lhs.startedAt != rhs.startedAt ? lhs.startedAt > rhs.startedAt : lhs.id > rhs.id
+        let matching = state.withLock { state in
+            state.sagas.values.filter {
+                (query.status == nil || $0.status == query.status)
+                    && (cursor?.precedes(startedAt: $0.startedAt, id: $0.id) ?? true)
             }
+        }
+        .sorted { lhs, rhs in
+            lhs.startedAt != rhs.startedAt ? lhs.startedAt > rhs.startedAt : lhs.id > rhs.id
+        }
         let page = Array(matching.prefix(query.limit))
         let next =
             matching.count > query.limit
@@ -179,17 +182,18 @@ public final class InMemoryHistoryStore: HistoryStore {
 
     /// Sagas due by `now` with a free or expired lease (of the `runnable` definitions and versions), earliest first.
     public func dueSagas(now: Date, limit: Int, runnable: [String: Set<Int>]?) async throws -> [String] {
-        allRecords()
-            .filter { record in
+        state.withLock { state in
+            state.sagas.values.filter { record in
                 guard let dueAt = record.dueAt, dueAt <= now else { return false }
                 if let runnable, runnable[record.definitionName]?.contains(record.definitionVersion) != true {
                     return false
                 }
                 return record.leaseOwner == nil || (record.leaseUntil ?? .distantPast) <= now
             }
-            .sorted { ($0.dueAt ?? .distantPast, $0.id) < ($1.dueAt ?? .distantPast, $1.id) }
-            .prefix(max(0, limit))
-            .map(\.id)
+        }
+        .sorted { ($0.dueAt ?? .distantPast, $0.id) < ($1.dueAt ?? .distantPast, $1.id) }
+        .prefix(max(0, limit))
+        .map(\.id)
     }
 
     /// Pushes a signal onto the inbox (if it holds `expectedInboxCount` signals, when given) and makes the saga

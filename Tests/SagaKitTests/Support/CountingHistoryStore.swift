@@ -6,6 +6,8 @@ import Synchronization
 final class CountingHistoryStore: HistoryStore {
     let base: any HistoryStore
     private let counts = Mutex<[String: [String: Int]]>([:])
+    /// Runs before each `startSaga` reaches the base store (it may wait, or throw in its place).
+    let beforeStart = Mutex<(@Sendable (SagaStartRequest) async throws -> Void)?>(nil)
 
     init(base: any HistoryStore) {
         self.base = base
@@ -23,6 +25,7 @@ final class CountingHistoryStore: HistoryStore {
 
     func startSaga(_ start: SagaStartRequest) async throws -> SagaStartOutcome {
         count(start.sagaId, "startSaga")
+        if let hook = beforeStart.withLock({ $0 }) { try await hook(start) }
         return try await base.startSaga(start)
     }
 
