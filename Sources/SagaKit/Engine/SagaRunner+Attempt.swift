@@ -46,16 +46,8 @@ extension SagaRunner {
                 results: RecordedResults(steps: held.state.steps),
                 logger: logger
             )
-            let span = tracing.startAttempt(
-                name, kind: "step", attempt: attempt, sagaId: sagaId, trace: held.state.trace,
-                attributes: configuration.traceAttributes(sagaId))
-            let outcome = await SagaLogContext.$current.withValue(.init(sagaId: sagaId, step: name, attempt: attempt)) {
-                await SagaTracing.withContext(of: span) {
-                    logger.debug("attempt started")
-                    return await AttemptExecutor.run(timeout: timeout, deadlines: deadlines, lifecycle: lifecycle) {
-                        try await action.run(execution)
-                    }
-                }
+            let (outcome, span) = await traced(name, kind: "step", attempt: attempt, held: held, timeout: timeout) {
+                try await action.run(execution)
             }
             guard case .finished(let result, let timedOut) = outcome, !lifecycle.isCrashed else {
                 SagaTracing.end(span, outcome: nil)
@@ -86,16 +78,10 @@ extension SagaRunner {
                 results: RecordedResults(steps: held.state.steps),
                 logger: logger
             )
-            let span = tracing.startAttempt(
-                name, kind: "compensation", attempt: attempt, sagaId: sagaId, trace: held.state.trace,
-                attributes: configuration.traceAttributes(sagaId))
-            let outcome = await SagaLogContext.$current.withValue(.init(sagaId: sagaId, step: name, attempt: attempt)) {
-                await SagaTracing.withContext(of: span) {
-                    logger.debug("attempt started")
-                    return await AttemptExecutor.run(timeout: timeout, deadlines: deadlines, lifecycle: lifecycle) {
-                        try await compensation.run(execution)
-                    }
-                }
+            let (outcome, span) = await traced(
+                name, kind: "compensation", attempt: attempt, held: held, timeout: timeout
+            ) {
+                try await compensation.run(execution)
             }
             guard case .finished(let result, let timedOut) = outcome, !lifecycle.isCrashed else {
                 SagaTracing.end(span, outcome: nil)
@@ -114,6 +100,25 @@ extension SagaRunner {
         let bounded = SagaDecider.withinHistoryLimit(
             kind, lastSeq: held.state.lastSeq, limit: configuration.maxHistoryEvents)
         return (HistoryEvent(seq: held.state.lastSeq + 1, at: finishedAt, kind: bounded), bounded)
+    }
+
+    /// Runs one attempt of step or compensation `name` against `timeout`, in its log context and, when tracing, its
+    /// span (returned unended: its outcome is known only once the attempt's event is decided).
+    private func traced<Value: Sendable>(
+        _ name: String, kind: String, attempt: Int, held: Held, timeout: Duration,
+        operation: @escaping @Sendable () async throws -> Value
+    ) async -> (AttemptOutcome<Value>, (any Span)?) {
+        let span = tracing.startAttempt(
+            name, kind: kind, attempt: attempt, sagaId: sagaId, trace: held.state.trace,
+            attributes: configuration.traceAttributes(sagaId))
+        let outcome = await SagaLogContext.$current.withValue(.init(sagaId: sagaId, step: name, attempt: attempt)) {
+            await SagaTracing.withContext(of: span) {
+                logger.debug("attempt started")
+                return await AttemptExecutor.run(
+                    timeout: timeout, deadlines: deadlines, lifecycle: lifecycle, operation: operation)
+            }
+        }
+        return (outcome, span)
     }
 
     /// The fence of the attempt the last recorded event started: its token, and a check that this executor still
