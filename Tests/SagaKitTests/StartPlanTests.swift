@@ -36,8 +36,10 @@ struct StartPlanTests {
         try await gate.waitForArrivals(1)
         let second = Task { try await engine.start(definition, sagaId: "s-1", input: TestInput()) }
         // The second start has made its plan and waits behind the first.
-        for _ in 0..<500 where await engine.starting["s-1"]?.count != 1 { try await Task.sleep(for: .milliseconds(2)) }
-        #expect(await engine.starting["s-1"]?.count == 1)
+        for _ in 0..<500 where engine.slots.startsWaiting(for: "s-1") != 1 {
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        #expect(engine.slots.startsWaiting(for: "s-1") == 1)
 
         clock.advance(by: .seconds(600))
         gate.open()

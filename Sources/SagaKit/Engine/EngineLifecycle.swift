@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// The engine's stop flags and the attempts running right now, readable from any task.
+/// The engine's stop flags and the attempts that lost their race but still hold a task, readable from any task.
 ///
 /// `Atomic` and `Mutex` make it safe to share between the engine actor, its runners and attempt tasks.
 final class EngineLifecycle: Sendable {
@@ -38,14 +38,15 @@ final class EngineLifecycle: Sendable {
     /// An id no attempt of this engine had before.
     func nextAttemptId() -> Int { attemptIds.add(1, ordering: .relaxed).newValue }
 
-    /// Tracks a running attempt's task until it ends (an attempt that already ended is not tracked).
+    /// Tracks the task an attempt kept after its timeout or a hard stop came first, until the attempt returns (one
+    /// that already returned is not tracked).
     func track(_ id: Int, _ task: Task<Void, Never>) {
         attempts.withLock { attempts in
             if attempts.endedEarly.remove(id) == nil { attempts.running[id] = task }
         }
     }
 
-    /// Stops tracking an attempt; called by the attempt itself when it ends, possibly before ``track(_:_:)``.
+    /// Stops tracking an attempt; called from its task when it returns, possibly before ``track(_:_:)``.
     func untrack(_ id: Int) {
         attempts.withLock { attempts in
             if attempts.running.removeValue(forKey: id) == nil { attempts.endedEarly.insert(id) }
@@ -55,8 +56,8 @@ final class EngineLifecycle: Sendable {
     /// How many attempts are tracked as running.
     var trackedAttempts: Int { attempts.withLock { $0.running.count + $0.endedEarly.count } }
 
-    /// Cancels every running attempt; with `waiting`, also waits until each has returned (which needs
-    /// attempts that honour cancellation).
+    /// Cancels every tracked attempt; with `waiting`, also waits until each has returned (which needs attempts that
+    /// honour cancellation).
     func cancelAttempts(waiting: Bool) async {
         let running = attempts.withLock { Array($0.running.values) }
         for task in running { task.cancel() }

@@ -18,15 +18,14 @@ extension SagaEngine {
     private func stopGracefully() async {
         guard lifecycle.beginStopping() else { return }
         stopScheduler()
-        let runners = held.values.compactMap(\.task)
         let finished = await Self.waitForRunners(
-            runners, deadlines: deadlines, grace: configuration.shutdownGracePeriod)
+            slots, deadlines: deadlines, grace: configuration.shutdownGracePeriod)
         if !finished {
             logger.warning("attempts still running after the grace period; cancelling them")
             lifecycle.crash()
-            for runner in runners { runner.cancel() }
+            for runner in slots.runners { runner.cancel() }
             await lifecycle.cancelAttempts(waiting: false)
-            for runner in runners { await runner.value }
+            await slots.drained()
         }
         logger.info("saga engine stopped")
     }
@@ -38,27 +37,20 @@ extension SagaEngine {
         lifecycle.crash()
         _ = lifecycle.beginStopping()
         stopScheduler()
-        let runners = held.values.compactMap(\.task)
-        for runner in runners { runner.cancel() }
+        for runner in slots.runners { runner.cancel() }
+        await slots.drained()
         await lifecycle.cancelAttempts(waiting: true)
-        for runner in runners { await runner.value }
     }
 
     private func stopScheduler() {
         loopsTask?.cancel()
         timerSleep?.task.cancel()
-        queuedStarts.removeAll()
+        slots.forgetQueuedStarts()
     }
 
-    /// Whether every runner finished within `grace` on the deadline timer's clock.
-    private static func waitForRunners(_ runners: [Task<Void, Never>], deadlines: DeadlineTimer, grace: Duration)
-        async -> Bool
-    {
-        guard !runners.isEmpty else { return true }
-        let race = await deadlines.race(grace) {
-            for runner in runners { await runner.value }
-        }
-        if case .finished = race { return true }
+    /// Whether every held saga was let go within `grace` on the deadline timer's clock.
+    private static func waitForRunners(_ slots: EngineSlots, deadlines: DeadlineTimer, grace: Duration) async -> Bool {
+        if case .finished = await deadlines.race(grace, operation: { await slots.drained() }) { return true }
         return false
     }
 }

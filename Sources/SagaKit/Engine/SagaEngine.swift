@@ -34,30 +34,9 @@ public actor SagaEngine {
     /// Spans for sagas and attempts, when a tracer was bootstrapped before the engine was made.
     nonisolated let tracing = SagaTracing()
 
-    struct HeldSaga {
-        let token: Int
-        var task: Task<Void, Never>?
-    }
+    /// Held sagas, starts in progress and queued starts: what the common path touches, behind a lock.
+    nonisolated let slots: EngineSlots
 
-    /// The last token handed to a held saga (tells a runner's exit from a later runner's).
-    var lastToken = 0
-
-    /// A token no held saga had before.
-    func nextToken() -> Int {
-        lastToken += 1
-        return lastToken
-    }
-
-    /// Sagas this executor holds (or is acquiring), by id.
-    var held: [String: HeldSaga] = [:]
-    /// Slots taken by ``start(_:sagaId:input:)`` calls in progress.
-    var startReservations = 0
-    /// Ids being started, with the starts waiting behind them.
-    var starting: [String: [CheckedContinuation<Void, Never>]] = [:]
-    /// Sagas started while every slot was taken, recorded without a lease; claimed in order as slots free up.
-    var queuedStarts: [SagaRecord] = []
-    /// Sagas to look at again as soon as their runner lets go (a signal arrived meanwhile).
-    var recheck: Set<String> = []
     /// Sagas left alone until the given time (they cannot run here).
     var quarantine: [String: Date] = [:]
     /// Due times of sagas this executor parked.
@@ -84,12 +63,13 @@ public actor SagaEngine {
         self.logger = logger
         self.metrics = EngineMetrics(instanceId: configuration.instanceId, statusName: configuration.statusName)
         self.deadlines = DeadlineTimer(clock: configuration.clock)
+        self.slots = EngineSlots(capacity: configuration.maxConcurrentSagas)
     }
 
     nonisolated var clock: any SagaClock { configuration.clock }
 
     /// How many sagas this executor holds right now.
-    public var heldCount: Int { held.count }
+    public var heldCount: Int { slots.heldCount }
 
     /// Whether the engine takes new work (false once a shutdown or crash began).
     public nonisolated var isAcceptingWork: Bool { !lifecycle.isStopping }
@@ -142,26 +122,17 @@ public actor SagaEngine {
     /// Starts `plan`'s saga once no other start of its id is in progress: run here when a slot is free, queued
     /// otherwise. A plan that waited for another start of its id is worked out again, so that its time and lease
     /// are not older than the write that records them.
-    private func begin(_ plan: StartPlan) async throws -> SagaStartOutcome {
-        var plan = plan
+    private nonisolated func begin(_ plan: StartPlan) async throws -> SagaStartOutcome {
         let sagaId = plan.request.sagaId
-        var waited = false
-        while starting[sagaId] != nil {
-            waited = true
-            await withCheckedContinuation { starting[sagaId, default: []].append($0) }
-        }
-        if waited { plan = try plan.redone(now: SagaTime.truncated(clock.now)) }
-        starting[sagaId] = []
-        defer {
-            for waiter in starting.removeValue(forKey: sagaId) ?? [] { waiter.resume() }
-        }
+        let waited = await slots.enterStart(sagaId)
+        defer { slots.leaveStart(sagaId) }
+        let plan = waited ? try plan.redone(now: SagaTime.truncated(clock.now)) : plan
         guard !lifecycle.isStopping else { throw SagaEngineError.shuttingDown }
-        guard freeSlots > 0 else {
+        guard slots.reserveStart() else {
             return try await createQueued(plan)
         }
-        startReservations += 1
         defer {
-            startReservations -= 1
+            slots.endStartReservation()
             freeSlot()
         }
         return try await createAndRun(plan)
@@ -172,37 +143,32 @@ public actor SagaEngine {
     /// The caller learns at once that the saga is durable; this engine claims it when a slot frees up (and any
     /// engine's due-saga poll may take it first). Only SagaStarted is recorded: a first step recorded as started
     /// without anyone holding the saga would later read as an interrupted attempt.
-    private func createQueued(_ plan: StartPlan) async throws -> SagaStartOutcome {
+    private nonisolated func createQueued(_ plan: StartPlan) async throws -> SagaStartOutcome {
         let outcome = try await store.startSaga(plan.queuedRequest)
-        if outcome.isCreated {
+        if case .created(let record) = outcome {
             metrics.sagaStarted(definition: plan.request.definitionName)
             // Past the bound the saga is still durable and due: the next poll of any executor claims it.
-            if case .created(let record) = outcome, queuedStarts.count < Self.maxQueuedStarts(configuration) {
-                queuedStarts.append(record)
-            }
+            slots.queue(record)
             freeSlot()
         }
         return outcome
     }
 
-    private func createAndRun(_ plan: StartPlan) async throws -> SagaStartOutcome {
+    private nonisolated func createAndRun(_ plan: StartPlan) async throws -> SagaStartOutcome {
         let sagaId = plan.request.sagaId
         let outcome = try await store.startSaga(plan.request)
         guard case .created(let record) = outcome else { return outcome }
         metrics.sagaStarted(definition: plan.request.definitionName)
         metrics.record(events: plan.decision.events, definition: plan.request.definitionName)
         if let leaseUntil = plan.leaseUntil {
-            if lifecycle.isStopping {
+            let start = RunnerStart.started(
+                record: record, state: plan.decision.state, saga: plan.saga, effect: plan.decision.effect,
+                leaseUntil: leaseUntil)
+            if !launch(sagaId, start) {
                 try? await store.releaseLease(sagaId: sagaId, owner: configuration.instanceId, dueAt: plan.now)
-            } else {
-                launch(
-                    sagaId,
-                    .started(
-                        record: record, state: plan.decision.state, saga: plan.saga, effect: plan.decision.effect,
-                        leaseUntil: leaseUntil))
             }
         } else if case .park(let until?) = plan.decision.effect {
-            scheduleTimer(sagaId, at: until)
+            await scheduleTimer(sagaId, at: until)
         }
         return outcome
     }
@@ -210,20 +176,26 @@ public actor SagaEngine {
     // MARK: Slots and runners
 
     /// A slot may have freed up: claims the next saga queued by ``start`` while every slot was taken.
-    func freeSlot() {
-        guard freeSlots > 0, !queuedStarts.isEmpty, !lifecycle.isStopping else { return }
-        let next = queuedStarts.removeFirst()
+    nonisolated func freeSlot() {
+        guard !lifecycle.isStopping, let next = slots.nextQueuedStart() else { return }
         Task { await self.claim(next.id, known: next) }
     }
 
-    var freeSlots: Int { configuration.maxConcurrentSagas - held.count - startReservations }
+    var freeSlots: Int { slots.freeSlots }
 
-    /// How many queued starts this engine remembers to claim; the rest wait for a poll.
-    static func maxQueuedStarts(_ configuration: Configuration) -> Int { 4 * configuration.maxConcurrentSagas }
+    /// Starts a runner task for a saga this executor holds (under `token` when ``EngineSlots/claim(_:)`` reserved
+    /// it), unless the engine stopped taking work; returns whether it started.
+    nonisolated func launch(_ sagaId: String, _ start: RunnerStart, token: Int? = nil) -> Bool {
+        let held = slots.launch(sagaId, token: token, stopping: { lifecycle.isStopping }) { token in
+            runnerTask(sagaId, token: token, start)
+        }
+        guard let held else { return false }
+        metrics.heldSagas(held)
+        return true
+    }
 
-    /// Starts a runner task for a saga this executor holds.
-    func launch(_ sagaId: String, _ start: RunnerStart, token: Int? = nil) {
-        let token = token ?? nextToken()
+    /// A task that drives `sagaId` from `start` and lets it go when its runner ends.
+    private nonisolated func runnerTask(_ sagaId: String, token: Int, _ start: RunnerStart) -> Task<Void, Never> {
         let runner = SagaRunner(
             sagaId: sagaId,
             store: store,
@@ -234,22 +206,54 @@ public actor SagaEngine {
             deadlines: deadlines,
             tracing: tracing,
             metrics: metrics,
-            logger: logger
+            logger: logger,
+            continueElsewhere: { start, attemptId in
+                self.continueRunner(sagaId, token: token, from: start, keeping: attemptId)
+            }
         )
-        timers.cancel(sagaId)
-        let task = Task.detached {
+        return Task.detached {
             let exit = await SagaLogContext.$current.withValue(.init(sagaId: sagaId)) { await runner.drive(start) }
-            await self.runnerFinished(sagaId, token: token, exit: exit)
+            if let exit { await self.runnerFinished(sagaId, token: token, exit: exit) }
         }
-        held[sagaId] = HeldSaga(token: token, task: task)
-        metrics.heldSagas(held.count)
     }
 
-    private func runnerFinished(_ sagaId: String, token: Int, exit: RunnerExit) async {
-        guard held[sagaId]?.token == token else { return }
-        held[sagaId] = nil
+    /// Goes on with `sagaId` in a fresh task from `start`: its runner's attempt `attemptId` lost to its timeout or
+    /// a hard stop and keeps the old task, which is cancelled and tracked as a running attempt until it returns.
+    private nonisolated func continueRunner(
+        _ sagaId: String, token: Int, from start: RunnerStart, keeping attemptId: Int
+    ) {
+        guard let old = slots.replaceRunner(sagaId, token: token, with: { runnerTask(sagaId, token: token, start) })
+        else { return }
+        lifecycle.track(attemptId, old)
+        old.cancel()
+    }
+
+    /// Lets go of a saga whose runner ended; only an exit that parks with a time, cannot run here or has a signal
+    /// waiting takes a turn on the engine.
+    private nonisolated func runnerFinished(_ sagaId: String, token: Int, exit: RunnerExit) async {
+        let needsEngine: Bool =
+            switch exit {
+            case .parked(let until): until != nil
+            case .unrunnable: true
+            case .finished, .dropped, .handedOver, .abandoned: false
+            }
+        switch slots.finish(sagaId, token: token, needsEngine: needsEngine && !lifecycle.isStopping) {
+        case .stale:
+            return
+        case .released(let held):
+            leases.forget(sagaId)
+            metrics.heldSagas(held)
+            freeSlot()
+        case .needsEngine:
+            await runnerFinishedOnEngine(sagaId, token: token, exit: exit)
+        }
+    }
+
+    private func runnerFinishedOnEngine(_ sagaId: String, token: Int, exit: RunnerExit) async {
+        let (current, recheck, held) = slots.release(sagaId, token: token)
+        guard current else { return }
         leases.forget(sagaId)
-        metrics.heldSagas(held.count)
+        metrics.heldSagas(held)
         freeSlot()
         guard !lifecycle.isStopping else { return }
         switch exit {
@@ -260,7 +264,7 @@ public actor SagaEngine {
         case .parked(nil), .finished, .dropped, .handedOver, .abandoned:
             break
         }
-        if recheck.remove(sagaId) != nil, exit != .unrunnable {
+        if recheck, exit != .unrunnable {
             await claim(sagaId)
         }
     }
@@ -269,22 +273,22 @@ public actor SagaEngine {
     /// when its runner lets go), left alone, or no slot is free. With `known` (a start this engine queued), the
     /// store may take the lease without reading the saga back.
     func claim(_ sagaId: String, known: SagaRecord? = nil) async {
-        guard !lifecycle.isStopping else { return }
-        if held[sagaId] != nil || starting[sagaId] != nil {
-            recheck.insert(sagaId)
-            return
-        }
+        guard !lifecycle.isStopping, !slots.recheckIfBusy(sagaId) else { return }
         if let until = quarantine[sagaId] {
             guard until <= clock.now else { return }
             quarantine[sagaId] = nil
         }
-        guard freeSlots > 0 else {
-            // Another claim took the slot since this one was queued: it stays first in line.
-            if let known { queuedStarts.insert(known, at: 0) }
+        let token: Int
+        switch slots.claim(sagaId) {
+        case .busy:
             return
+        case .full:
+            // Another claim took the slot since this one was queued: it stays first in line.
+            if let known { slots.queue(known, first: true) }
+            return
+        case .reserved(let reserved):
+            token = reserved
         }
-        let token = nextToken()
-        held[sagaId] = HeldSaga(token: token, task: nil)
         let now = SagaTime.truncated(clock.now)
         let until = SagaTime.adding(configuration.leaseDuration, to: now)
         let record: SagaRecord?
@@ -300,15 +304,17 @@ public actor SagaEngine {
             logger.warning("could not acquire a lease", metadata: ["sagaId": "\(sagaId)", "error": "\(error)"])
             record = nil
         }
-        guard let record, !lifecycle.isStopping else {
-            if held[sagaId]?.token == token { held[sagaId] = nil }
-            if record != nil {
-                try? await store.releaseLease(sagaId: sagaId, owner: configuration.instanceId, dueAt: record?.dueAt)
-            }
+        guard let record else {
+            slots.unclaim(sagaId, token: token)
             freeSlot()
             return
         }
+        timers.cancel(sagaId)
         leases.hold(sagaId, until: until)
-        launch(sagaId, .acquired(record), token: token)
+        if !launch(sagaId, .acquired(record), token: token) {
+            leases.forget(sagaId)
+            try? await store.releaseLease(sagaId: sagaId, owner: configuration.instanceId, dueAt: record.dueAt)
+            freeSlot()
+        }
     }
 }

@@ -21,52 +21,57 @@ extension SagaRunner {
         return renewed.contains(sagaId) && SagaTime.interval(from: clock.now, to: until) >= timeout
     }
 
-    /// Runs the attempt and returns the event recording its outcome, with its typed view; `nil` when it must not
-    /// run or was abandoned.
-    func runAttempt(_ effect: SagaEffect, held: Held) async -> (event: HistoryEvent, kind: HistoryEvent.Kind)? {
+    /// An attempt's outcome event, with its typed view.
+    typealias Fact = (event: HistoryEvent, kind: HistoryEvent.Kind)
+
+    /// How ``runAttempt(_:held:)`` ended.
+    enum AttemptEnd {
+        /// The attempt ended first; this event records its outcome.
+        case recorded(Fact)
+        /// Its timeout or a hard stop came first, and a fresh task goes on with the saga; this one has nothing
+        /// more to do.
+        case continuedElsewhere
+        /// It did not run, or the engine was hard-stopped meanwhile.
+        case notRun
+    }
+
+    /// Runs the attempt on this task and returns the event recording its outcome, unless it must not run, or it
+    /// lost to its timeout or a hard stop (then a fresh task goes on: see ``AttemptExecutor``).
+    func runAttempt(_ effect: SagaEffect, held: Held) async -> AttemptEnd {
         let timeout = Self.timeout(of: effect, in: held.saga)
         guard await leaseCovers(timeout) else {
             logger.notice("the lease does not cover the attempt's timeout and could not be extended; dropping the saga")
-            return nil
+            return .notRun
         }
-        let started = clock.now
+        guard !lifecycle.isCrashed, !Task.isCancelled else { return .notRun }
         let fence = attemptFence(state: held.state)
-        let kind: HistoryEvent.Kind
-        let finishedAt: Date
+        let (saga, state, random) = (held.saga, held.state, configuration.jitter.nextUnit)
         switch effect {
         case .runStep(let name, let attempt):
-            guard let action = held.saga.step(named: name)?.action else { return nil }
+            guard let action = saga.step(named: name)?.action else { return .notRun }
             let execution = StepExecution(
                 sagaId: sagaId,
-                input: held.saga.input,
+                input: saga.input,
                 name: name,
                 attempt: attempt,
                 idempotencyKey: StepResults.idempotencyKey(sagaId: sagaId, name: name),
                 fence: fence,
-                results: RecordedResults(steps: held.state.steps),
+                results: RecordedResults(steps: state.steps),
                 logger: logger
             )
-            let (outcome, span) = await traced(name, kind: "step", attempt: attempt, held: held, timeout: timeout) {
+            return await run(name, kind: "step", attempt: attempt, held: held, timeout: timeout) {
                 try await action.run(execution)
+            } outcome: { result, now in
+                SagaDecider.stepOutcome(
+                    saga: saga, step: name, attempt: attempt, budgetStart: state.current?.budgetStart ?? 0,
+                    result: result, now: now, random: random)
             }
-            guard case .finished(let result, let timedOut) = outcome, !lifecycle.isCrashed else {
-                SagaTracing.end(span, outcome: nil)
-                return nil
-            }
-            finishedAt = SagaTime.truncated(clock.now)
-            recordAttemptMetrics(
-                name: name, result: result.map { _ in () }, timedOut: timedOut, from: started, to: finishedAt)
-            kind = SagaDecider.stepOutcome(
-                saga: held.saga, step: name, attempt: attempt, budgetStart: held.state.current?.budgetStart ?? 0,
-                result: result, now: finishedAt, random: configuration.jitter.nextUnit
-            )
-            SagaTracing.end(span, outcome: kind)
         case .runCompensation(let name, let forStep, let attempt):
-            guard let compensation = held.saga.compensation(named: name)?.compensation else { return nil }
-            let stepInfo = held.state.step(named: forStep)
+            guard let compensation = saga.compensation(named: name)?.compensation else { return .notRun }
+            let stepInfo = state.step(named: forStep)
             let execution = CompensationExecution(
                 sagaId: sagaId,
-                input: held.saga.input,
+                input: saga.input,
                 name: name,
                 stepName: forStep,
                 attempt: attempt,
@@ -74,51 +79,68 @@ extension SagaRunner {
                 stepIdempotencyKey: StepResults.idempotencyKey(sagaId: sagaId, name: forStep),
                 fence: fence,
                 stepResult: stepInfo?.status == .completed ? (stepInfo?.result ?? .null) : nil,
-                cause: held.state.compensation?.cause ?? .failure,
-                results: RecordedResults(steps: held.state.steps),
+                cause: state.compensation?.cause ?? .failure,
+                results: RecordedResults(steps: state.steps),
                 logger: logger
             )
-            let (outcome, span) = await traced(
-                name, kind: "compensation", attempt: attempt, held: held, timeout: timeout
-            ) {
+            return await run(name, kind: "compensation", attempt: attempt, held: held, timeout: timeout) {
                 try await compensation.run(execution)
+            } outcome: { result, now in
+                SagaDecider.compensationOutcome(
+                    state: state, saga: saga, compensation: name, forStep: forStep, attempt: attempt,
+                    result: result, now: now, random: random)
             }
-            guard case .finished(let result, let timedOut) = outcome, !lifecycle.isCrashed else {
-                SagaTracing.end(span, outcome: nil)
-                return nil
-            }
-            finishedAt = SagaTime.truncated(clock.now)
-            recordAttemptMetrics(name: name, result: result, timedOut: timedOut, from: started, to: finishedAt)
-            kind = SagaDecider.compensationOutcome(
-                state: held.state, saga: held.saga, compensation: name, forStep: forStep, attempt: attempt,
-                result: result, now: finishedAt, random: configuration.jitter.nextUnit
-            )
-            SagaTracing.end(span, outcome: kind)
         case .park, .done:
-            return nil
+            return .notRun
         }
-        let bounded = SagaDecider.withinHistoryLimit(
-            kind, lastSeq: held.state.lastSeq, limit: configuration.maxHistoryEvents)
-        return (HistoryEvent(seq: held.state.lastSeq + 1, at: finishedAt, kind: bounded), bounded)
     }
 
-    /// Runs one attempt of step or compensation `name` against `timeout`, in its log context and, when tracing, its
-    /// span (returned unended: its outcome is known only once the attempt's event is decided).
-    private func traced<Value: Sendable>(
+    /// Runs one attempt of step or compensation `name` on this task against `timeout`, in its log context and, when
+    /// tracing, its span, and records its end with `outcome`: here when it returns first, or in the fresh task
+    /// that takes over when its timeout comes first.
+    private func run<Value: Sendable>(
         _ name: String, kind: String, attempt: Int, held: Held, timeout: Duration,
-        operation: @escaping @Sendable () async throws -> Value
-    ) async -> (AttemptOutcome<Value>, (any Span)?) {
+        operation: () async throws -> Value,
+        outcome: @escaping @Sendable (Result<Value, StepError>, Date) -> HistoryEvent.Kind
+    ) async -> AttemptEnd {
         let span = tracing.startAttempt(
             name, kind: kind, attempt: attempt, sagaId: sagaId, trace: held.state.trace,
             attributes: configuration.traceAttributes(sagaId))
-        let outcome = await SagaLogContext.$current.withValue(.init(sagaId: sagaId, step: name, attempt: attempt)) {
+        let started = clock.now
+        let lastSeq = held.state.lastSeq
+        let recorded: @Sendable (Result<Value, StepError>, Bool) -> Fact = { result, timedOut in
+            let finishedAt = SagaTime.truncated(clock.now)
+            recordAttemptMetrics(
+                name: name, result: result.map { _ in () }, timedOut: timedOut, from: started, to: finishedAt)
+            let kind = SagaDecider.withinHistoryLimit(
+                outcome(result, finishedAt), lastSeq: lastSeq, limit: configuration.maxHistoryEvents)
+            SagaTracing.end(span, outcome: kind)
+            return (HistoryEvent(seq: lastSeq + 1, at: finishedAt, kind: kind), kind)
+        }
+        let attemptId = lifecycle.nextAttemptId()
+        let result = await SagaLogContext.$current.withValue(.init(sagaId: sagaId, step: name, attempt: attempt)) {
             await SagaTracing.withContext(of: span) {
                 logger.debug("attempt started")
-                return await AttemptExecutor.run(
-                    timeout: timeout, deadlines: deadlines, lifecycle: lifecycle, operation: operation)
+                return await AttemptExecutor.run(timeout: timeout, deadlines: deadlines, operation: operation) {
+                    timeout in
+                    if let timeout, !lifecycle.isCrashed {
+                        continueElsewhere(.resumed(held, fact: recorded(.failure(timeout), true)), attemptId)
+                    } else {
+                        SagaTracing.end(span, outcome: nil)
+                        continueElsewhere(.abandoned, attemptId)
+                    }
+                }
             }
         }
-        return (outcome, span)
+        guard let result else {
+            lifecycle.untrack(attemptId)
+            return .continuedElsewhere
+        }
+        guard !lifecycle.isCrashed else {
+            SagaTracing.end(span, outcome: nil)
+            return .notRun
+        }
+        return .recorded(recorded(result, false))
     }
 
     /// The fence of the attempt the last recorded event started: its token, and a check that this executor still

@@ -7,6 +7,10 @@ enum RunnerStart: Sendable {
     case started(record: SagaRecord, state: SagaState, saga: BoundSaga, effect: SagaEffect, leaseUntil: Date)
     /// The engine acquired the lease of an existing saga.
     case acquired(SagaRecord)
+    /// A runner's attempt lost to its timeout: this task goes on from `held` with `fact`, the timeout's failure.
+    case resumed(SagaRunner.Held, fact: SagaRunner.Fact)
+    /// A runner was hard-stopped during an attempt: this task only reports that nothing more was written.
+    case abandoned
 }
 
 /// How a runner let go of its saga.
@@ -41,6 +45,9 @@ struct SagaRunner: Sendable {
     let tracing: SagaTracing
     let metrics: EngineMetrics
     let logger: Logger
+    /// Goes on with the saga in a fresh task from `start`, when an attempt lost its race and keeps this task; the
+    /// `Int` is the attempt's id (the engine tracks the task it keeps as a running attempt).
+    let continueElsewhere: @Sendable (RunnerStart, Int) -> Void
 
     var clock: any SagaClock { configuration.clock }
     var owner: String { configuration.instanceId }
@@ -74,9 +81,12 @@ struct SagaRunner: Sendable {
         case abandoned
     }
 
-    func drive(_ start: RunnerStart) async -> RunnerExit {
+    /// Drives the saga until it parks, ends or is lost; `nil` when an attempt lost its race and a fresh task
+    /// went on with it (see ``continueElsewhere``).
+    func drive(_ start: RunnerStart) async -> RunnerExit? {
         var held: Held
         var effect: SagaEffect?
+        var fact: Fact?
         switch start {
         case .started(let record, let state, let saga, let startEffect, let leaseUntil):
             leases.hold(sagaId, until: leaseUntil)
@@ -85,19 +95,32 @@ struct SagaRunner: Sendable {
         case .acquired(let record):
             guard let prepared = await prepare(record) else { return .unrunnable }
             held = prepared
+        case .resumed(let resumed, let timedOut):
+            held = resumed
+            fact = timedOut
+        case .abandoned:
+            return .abandoned
         }
         while true {
-            if let running = effect, running.runsAttempt {
-                guard let fact = await runAttempt(running, held: held) else {
+            if fact == nil, let running = effect, running.runsAttempt {
+                switch await runAttempt(running, held: held) {
+                case .recorded(let recorded):
+                    fact = recorded
+                case .continuedElsewhere:
+                    return nil
+                case .notRun:
                     return lifecycle.isCrashed || Task.isCancelled ? .abandoned : .dropped
                 }
+            }
+            if let (event, kind) = fact {
+                fact = nil
                 do {
-                    try held.state.apply(fact.event, kind: fact.kind)
+                    try held.state.apply(event, kind: kind)
                 } catch {
                     logger.error("recorded outcome does not apply", metadata: ["error": "\(error)"])
                     return .dropped
                 }
-                held.facts.append(fact.event)
+                held.facts.append(event)
             }
             effect = nil
             guard !lifecycle.isCrashed, !Task.isCancelled else { return .abandoned }

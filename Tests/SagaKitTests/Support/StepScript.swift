@@ -17,6 +17,9 @@ enum Behavior: Sendable {
     case hang
     /// Waits until the gate opens (cancellable), then returns normally.
     case wait(TestGate)
+    /// Waits until the gate opens, deaf to cancellation (like a call that cannot be interrupted), then returns
+    /// normally.
+    case waitIgnoringCancellation(TestGate)
     /// Runs the closure (after the effect is logged), then returns normally.
     case run(@Sendable () async -> Void)
 }
@@ -60,6 +63,8 @@ final class StepScript: Sendable {
             try await Task.sleep(for: .seconds(3600))
         case .wait(let gate):
             try await gate.wait()
+        case .waitIgnoringCancellation(let gate):
+            await Task { try? await gate.wait() }.value
         case .run(let body):
             await body()
         }
