@@ -128,27 +128,36 @@ extension DeadlineTimer {
         operation: () async -> Value,
         lost: @escaping @Sendable (InlineLoss) -> Void
     ) async -> Value? {
-        let race = InlineRace()
-        let timeoutId = schedule(at: SagaTime.adding(timeout, to: clock.now)) {
-            if race.end() { lost(.timedOut) }
-        }
+        let race = InlineRace(lost: lost)
+        // Capturing only the race, the deadline's action needs no context of its own.
+        let timeoutId = schedule(at: SagaTime.adding(timeout, to: clock.now)) { race.lose(.timedOut) }
         return await withTaskCancellationHandler {
             let value = await operation()
             guard race.end() else { return nil }
             cancel(timeoutId)
             return value
         } onCancel: {
-            if race.end() { lost(.cancelled) }
+            race.lose(.cancelled)
         }
     }
 }
 
-/// Whether a race run on the calling task has ended: the first ``end()`` wins it.
+/// Whether a race run on the calling task has ended: the first ``end()`` or ``lose(_:)`` decides it.
 private final class InlineRace: Sendable {
     private let ended = Atomic<Bool>(false)
+    private let lost: @Sendable (DeadlineTimer.InlineLoss) -> Void
+
+    init(lost: @escaping @Sendable (DeadlineTimer.InlineLoss) -> Void) {
+        self.lost = lost
+    }
 
     /// Ends the race; returns whether this call did.
     func end() -> Bool {
         ended.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+    }
+
+    /// Ends the race as lost by `loss`, unless it already ended.
+    func lose(_ loss: DeadlineTimer.InlineLoss) {
+        if end() { lost(loss) }
     }
 }

@@ -36,7 +36,12 @@ extension SagaRunner {
     }
 
     /// Runs the attempt on this task and returns the event recording its outcome, unless it must not run, or it
-    /// lost to its timeout or a hard stop (then a fresh task goes on: see ``AttemptExecutor``).
+    /// lost to its timeout or a hard stop.
+    ///
+    /// The attempt keeps this task until it returns, even when its timeout or a hard stop comes first: then a fresh
+    /// task goes on with the saga at once (``continueElsewhere``), this task is cancelled, and what the attempt
+    /// returns later is dropped. An action that ignores cancellation keeps running in the background, which is why
+    /// effects must be idempotent by their key.
     func runAttempt(_ effect: SagaEffect, held: Held) async -> AttemptEnd {
         let timeout = Self.timeout(of: effect, in: held.saga)
         guard await leaseCovers(timeout) else {
@@ -108,7 +113,8 @@ extension SagaRunner {
             attributes: configuration.traceAttributes(sagaId))
         let started = clock.now
         let lastSeq = held.state.lastSeq
-        let recorded: @Sendable (Result<Value, StepError>, Bool) -> Fact = { result, timedOut in
+        /// The event recording the attempt's end.
+        @Sendable func recorded(_ result: Result<Value, StepError>, timedOut: Bool) -> Fact {
             let finishedAt = SagaTime.truncated(clock.now)
             recordAttemptMetrics(
                 name: name, result: result.map { _ in () }, timedOut: timedOut, from: started, to: finishedAt)
@@ -121,10 +127,16 @@ extension SagaRunner {
         let result = await SagaLogContext.$current.withValue(.init(sagaId: sagaId, step: name, attempt: attempt)) {
             await SagaTracing.withContext(of: span) {
                 logger.debug("attempt started")
-                return await AttemptExecutor.run(timeout: timeout, deadlines: deadlines, operation: operation) {
-                    timeout in
-                    if let timeout, !lifecycle.isCrashed {
-                        continueElsewhere(.resumed(held, fact: recorded(.failure(timeout), true)), attemptId)
+                return await deadlines.raceInline(timeout) {
+                    do {
+                        return Result<Value, StepError>.success(try await operation())
+                    } catch {
+                        return .failure(StepError.classify(error))
+                    }
+                } lost: { loss in
+                    if case .timedOut = loss, !lifecycle.isCrashed {
+                        let fact = recorded(.failure(.timeout(after: timeout)), timedOut: true)
+                        continueElsewhere(.resumed(held, fact: fact), attemptId)
                     } else {
                         SagaTracing.end(span, outcome: nil)
                         continueElsewhere(.abandoned, attemptId)
@@ -140,7 +152,7 @@ extension SagaRunner {
             SagaTracing.end(span, outcome: nil)
             return .notRun
         }
-        return .recorded(recorded(result, false))
+        return .recorded(recorded(result, timedOut: false))
     }
 
     /// The fence of the attempt the last recorded event started: its token, and a check that this executor still
