@@ -121,8 +121,8 @@ extension DeadlineTimer {
     /// Whichever of the deadline and the cancellation comes first calls `lost` at once, from the timer or from the
     /// canceller, without waiting for the operation: whoever gave the operation its task must go on elsewhere
     /// (see ``SagaRunner``'s hand-over). The operation keeps the calling task until it returns, and then this
-    /// returns `nil`. Unlike ``race(_:operation:)`` no task is made, which is what makes it cheap enough for every
-    /// attempt of every step.
+    /// returns `nil`; one that lost before it began is not run at all. Unlike ``race(_:operation:)`` no task is made,
+    /// which is what makes it cheap enough for every attempt of every step.
     func raceInline<Value>(
         _ timeout: Duration,
         operation: () async -> Value,
@@ -131,11 +131,12 @@ extension DeadlineTimer {
         let race = InlineRace(lost: lost)
         // Capturing only the race, the deadline's action needs no context of its own.
         let timeoutId = schedule(at: SagaTime.adding(timeout, to: clock.now)) { race.lose(.timedOut) }
+        defer { cancel(timeoutId) }
         return await withTaskCancellationHandler {
+            // Lost before it began (the caller was cancelled already, or the deadline passed): it does not run.
+            guard !race.hasEnded else { return nil }
             let value = await operation()
-            guard race.end() else { return nil }
-            cancel(timeoutId)
-            return value
+            return race.end() ? value : nil
         } onCancel: {
             race.lose(.cancelled)
         }
@@ -150,6 +151,9 @@ private final class InlineRace: Sendable {
     init(lost: @escaping @Sendable (DeadlineTimer.InlineLoss) -> Void) {
         self.lost = lost
     }
+
+    /// Whether the race has ended.
+    var hasEnded: Bool { ended.load(ordering: .acquiring) }
 
     /// Ends the race; returns whether this call did.
     func end() -> Bool {

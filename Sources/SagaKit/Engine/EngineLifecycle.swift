@@ -3,7 +3,7 @@ import Synchronization
 
 /// The engine's stop flags and the attempts that lost their race but still hold a task, readable from any task.
 ///
-/// `Atomic` and `Mutex` make it safe to share between the engine actor, its runners and attempt tasks.
+/// `Atomic` and `Mutex` make it safe to share between the engine, its runners and the deadline timer.
 final class EngineLifecycle: Sendable {
     private static let stoppingBit: UInt8 = 1
     private static let crashedBit: UInt8 = 2

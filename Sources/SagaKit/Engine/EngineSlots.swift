@@ -22,7 +22,9 @@ final class EngineSlots: Sendable {
         var queuedStarts: [SagaRecord] = []
         /// Sagas to look at again as soon as their runner lets go (a signal arrived meanwhile).
         var recheck: Set<String> = []
-        /// Who waits for the last held saga to be let go.
+        /// How many held sagas have a runner (the others are claims waiting for their lease).
+        var running = 0
+        /// Who waits for the last runner to end.
         var drainWaiters: [CheckedContinuation<Void, Never>] = []
 
         var freeSlots: Int { capacity - held.count - startReservations }
@@ -33,10 +35,11 @@ final class EngineSlots: Sendable {
             return lastToken
         }
 
-        /// Lets go of `sagaId`; returns who waited for the last held saga, when it was the last.
+        /// Lets go of `sagaId`; returns who waited for the last runner to end, when it was the last.
         mutating func remove(_ sagaId: String) -> [CheckedContinuation<Void, Never>] {
-            held[sagaId] = nil
-            guard held.isEmpty else { return [] }
+            guard let removed = held.removeValue(forKey: sagaId), removed.task != nil else { return [] }
+            running -= 1
+            guard running == 0 else { return [] }
             defer { drainWaiters = [] }
             return drainWaiters
         }
@@ -56,8 +59,8 @@ final class EngineSlots: Sendable {
     enum Finish {
         /// The runner was not the saga's current one; nothing changed.
         case stale
-        /// The saga is let go; `held` sagas remain.
-        case released(held: Int)
+        /// The saga is let go.
+        case released
         /// The engine must let it go on its own turn (a timer, a quarantine or a recheck follows).
         case needsEngine
     }
@@ -65,10 +68,27 @@ final class EngineSlots: Sendable {
     private let state: Mutex<State>
     /// How many sagas the book remembers to claim after starts that found every slot taken.
     let maxQueuedStarts: Int
+    /// Told, under the lock, of each saga let go (before anyone may take it again).
+    private let letGo: @Sendable (String) -> Void
+    /// Told how many sagas are held whenever that changes, under the lock (so reports arrive in order).
+    private let heldCountChanged: @Sendable (Int) -> Void
 
-    init(capacity: Int) {
+    init(
+        capacity: Int, letGo: @escaping @Sendable (String) -> Void = { _ in },
+        heldCountChanged: @escaping @Sendable (Int) -> Void = { _ in }
+    ) {
         state = Mutex(State(capacity: capacity))
         maxQueuedStarts = 4 * capacity
+        self.letGo = letGo
+        self.heldCountChanged = heldCountChanged
+    }
+
+    /// Lets go of `sagaId` and reports it; returns who waited for the last runner to end, when it was the last.
+    private func remove(_ sagaId: String, from state: inout State) -> [CheckedContinuation<Void, Never>] {
+        let drained = state.remove(sagaId)
+        letGo(sagaId)
+        heldCountChanged(state.held.count)
+        return drained
     }
 
     var heldCount: Int { state.withLock { $0.held.count } }
@@ -89,6 +109,7 @@ final class EngineSlots: Sendable {
             return true
         }
         if entered { return false }
+        var waited = true
         await withCheckedContinuation { continuation in
             let enteredNow = state.withLock { state in
                 guard state.starting[sagaId] != nil else {
@@ -98,23 +119,29 @@ final class EngineSlots: Sendable {
                 state.starting[sagaId]!.append(continuation)
                 return false
             }
-            if enteredNow { continuation.resume() }
+            if enteredNow {
+                waited = false
+                continuation.resume()
+            }
         }
-        return true
+        return waited
     }
 
-    /// Ends a start of `sagaId`, handing the id to the oldest start waiting for it.
-    func leaveStart(_ sagaId: String) {
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+    /// Ends a start of `sagaId`, handing the id to the oldest start waiting for it; returns whether the saga is to be
+    /// claimed now (a claim found the start in progress, and no runner of it is here to look at it again).
+    func leaveStart(_ sagaId: String) -> Bool {
+        let (next, reclaim) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Bool) in
             guard var waiting = state.starting[sagaId], !waiting.isEmpty else {
                 state.starting[sagaId] = nil
-                return nil
+                let reclaim = state.held[sagaId] == nil && state.recheck.remove(sagaId) != nil
+                return (nil, reclaim)
             }
             let next = waiting.removeFirst()
             state.starting[sagaId] = waiting
-            return next
+            return (next, false)
         }
         next?.resume()
+        return reclaim
     }
 
     // MARK: Slots
@@ -134,10 +161,10 @@ final class EngineSlots: Sendable {
     }
 
     /// Remembers a saga recorded without a lease while every slot was taken (up to ``maxQueuedStarts``).
-    func queue(_ record: SagaRecord, first: Bool = false) {
+    func queue(_ record: SagaRecord) {
         state.withLock { state in
             guard state.queuedStarts.count < maxQueuedStarts else { return }
-            if first { state.queuedStarts.insert(record, at: 0) } else { state.queuedStarts.append(record) }
+            state.queuedStarts.append(record)
         }
     }
 
@@ -156,16 +183,21 @@ final class EngineSlots: Sendable {
     // MARK: Holding
 
     /// Reserves a slot for `sagaId` before its lease is taken, unless it is held or being started here, or no slot
-    /// is free.
-    func claim(_ sagaId: String) -> Claim {
+    /// is free (then `known`, a queued start, goes back first in line in the same step, so that a slot freed just
+    /// after finds it).
+    func claim(_ sagaId: String, known: SagaRecord?) -> Claim {
         state.withLock { state in
             if state.held[sagaId] != nil || state.starting[sagaId] != nil {
                 state.recheck.insert(sagaId)
                 return .busy
             }
-            guard state.freeSlots > 0 else { return .full }
+            guard state.freeSlots > 0 else {
+                if let known { state.queuedStarts.insert(known, at: 0) }
+                return .full
+            }
             let token = state.nextToken()
             state.held[sagaId] = HeldSaga(token: token, task: nil)
+            heldCountChanged(state.held.count)
             return .reserved(token: token)
         }
     }
@@ -181,48 +213,54 @@ final class EngineSlots: Sendable {
 
     /// Gives back the slot ``claim(_:)`` reserved under `token`.
     func unclaim(_ sagaId: String, token: Int) {
-        let drained = state.withLock { state in
-            state.held[sagaId]?.token == token ? state.remove(sagaId) : []
+        let drained = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard state.held[sagaId]?.token == token else { return [] }
+            return remove(sagaId, from: &state)
         }
         for waiter in drained { waiter.resume() }
     }
 
     /// Starts `runner` for `sagaId` under `token` (a fresh one when `nil`), unless `stopping` says the engine stopped
-    /// taking work; returns how many sagas are held then, or `nil` when it did not start.
+    /// taking work; returns whether it started.
     ///
     /// The check and the start are one step under the lock, so a shutdown that lists the runners after it began
-    /// stopping sees every runner that started.
-    func launch(
-        _ sagaId: String, token: Int?, stopping: () -> Bool, runner: (Int) -> Task<Void, Never>
-    ) -> Int? {
-        let (held, drained) = state.withLock { state -> (Int?, [CheckedContinuation<Void, Never>]) in
+    /// stopping sees every runner that started. (A runner that takes over from one of them later, see
+    /// ``replaceRunner(_:token:retiring:with:)``, checks for a crash before it writes anything.)
+    func launch(_ sagaId: String, token: Int?, stopping: () -> Bool, runner: (Int) -> Task<Void, Never>) -> Bool {
+        let (launched, drained) = state.withLock { state -> (Bool, [CheckedContinuation<Void, Never>]) in
             guard !stopping() else {
-                guard let token, state.held[sagaId]?.token == token else { return (nil, []) }
-                return (nil, state.remove(sagaId))
+                guard let token, state.held[sagaId]?.token == token else { return (false, []) }
+                return (false, remove(sagaId, from: &state))
             }
             let token = token ?? state.nextToken()
             state.held[sagaId] = HeldSaga(token: token, task: runner(token))
-            return (state.held.count, [])
+            state.running += 1
+            heldCountChanged(state.held.count)
+            return (true, [])
         }
         for waiter in drained { waiter.resume() }
-        return held
+        return launched
     }
 
-    /// Replaces the runner task of `sagaId` under `token` by `runner`'s; returns the task it replaced, or `nil` (and
-    /// makes none) when that runner is not the saga's current one.
-    func replaceRunner(_ sagaId: String, token: Int, with runner: () -> Task<Void, Never>) -> Task<Void, Never>? {
+    /// Replaces the runner task of `sagaId` under `token` by `runner`'s, handing the task it replaces to `retiring`
+    /// first; returns that task, or `nil` (and does nothing) when that runner is not the saga's current one.
+    func replaceRunner(
+        _ sagaId: String, token: Int, retiring: (Task<Void, Never>) -> Void, with runner: () -> Task<Void, Never>
+    ) -> Task<Void, Never>? {
         state.withLock { state in
-            guard let current = state.held[sagaId], current.token == token else { return nil }
+            guard let current = state.held[sagaId], current.token == token, let old = current.task else { return nil }
+            retiring(old)
             state.held[sagaId] = HeldSaga(token: token, task: runner())
-            return current.task
+            return old
         }
     }
 
-    /// Returns once no saga is held (at once when none is).
+    /// Returns once no runner is left (at once when none is); claims still waiting for their lease are not waited
+    /// for (they find the engine stopping and let go by themselves).
     func drained() async {
         await withCheckedContinuation { continuation in
             let idle = state.withLock { state in
-                guard !state.held.isEmpty else { return true }
+                guard state.running > 0 else { return true }
                 state.drainWaiters.append(continuation)
                 return false
             }
@@ -235,21 +273,20 @@ final class EngineSlots: Sendable {
         let (finish, drained) = state.withLock { state -> (Finish, [CheckedContinuation<Void, Never>]) in
             guard state.held[sagaId]?.token == token else { return (.stale, []) }
             if needsEngine || state.recheck.contains(sagaId) { return (.needsEngine, []) }
-            let drained = state.remove(sagaId)
-            return (.released(held: state.held.count), drained)
+            return (.released, remove(sagaId, from: &state))
         }
         for waiter in drained { waiter.resume() }
         return finish
     }
 
-    /// Lets go of `sagaId` after the runner under `token` ended; returns whether it was that runner's, whether the
-    /// saga was to be looked at again, and how many sagas remain held.
-    func release(_ sagaId: String, token: Int) -> (current: Bool, recheck: Bool, held: Int) {
+    /// Lets go of `sagaId` after the runner under `token` ended; returns whether it was that runner's, and whether
+    /// the saga was to be looked at again.
+    func release(_ sagaId: String, token: Int) -> (current: Bool, recheck: Bool) {
         let (released, drained) = state.withLock {
-            state -> ((current: Bool, recheck: Bool, held: Int), [CheckedContinuation<Void, Never>]) in
-            guard state.held[sagaId]?.token == token else { return ((false, false, state.held.count), []) }
-            let drained = state.remove(sagaId)
-            return ((true, state.recheck.remove(sagaId) != nil, state.held.count), drained)
+            state -> ((current: Bool, recheck: Bool), [CheckedContinuation<Void, Never>]) in
+            guard state.held[sagaId]?.token == token else { return ((false, false), []) }
+            let drained = remove(sagaId, from: &state)
+            return ((true, state.recheck.remove(sagaId) != nil), drained)
         }
         for waiter in drained { waiter.resume() }
         return released

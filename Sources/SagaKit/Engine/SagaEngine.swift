@@ -63,7 +63,10 @@ public actor SagaEngine {
         self.logger = logger
         self.metrics = EngineMetrics(instanceId: configuration.instanceId, statusName: configuration.statusName)
         self.deadlines = DeadlineTimer(clock: configuration.clock)
-        self.slots = EngineSlots(capacity: configuration.maxConcurrentSagas)
+        let (leases, metrics) = (self.leases, self.metrics)
+        self.slots = EngineSlots(
+            capacity: configuration.maxConcurrentSagas, letGo: { leases.forget($0) },
+            heldCountChanged: { metrics.heldSagas($0) })
     }
 
     nonisolated var clock: any SagaClock { configuration.clock }
@@ -97,8 +100,8 @@ public actor SagaEngine {
 
     /// Starts a saga of the registered definition `definitionName` at `version` (the latest when `nil`) with a JSON input.
     ///
-    /// What needs no engine state (binding the input, the first decision) is worked out before the engine's turn,
-    /// so that concurrent starts share the cores rather than queue on the engine.
+    /// Takes no turn on the engine actor: binding the input and the first decision need no engine state, and the
+    /// slot and the runner are taken in ``EngineSlots`` under its lock, so that concurrent starts share the cores.
     public nonisolated func start(definitionName: String, version: Int? = nil, sagaId: String, input: JSONValue)
         async throws -> SagaStartOutcome
     {
@@ -125,16 +128,17 @@ public actor SagaEngine {
     private nonisolated func begin(_ plan: StartPlan) async throws -> SagaStartOutcome {
         let sagaId = plan.request.sagaId
         let waited = await slots.enterStart(sagaId)
-        defer { slots.leaveStart(sagaId) }
+        defer {
+            if slots.leaveStart(sagaId) { Task { await self.claim(sagaId) } }
+            // After the start lets go of its id: a queued start of it claimed now is not taken for a start in progress.
+            freeSlot()
+        }
         let plan = waited ? try plan.redone(now: SagaTime.truncated(clock.now)) : plan
         guard !lifecycle.isStopping else { throw SagaEngineError.shuttingDown }
         guard slots.reserveStart() else {
             return try await createQueued(plan)
         }
-        defer {
-            slots.endStartReservation()
-            freeSlot()
-        }
+        defer { slots.endStartReservation() }
         return try await createAndRun(plan)
     }
 
@@ -149,7 +153,6 @@ public actor SagaEngine {
             metrics.sagaStarted(definition: plan.request.definitionName)
             // Past the bound the saga is still durable and due: the next poll of any executor claims it.
             slots.queue(record)
-            freeSlot()
         }
         return outcome
     }
@@ -164,7 +167,7 @@ public actor SagaEngine {
             let start = RunnerStart.started(
                 record: record, state: plan.decision.state, saga: plan.saga, effect: plan.decision.effect,
                 leaseUntil: leaseUntil)
-            if !launch(sagaId, start) {
+            if !launch(sagaId, start), !lifecycle.isCrashed {
                 try? await store.releaseLease(sagaId: sagaId, owner: configuration.instanceId, dueAt: plan.now)
             }
         } else if case .park(let until?) = plan.decision.effect {
@@ -186,12 +189,9 @@ public actor SagaEngine {
     /// Starts a runner task for a saga this executor holds (under `token` when ``EngineSlots/claim(_:)`` reserved
     /// it), unless the engine stopped taking work; returns whether it started.
     nonisolated func launch(_ sagaId: String, _ start: RunnerStart, token: Int? = nil) -> Bool {
-        let held = slots.launch(sagaId, token: token, stopping: { lifecycle.isStopping }) { token in
+        slots.launch(sagaId, token: token, stopping: { lifecycle.isStopping }) { token in
             runnerTask(sagaId, token: token, start)
         }
-        guard let held else { return false }
-        metrics.heldSagas(held)
-        return true
     }
 
     /// A task that drives `sagaId` from `start` and lets it go when its runner ends.
@@ -218,14 +218,15 @@ public actor SagaEngine {
     }
 
     /// Goes on with `sagaId` in a fresh task from `start`: its runner's attempt `attemptId` lost to its timeout or
-    /// a hard stop and keeps the old task, which is cancelled and tracked as a running attempt until it returns.
+    /// a hard stop and keeps the old task, which is cancelled, and tracked as a running attempt (before the fresh
+    /// task exists) until it returns.
     private nonisolated func continueRunner(
         _ sagaId: String, token: Int, from start: RunnerStart, keeping attemptId: Int
     ) {
-        guard let old = slots.replaceRunner(sagaId, token: token, with: { runnerTask(sagaId, token: token, start) })
-        else { return }
-        lifecycle.track(attemptId, old)
-        old.cancel()
+        let old = slots.replaceRunner(sagaId, token: token, retiring: { lifecycle.track(attemptId, $0) }) {
+            runnerTask(sagaId, token: token, start)
+        }
+        old?.cancel()
     }
 
     /// Lets go of a saga whose runner ended; only an exit that parks with a time, cannot run here or has a signal
@@ -240,9 +241,7 @@ public actor SagaEngine {
         switch slots.finish(sagaId, token: token, needsEngine: needsEngine && !lifecycle.isStopping) {
         case .stale:
             return
-        case .released(let held):
-            leases.forget(sagaId)
-            metrics.heldSagas(held)
+        case .released:
             freeSlot()
         case .needsEngine:
             await runnerFinishedOnEngine(sagaId, token: token, exit: exit)
@@ -250,10 +249,8 @@ public actor SagaEngine {
     }
 
     private func runnerFinishedOnEngine(_ sagaId: String, token: Int, exit: RunnerExit) async {
-        let (current, recheck, held) = slots.release(sagaId, token: token)
+        let (current, recheck) = slots.release(sagaId, token: token)
         guard current else { return }
-        leases.forget(sagaId)
-        metrics.heldSagas(held)
         freeSlot()
         guard !lifecycle.isStopping else { return }
         switch exit {
@@ -279,12 +276,8 @@ public actor SagaEngine {
             quarantine[sagaId] = nil
         }
         let token: Int
-        switch slots.claim(sagaId) {
-        case .busy:
-            return
-        case .full:
-            // Another claim took the slot since this one was queued: it stays first in line.
-            if let known { slots.queue(known, first: true) }
+        switch slots.claim(sagaId, known: known) {
+        case .busy, .full:
             return
         case .reserved(let reserved):
             token = reserved
@@ -312,8 +305,9 @@ public actor SagaEngine {
         timers.cancel(sagaId)
         leases.hold(sagaId, until: until)
         if !launch(sagaId, .acquired(record), token: token) {
-            leases.forget(sagaId)
-            try? await store.releaseLease(sagaId: sagaId, owner: configuration.instanceId, dueAt: record.dueAt)
+            if !lifecycle.isCrashed {
+                try? await store.releaseLease(sagaId: sagaId, owner: configuration.instanceId, dueAt: record.dueAt)
+            }
             freeSlot()
         }
     }

@@ -135,7 +135,9 @@ extension SagaRunner {
                     }
                 } lost: { loss in
                     if case .timedOut = loss, !lifecycle.isCrashed {
-                        let fact = recorded(.failure(.timeout(after: timeout)), timedOut: true)
+                        let fact: @Sendable () -> Fact = {
+                            recorded(.failure(.timeout(after: timeout)), timedOut: true)
+                        }
                         continueElsewhere(.resumed(held, fact: fact), attemptId)
                     } else {
                         SagaTracing.end(span, outcome: nil)

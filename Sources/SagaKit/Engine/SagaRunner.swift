@@ -7,8 +7,9 @@ enum RunnerStart: Sendable {
     case started(record: SagaRecord, state: SagaState, saga: BoundSaga, effect: SagaEffect, leaseUntil: Date)
     /// The engine acquired the lease of an existing saga.
     case acquired(SagaRecord)
-    /// A runner's attempt lost to its timeout: this task goes on from `held` with `fact`, the timeout's failure.
-    case resumed(SagaRunner.Held, fact: SagaRunner.Fact)
+    /// A runner's attempt lost to its timeout: this task goes on from `held` with `fact`, which records the timeout
+    /// (worked out here, not on the timer that noticed it).
+    case resumed(SagaRunner.Held, fact: @Sendable () -> SagaRunner.Fact)
     /// A runner was hard-stopped during an attempt: this task only reports that nothing more was written.
     case abandoned
 }
@@ -97,7 +98,7 @@ struct SagaRunner: Sendable {
             held = prepared
         case .resumed(let resumed, let timedOut):
             held = resumed
-            fact = timedOut
+            fact = timedOut()
         case .abandoned:
             return .abandoned
         }
