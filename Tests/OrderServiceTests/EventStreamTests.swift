@@ -78,6 +78,36 @@ struct EventStreamTests {
             #expect(bad.status == 422)
         }
     }
+
+    @Test("a stream of an order this process placed reads the history once: its saga is known to exist")
+    func oneHistoryReadPerStream() async throws {
+        // No due-saga polls during the test: the history's finds are the stream's own.
+        try await ServiceHarness.run(environment: ["POLL_INTERVAL": "3600s"]) { service in
+            try await service.putProduct("BIG", price: "600.00", stock: 5)
+            let orderId = try await service.placeOrder(items: [("BIG", 2)])
+            try await service.waitForStatus(orderId, in: ["AWAITING_APPROVAL"])
+            let before = try await Self.historyFinds(service)
+
+            var request = HTTPClientRequest(url: service.baseURL + "/v1/orders/\(orderId)/events")
+            request.headers.add(name: "Authorization", value: "Bearer \(ServiceHarness.operatorKey)")
+            let stream = try await service.http.execute(request, timeout: .seconds(30))
+            #expect(stream.status.code == 200)
+            var body = stream.body.makeAsyncIterator()
+            #expect(try await body.next() != nil, "the frames so far")
+            #expect(try await Self.historyFinds(service) - before == 1)
+
+            #expect(try await service.request(.POST, "/v1/orders/\(orderId)/approve").status == 202)
+            while try await body.next() != nil {}
+        }
+    }
+
+    /// How many `find` commands the service sent to its history database so far.
+    static func historyFinds(_ service: ServiceHarness) async throws -> Int {
+        let metrics = try await service.request(.GET, "/metrics", key: nil).text
+        let name = #"mongo_commands_total{database="\#(service.historyDatabase.name)",command="find"} "#
+        guard let line = metrics.split(separator: "\n").first(where: { $0.hasPrefix(name) }) else { return 0 }
+        return Int(Double(line.dropFirst(name.count)) ?? 0)
+    }
 }
 
 /// Streams per key are bounded: one careless client cannot tie up the service.

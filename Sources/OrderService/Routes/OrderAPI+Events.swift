@@ -14,7 +14,9 @@ extension OrderAPI {
     @Sendable func streamEvents(_ request: Request, context: APIRequestContext) async throws -> Response {
         let after = try Self.lastEventId(request.headers)
         let order = try await visibleOrder(context, requiring: .ordersRead)
-        guard try await history.load(sagaId: order.sagaId) != nil else {
+        // Only an order still marked may lack its saga (its placement was cut short): the stream's own first read
+        // serves every other.
+        if order.sagaStartPending == true, try await history.existingSagaIds([order.sagaId]).isEmpty {
             throw Problem.notFound("the saga of order \(order.id)")
         }
         return try eventStream(context: context) {

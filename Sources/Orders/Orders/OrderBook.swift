@@ -21,6 +21,9 @@ public struct OrderBook: Sendable {
         return order
     }
 
+    /// Notes that the order's saga is durably started: this process's copy no longer says it may be missing.
+    func noteSagaStarted(_ id: OrderID) { cache.noteSagaStarted(id) }
+
     /// Lets go of the cached copy of an order whose saga has ended.
     func forget(_ id: OrderID) { cache.forget(id) }
 
@@ -77,6 +80,7 @@ public struct OrderBook: Sendable {
         try await orders.updateMany(
             filter: ["_id": ["$in": .array(ids.map { .string($0.rawValue) })]],
             update: ["$unset": ["sagaStartPending": ""]])
+        for id in ids { cache.noteSagaStarted(id) }
     }
 
     /// Orders still marked as waiting for their saga that were placed before `cutoff` (crash leftovers), oldest first.

@@ -64,6 +64,12 @@ final class OrderCache: Sendable {
         }
     }
 
+    /// Notes that the cached order's saga is durably started: its copy drops the `sagaStartPending` mark, which the
+    /// stored order keeps until a recovery pass clears it.
+    func noteSagaStarted(_ id: OrderID) {
+        state.withLock { state in state.orders[id]?.order.sagaStartPending = nil }
+    }
+
     /// Forgets the order with this id (its saga has ended; a later read loads it again).
     func forget(_ id: OrderID) {
         _ = state.withLock { $0.orders.removeValue(forKey: id) }

@@ -42,6 +42,7 @@ extension OrderSystem {
             return try await replay(existing, for: request)
         }
         let started = try await startSaga(for: order)
+        orderBook.noteSagaStarted(order.id)
         return .placed(order, started.record)
     }
 
