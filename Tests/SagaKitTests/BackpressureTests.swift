@@ -34,4 +34,28 @@ struct BackpressureTests {
         #expect(log.count("A") == 3)
         await engine.shutdown()
     }
+
+    @Test("starts past the in-memory queue's bound run as slots free up, without waiting for a due-saga poll")
+    func startsPastTheQueuesBound() async throws {
+        let harness = SagaTestHarness()
+        let log = EffectLog()
+        let gate = TestGate()
+        let definition = TestSagas.fourSteps(log: log, scripts: ["A": StepScript([.wait(gate)])])
+        try harness.registry.register(definition)
+        // One slot and room for 4 queued starts; the clock never moves, so no poll comes by itself.
+        let engine = harness.makeEngine(harness.configuration(maxConcurrentSagas: 1))
+        _ = try await engine.start(definition, sagaId: "busy", input: TestInput())
+        try await gate.waitForArrivals(1)
+        let queued = (1...7).map { "queued-\($0)" }
+        for id in queued {
+            #expect(try await engine.start(definition, sagaId: id, input: TestInput()).isCreated)
+        }
+
+        gate.open()
+        for id in ["busy"] + queued {
+            try await harness.waitForStatus(id, .completed)
+        }
+        #expect(log.count("A") == 8)
+        await engine.shutdown()
+    }
 }

@@ -1,8 +1,12 @@
 /// Merges the single writes of concurrent callers to one collection into unordered bulk writes (group commit).
 ///
-/// A write submitted while fewer than `maxInFlight` bulk writes are running goes out at once, alone; writes
-/// submitted while they all run wait and then go out together, up to `maxBatch` per bulk write. Under load N
-/// callers' writes cost one round trip, without adding latency when idle.
+/// A write submitted while no bulk write is running goes out at once, alone; writes submitted while one runs wait and
+/// then go out together, up to `maxBatch` per bulk write. Another bulk write goes out beside the running ones (up to
+/// `maxInFlight`) only once `parallelAfter` writes wait, a full batch unless told otherwise: a server that takes one
+/// command at a time gains nothing from a second small bulk write but loses the batching (measured on the local
+/// server at 64 sagas in flight: 6.53 commands per saga with two small bulk writes in flight, 3.63 with one), while
+/// a deployment busy enough to fill batches gets them written in parallel. Under load N callers' writes cost one round trip, without adding latency when
+/// idle.
 ///
 /// Each caller learns what happened to its own write: applied (with the `_id` an upsert inserted, if any) or
 /// refused by the server (its write error, such as a duplicate key). A conditional update that must know whether it
@@ -35,6 +39,7 @@ public actor WriteBatcher<T: Codable & Sendable> {
     private let collection: MongoCollection<T>
     private let maxBatch: Int
     private let maxInFlight: Int
+    private let parallelAfter: Int
     private let onWrite: (@Sendable (_ batchSize: Int) -> Void)?
     private var pending: [Pending] = []
     private var inFlight = 0
@@ -42,24 +47,35 @@ public actor WriteBatcher<T: Codable & Sendable> {
     /// Bulk writes sent so far.
     public private(set) var writes = 0
 
-    /// A batcher for `collection`: at most `maxBatch` writes per bulk write and `maxInFlight` bulk writes at once;
-    /// `onWrite` hears the size of each bulk write as it is sent.
+    /// A batcher for `collection`: at most `maxBatch` writes per bulk write and `maxInFlight` bulk writes at once, a
+    /// second one only while `parallelAfter` writes (a full batch unless given) wait; `onWrite` hears the size of each
+    /// bulk write as it is sent.
     public init(
-        _ collection: MongoCollection<T>, maxBatch: Int = 256, maxInFlight: Int = 2,
+        _ collection: MongoCollection<T>, maxBatch: Int = 256, maxInFlight: Int = 2, parallelAfter: Int? = nil,
         onWrite: (@Sendable (_ batchSize: Int) -> Void)? = nil
     ) {
         precondition(maxBatch > 0 && maxInFlight > 0, "a write batcher needs room for one write")
         self.collection = collection
         self.maxBatch = maxBatch
         self.maxInFlight = maxInFlight
+        self.parallelAfter = max(1, parallelAfter ?? maxBatch)
         self.onWrite = onWrite
+    }
+
+    /// Whether a bulk write goes out now, beside the `inFlight` running, with `waiting` writes pending: always when
+    /// none runs, and beside others only while a batch's worth waits.
+    static func sendsNow(inFlight: Int, waiting: Int, maxInFlight: Int, parallelAfter: Int) -> Bool {
+        guard waiting > 0 else { return false }
+        return inFlight == 0 || (inFlight < maxInFlight && waiting >= parallelAfter)
     }
 
     /// Sends `model` with the next bulk write and reports what happened to it.
     public func submit(_ model: WriteModel<T>) async throws -> Outcome {
         try await withCheckedThrowingContinuation { continuation in
             pending.append((model, continuation))
-            if inFlight < maxInFlight {
+            if Self.sendsNow(
+                inFlight: inFlight, waiting: pending.count, maxInFlight: maxInFlight, parallelAfter: parallelAfter)
+            {
                 inFlight += 1
                 Task { await drain() }
             }
@@ -82,9 +98,12 @@ public actor WriteBatcher<T: Codable & Sendable> {
         }
     }
 
-    /// Sends batches until nothing is pending.
+    /// Sends batches until nothing is pending, or, while other bulk writes run, until less than a batch's worth is
+    /// (the last one running sends the rest).
     private func drain() async {
-        while !pending.isEmpty {
+        while Self.sendsNow(
+            inFlight: inFlight - 1, waiting: pending.count, maxInFlight: maxInFlight, parallelAfter: parallelAfter)
+        {
             let batch = Array(pending.prefix(maxBatch))
             pending.removeFirst(batch.count)
             await write(batch)

@@ -20,6 +20,9 @@ final class EngineSlots: Sendable {
         var starting: [String: [CheckedContinuation<Void, Never>]] = [:]
         /// Sagas started while every slot was taken, recorded without a lease; claimed in order as slots free up.
         var queuedStarts: [SagaRecord] = []
+        /// Whether due sagas may wait in the store that no queued start stands for (starts past the queue's bound,
+        /// or a poll that filled its page): a freed slot then polls for them.
+        var moreDue = false
         /// Sagas to look at again as soon as their runner lets go (a signal arrived meanwhile).
         var recheck: Set<String> = []
         /// How many held sagas have a runner (the others are claims waiting for their lease).
@@ -160,24 +163,47 @@ final class EngineSlots: Sendable {
         state.withLock { $0.startReservations -= 1 }
     }
 
-    /// Remembers a saga recorded without a lease while every slot was taken (up to ``maxQueuedStarts``).
+    /// Remembers a saga recorded without a lease while every slot was taken; past ``maxQueuedStarts`` only that
+    /// there is more due in the store.
     func queue(_ record: SagaRecord) {
         state.withLock { state in
-            guard state.queuedStarts.count < maxQueuedStarts else { return }
+            guard state.queuedStarts.count < maxQueuedStarts else {
+                state.moreDue = true
+                return
+            }
             state.queuedStarts.append(record)
         }
     }
 
-    /// The next queued start to claim, when a slot is free.
-    func nextQueuedStart() -> SagaRecord? {
+    /// Notes that due sagas may wait in the store beyond what a poll just took.
+    func noteMoreDue() {
+        state.withLock { $0.moreDue = true }
+    }
+
+    /// What a free slot should take next.
+    enum NextWork {
+        /// This queued start.
+        case claim(SagaRecord)
+        /// Whatever is due in the store (no queued start is left, but more were due than the queue held).
+        case poll
+    }
+
+    /// The next work for a free slot, if a slot is free and there is any: queued starts first, then one poll.
+    func nextWork() -> NextWork? {
         state.withLock { state in
-            guard state.freeSlots > 0, !state.queuedStarts.isEmpty else { return nil }
-            return state.queuedStarts.removeFirst()
+            guard state.freeSlots > 0 else { return nil }
+            if !state.queuedStarts.isEmpty { return .claim(state.queuedStarts.removeFirst()) }
+            guard state.moreDue else { return nil }
+            state.moreDue = false
+            return .poll
         }
     }
 
     func forgetQueuedStarts() {
-        state.withLock { $0.queuedStarts.removeAll() }
+        state.withLock { state in
+            state.queuedStarts.removeAll()
+            state.moreDue = false
+        }
     }
 
     // MARK: Holding

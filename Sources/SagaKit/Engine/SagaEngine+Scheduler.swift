@@ -32,13 +32,15 @@ extension SagaEngine {
         let now = clock.now
         quarantine = quarantine.filter { $0.value > now }
         let ids: [String]
+        let limit = freeSlots
         do {
-            ids = try await store.dueSagas(
-                now: SagaTime.truncated(now), limit: freeSlots, runnable: registry.runnable)
+            ids = try await store.dueSagas(now: SagaTime.truncated(now), limit: limit, runnable: registry.runnable)
         } catch {
             logger.warning("polling for due sagas failed", metadata: ["error": "\(error)"])
             return
         }
+        // A full page may leave more due: the next freed slot polls again.
+        if ids.count == limit { slots.noteMoreDue() }
         for id in ids {
             await claim(id)
         }

@@ -178,10 +178,14 @@ public actor SagaEngine {
 
     // MARK: Slots and runners
 
-    /// A slot may have freed up: claims the next saga queued by ``start`` while every slot was taken.
+    /// A slot may have freed up: claims the next saga queued by ``start`` while every slot was taken, or, once none
+    /// is queued but more were due than the queue held, polls for them rather than waiting for the poll interval.
     nonisolated func freeSlot() {
-        guard !lifecycle.isStopping, let next = slots.nextQueuedStart() else { return }
-        Task { await self.claim(next.id, known: next) }
+        guard !lifecycle.isStopping, let work = slots.nextWork() else { return }
+        switch work {
+        case .claim(let next): Task { await self.claim(next.id, known: next) }
+        case .poll: Task { await self.pollDueSagas() }
+        }
     }
 
     var freeSlots: Int { slots.freeSlots }
