@@ -3,7 +3,8 @@ import Synchronization
 /// The orders this process read or placed recently, so a saga's steps do not read the same order again.
 ///
 /// An order never changes once placed (its lines, prices, token and address are facts of the placement), so a
-/// cached copy is always right. A saga's last step forgets its order, so the cache holds about the orders in
+/// cached copy is right; only its `sagaStartPending` mark is cleared here as soon as this process knows the saga is
+/// started, before a recovery pass clears the stored one. A saga's last step forgets its order, so the cache holds about the orders in
 /// flight (a saga that ends otherwise leaves its order until the bound pushes it out); the bound only caps
 /// memory, forgetting the oldest entries first.
 final class OrderCache: Sendable {

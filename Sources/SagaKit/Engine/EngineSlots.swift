@@ -29,6 +29,8 @@ final class EngineSlots: Sendable {
         var running = 0
         /// Who waits for the last runner to end.
         var drainWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Who waits for the last held saga (runner or claim) to be let go.
+        var idleWaiters: [CheckedContinuation<Void, Never>] = []
 
         var freeSlots: Int { capacity - held.count - startReservations }
         let capacity: Int
@@ -38,17 +40,24 @@ final class EngineSlots: Sendable {
             return lastToken
         }
 
-        /// Lets go of `sagaId`; returns who waited for the last runner to end, when it was the last.
+        /// Lets go of `sagaId`; returns who waited for what that ended: the last runner, the last held saga.
         mutating func remove(_ sagaId: String) -> [CheckedContinuation<Void, Never>] {
-            guard let removed = held.removeValue(forKey: sagaId), removed.task != nil else { return [] }
-            running -= 1
-            guard running == 0 else { return [] }
-            defer { drainWaiters = [] }
-            return drainWaiters
+            guard let removed = held.removeValue(forKey: sagaId) else { return [] }
+            if removed.task != nil { running -= 1 }
+            var woken: [CheckedContinuation<Void, Never>] = []
+            if running == 0 {
+                woken += drainWaiters
+                drainWaiters = []
+            }
+            if held.isEmpty {
+                woken += idleWaiters
+                idleWaiters = []
+            }
+            return woken
         }
     }
 
-    /// What ``claim(_:)`` found.
+    /// What ``claim(_:known:)`` found.
     enum Claim {
         /// The saga is reserved under this token.
         case reserved(token: Int)
@@ -218,7 +227,8 @@ final class EngineSlots: Sendable {
                 return .busy
             }
             guard state.freeSlots > 0 else {
-                if let known { state.queuedStarts.insert(known, at: 0) }
+                // It stays due: first in line when it was a queued start, for a freed slot's poll otherwise.
+                if let known { state.queuedStarts.insert(known, at: 0) } else { state.moreDue = true }
                 return .full
             }
             let token = state.nextToken()
@@ -237,7 +247,7 @@ final class EngineSlots: Sendable {
         }
     }
 
-    /// Gives back the slot ``claim(_:)`` reserved under `token`.
+    /// Gives back the slot ``claim(_:known:)`` reserved under `token`.
     func unclaim(_ sagaId: String, token: Int) {
         let drained = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             guard state.held[sagaId]?.token == token else { return [] }
@@ -247,17 +257,15 @@ final class EngineSlots: Sendable {
     }
 
     /// Starts `runner` for `sagaId` under `token` (a fresh one when `nil`), unless `stopping` says the engine stopped
-    /// taking work; returns whether it started.
+    /// taking work; returns whether it started (a claim's slot stays reserved when it did not).
     ///
     /// The check and the start are one step under the lock, so a shutdown that lists the runners after it began
     /// stopping sees every runner that started. (A runner that takes over from one of them later, see
     /// ``replaceRunner(_:token:retiring:with:)``, checks for a crash before it writes anything.)
     func launch(_ sagaId: String, token: Int?, stopping: () -> Bool, runner: (Int) -> Task<Void, Never>) -> Bool {
         let (launched, drained) = state.withLock { state -> (Bool, [CheckedContinuation<Void, Never>]) in
-            guard !stopping() else {
-                guard let token, state.held[sagaId]?.token == token else { return (false, []) }
-                return (false, remove(sagaId, from: &state))
-            }
+            // A claim's slot stays reserved: its caller gives the lease back, then the slot (``unclaim(_:token:)``).
+            guard !stopping() else { return (false, []) }
             let token = token ?? state.nextToken()
             state.held[sagaId] = HeldSaga(token: token, task: runner(token))
             state.running += 1
@@ -282,15 +290,28 @@ final class EngineSlots: Sendable {
     }
 
     /// Returns once no runner is left (at once when none is); claims still waiting for their lease are not waited
-    /// for (they find the engine stopping and let go by themselves).
+    /// for (after a crash nothing they do matters).
     func drained() async {
         await withCheckedContinuation { continuation in
-            let idle = state.withLock { state in
+            let done = state.withLock { state in
                 guard state.running > 0 else { return true }
                 state.drainWaiters.append(continuation)
                 return false
             }
-            if idle { continuation.resume() }
+            if done { continuation.resume() }
+        }
+    }
+
+    /// Returns once no saga is held, claims getting their lease included (at once when none is): a graceful
+    /// shutdown waits for the leases they took to be given back.
+    func idle() async {
+        await withCheckedContinuation { continuation in
+            let done = state.withLock { state in
+                guard !state.held.isEmpty else { return true }
+                state.idleWaiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
         }
     }
 

@@ -48,9 +48,10 @@ extension SagaEngine {
         slots.forgetQueuedStarts()
     }
 
-    /// Whether every held saga was let go within `grace` on the deadline timer's clock.
+    /// Whether every held saga (runners, and claims getting their lease) was let go within `grace` on the deadline
+    /// timer's clock.
     private static func waitForRunners(_ slots: EngineSlots, deadlines: DeadlineTimer, grace: Duration) async -> Bool {
-        if case .finished = await deadlines.race(grace, operation: { await slots.drained() }) { return true }
+        if case .finished = await deadlines.race(grace, operation: { await slots.idle() }) { return true }
         return false
     }
 }

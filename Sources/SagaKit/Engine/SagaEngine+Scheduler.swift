@@ -28,22 +28,33 @@ extension SagaEngine {
 
     /// Looks for due sagas once: those whose `dueAt` passed and whose lease is free or expired.
     public func pollDueSagas() async {
-        guard !lifecycle.isStopping, freeSlots > 0 else { return }
+        await pollDueSagas(forFreedSlot: false)
+    }
+
+    /// ``pollDueSagas()``; `forFreedSlot` when a freed slot asked for it because more were due than the queue of
+    /// starts held: a poll that cannot run or fails leaves that mark for the next freed slot.
+    func pollDueSagas(forFreedSlot: Bool) async {
+        let limit = freeSlots
+        guard !lifecycle.isStopping, limit > 0 else {
+            if forFreedSlot { slots.noteMoreDue() }
+            return
+        }
         let now = clock.now
         quarantine = quarantine.filter { $0.value > now }
         let ids: [String]
-        let limit = freeSlots
         do {
             ids = try await store.dueSagas(now: SagaTime.truncated(now), limit: limit, runnable: registry.runnable)
         } catch {
             logger.warning("polling for due sagas failed", metadata: ["error": "\(error)"])
+            if forFreedSlot { slots.noteMoreDue() }
             return
         }
-        // A full page may leave more due: the next freed slot polls again.
-        if ids.count == limit { slots.noteMoreDue() }
         for id in ids {
             await claim(id)
         }
+        // A full page may leave more due: the next freed slot polls again. (Marked only now, so that no poll
+        // overlaps this one's claims and fetches the sagas it has not leased yet.)
+        if ids.count == limit { slots.noteMoreDue() }
     }
 
     /// Renews every held lease in one call; sagas whose lease is gone are dropped at their next decision.

@@ -184,13 +184,13 @@ public actor SagaEngine {
         guard !lifecycle.isStopping, let work = slots.nextWork() else { return }
         switch work {
         case .claim(let next): Task { await self.claim(next.id, known: next) }
-        case .poll: Task { await self.pollDueSagas() }
+        case .poll: Task { await self.pollDueSagas(forFreedSlot: true) }
         }
     }
 
     var freeSlots: Int { slots.freeSlots }
 
-    /// Starts a runner task for a saga this executor holds (under `token` when ``EngineSlots/claim(_:)`` reserved
+    /// Starts a runner task for a saga this executor holds (under `token` when ``EngineSlots/claim(_:known:)`` reserved
     /// it), unless the engine stopped taking work; returns whether it started.
     nonisolated func launch(_ sagaId: String, _ start: RunnerStart, token: Int? = nil) -> Bool {
         slots.launch(sagaId, token: token, stopping: { lifecycle.isStopping }) { token in
@@ -312,6 +312,8 @@ public actor SagaEngine {
             if !lifecycle.isCrashed {
                 try? await store.releaseLease(sagaId: sagaId, owner: configuration.instanceId, dueAt: record.dueAt)
             }
+            // Only now: a graceful shutdown waits for the claim until its lease is given back.
+            slots.unclaim(sagaId, token: token)
             freeSlot()
         }
     }
