@@ -289,26 +289,20 @@ final class EngineSlots: Sendable {
         }
     }
 
-    /// Returns once no runner is left (at once when none is); claims still waiting for their lease are not waited
-    /// for (after a crash nothing they do matters).
-    func drained() async {
+    /// Returns once no runner is left, and with `claims` no claim getting its lease either (at once when none is).
+    ///
+    /// A graceful shutdown waits for the claims too, until they give back the leases they took; after a crash
+    /// nothing they do matters.
+    func drained(claims: Bool) async {
         await withCheckedContinuation { continuation in
             let done = state.withLock { state in
-                guard state.running > 0 else { return true }
-                state.drainWaiters.append(continuation)
-                return false
-            }
-            if done { continuation.resume() }
-        }
-    }
-
-    /// Returns once no saga is held, claims getting their lease included (at once when none is): a graceful
-    /// shutdown waits for the leases they took to be given back.
-    func idle() async {
-        await withCheckedContinuation { continuation in
-            let done = state.withLock { state in
-                guard !state.held.isEmpty else { return true }
-                state.idleWaiters.append(continuation)
+                if claims {
+                    guard !state.held.isEmpty else { return true }
+                    state.idleWaiters.append(continuation)
+                } else {
+                    guard state.running > 0 else { return true }
+                    state.drainWaiters.append(continuation)
+                }
                 return false
             }
             if done { continuation.resume() }

@@ -25,7 +25,7 @@ extension SagaEngine {
             lifecycle.crash()
             for runner in slots.runners { runner.cancel() }
             await lifecycle.cancelAttempts(waiting: false)
-            await slots.drained()
+            await slots.drained(claims: false)
         }
         logger.info("saga engine stopped")
     }
@@ -38,7 +38,7 @@ extension SagaEngine {
         _ = lifecycle.beginStopping()
         stopScheduler()
         for runner in slots.runners { runner.cancel() }
-        await slots.drained()
+        await slots.drained(claims: false)
         await lifecycle.cancelAttempts(waiting: true)
     }
 
@@ -51,7 +51,9 @@ extension SagaEngine {
     /// Whether every held saga (runners, and claims getting their lease) was let go within `grace` on the deadline
     /// timer's clock.
     private static func waitForRunners(_ slots: EngineSlots, deadlines: DeadlineTimer, grace: Duration) async -> Bool {
-        if case .finished = await deadlines.race(grace, operation: { await slots.idle() }) { return true }
+        if case .finished = await deadlines.race(grace, operation: { await slots.drained(claims: true) }) {
+            return true
+        }
         return false
     }
 }
