@@ -53,6 +53,7 @@ rm -rf "$state" "$results/db" "$results/sandbox"; mkdir -p "$state"  # (db, sand
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 stack_build provider-sandbox order-saga saga-bench
 stack_start_db bench --port 0 --data-dir "$state/db" --sync
+database_pid="$(cat "$LOCAL_DIR/db/bench/pid")"
 stack_start_sandbox "$((port + 10))" "$state/sandbox" "$state/sandbox.log"
 key="bench-operator-key"
 # Each saga-bench worker holds one event stream open: allow far more than the largest concurrency.
@@ -65,12 +66,12 @@ if [ -n "$seed" ]; then
 fi
 log "benchmarking http://127.0.0.1:$port (service pid $SERVICE_PID)…"
 "$STACK_BIN/saga-bench" service --url "http://127.0.0.1:$port" --key "$key" --service-pid "$SERVICE_PID" \
-    --json "$results/result-$stamp-service.json" "${service_args[@]}"
+    --database-pid "$database_pid" --json "$results/result-$stamp-service.json" "${service_args[@]}"
 outputs=("$results/result-$stamp-service.json")
 if [ -n "$suite" ]; then
     log "an open-loop run at concurrency 64 (no event streams) for the service's command mix…"
     "$STACK_BIN/saga-bench" service --url "http://127.0.0.1:$port" --key "$key" --service-pid "$SERVICE_PID" \
-        --json "$results/result-$stamp-open-loop.json" "${user_args[@]}" --concurrency 64 --open-loop
+        --database-pid "$database_pid" --json "$results/result-$stamp-open-loop.json" "${user_args[@]}" --concurrency 64 --open-loop
     log "measuring the database's ceiling (saga-bench ceiling) for that mix…"
     "$STACK_BIN/saga-bench" ceiling --mongodb-uri "$MONGODB_URI" --mix-from "$results/result-$stamp-open-loop.json" \
         --json "$results/result-$stamp-ceiling.json"

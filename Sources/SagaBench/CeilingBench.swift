@@ -273,8 +273,9 @@ struct CeilingBench: AsyncParsableCommand {
             source = "--mix \(flags)"
         }
 
-        /// The commands per saga of a service result file's last run; the history database's updates carry the
-        /// appends per bulk write it measured.
+        /// The commands per saga of a service result file's last run, each write command carrying the operations
+        /// per command it measured (files from before that was measured: the history database's updates carry the
+        /// appends per bulk write, every other command one).
         init(resultFile path: String) throws {
             guard let run = try ResultFile.read(from: path).service?.last, !run.commandMix.isEmpty else {
                 throw ValidationError("\(path) has no service run with commands per saga")
@@ -284,7 +285,12 @@ struct CeilingBench: AsyncParsableCommand {
                 guard let dot = name.firstIndex(of: ".") else { return nil }
                 let database = String(name[..<dot])
                 let command = String(name[name.index(after: dot)...])
-                let batch = database == run.historyDatabase && command == "update" ? historyBatch : 1
+                let batch: Double
+                if let operations = run.writeOperationMix?[name] {
+                    batch = max(1, operations / max(perSaga, 0.001))
+                } else {
+                    batch = database == run.historyDatabase && command == "update" ? historyBatch : 1
+                }
                 return Entry(database: database, command: command, perSaga: perSaga, batch: batch)
             }
             source = "\(path) (concurrency \(run.concurrency), \(run.placed) orders)"

@@ -44,7 +44,11 @@ struct LoadRun: Sendable {
         var databaseOperations = 0.0
         /// Commands the service sent during the run (`mongo_commands_total`), by "database.command".
         var commands: [String: Double] = [:]
+        /// The write operations those commands carried (`mongo_write_operations_total`), by "database.command".
+        var writeOperations: [String: Double] = [:]
         var serviceCPUSeconds: Double?
+        /// The database server's CPU time over the run (user + system), when its pid is known.
+        var databaseCPUSeconds: Double?
         /// The most event streams this benchmark held open at once, and the 429s it met opening them.
         var peakStreams = 0
         var streamRefusals = 0
@@ -61,6 +65,14 @@ struct LoadRun: Sendable {
         func commandsPerSaga() -> [(name: String, perSaga: Double)] {
             guard placed > 0 else { return [] }
             return commands.map { ($0.key, $0.value / Double(placed)) }.sorted { ($0.1, $1.0) > ($1.1, $0.0) }
+        }
+
+        /// Write operations per placed order and per command, by "database.command", largest first.
+        func writeOperationsPerSaga() -> [(name: String, perSaga: Double, perCommand: Double)] {
+            guard placed > 0 else { return [] }
+            return writeOperations.map { name, operations in
+                (name, operations / Double(placed), operations / max(commands[name] ?? 0, 1))
+            }.sorted { ($0.perSaga, $1.name) > ($1.perSaga, $0.name) }
         }
 
         /// The sum of the commands sent to `database`.
@@ -89,6 +101,8 @@ struct LoadRun: Sendable {
     let runId: String
     /// The service's pid, to measure its CPU time and memory.
     let servicePid: Int?
+    /// The database server's pid, to measure its CPU time.
+    var databasePid: Int? = nil
 
     /// Puts the run's products in the catalog (`catalogSize` of them, at least one per item of an order) with stock
     /// for every order.
@@ -110,6 +124,7 @@ struct LoadRun: Sendable {
         var result = Result()
         let before = try await client.metrics()
         let cpuBefore = servicePid.flatMap(ProcessMemory.cpuSeconds(pid:))
+        let databaseCPUBefore = databasePid.flatMap(ProcessMemory.cpuSeconds(pid:))
         let clock = ContinuousClock()
         let start = clock.now
         let startDate = Date()
@@ -150,14 +165,13 @@ struct LoadRun: Sendable {
         result.historyWrites = after["saga_history_append_writes_total"] - before["saga_history_append_writes_total"]
         result.httpRequests = after["http_requests_total"] - before["http_requests_total"]
         result.databaseOperations = after["mongo_operations_total"] - before["mongo_operations_total"]
-        let commandsBefore = before.series("mongo_commands_total")
-        for (labels, value) in after.series("mongo_commands_total") {
-            let added = value - (commandsBefore[labels] ?? 0)
-            guard added > 0 else { continue }
-            result.commands["\(labels["database"] ?? "?").\(labels["command"] ?? "?")", default: 0] += added
-        }
+        result.commands = Self.byDatabaseAndCommand("mongo_commands_total", before: before, after: after)
+        result.writeOperations = Self.byDatabaseAndCommand("mongo_write_operations_total", before: before, after: after)
         if let cpuBefore, let cpuAfter = servicePid.flatMap(ProcessMemory.cpuSeconds(pid:)) {
             result.serviceCPUSeconds = cpuAfter - cpuBefore
+        }
+        if let databaseCPUBefore, let cpuAfter = databasePid.flatMap(ProcessMemory.cpuSeconds(pid:)) {
+            result.databaseCPUSeconds = cpuAfter - databaseCPUBefore
         }
         // Open loop: outcomes and server timestamps read once every saga ended, after the figures above.
         for orderId in unfollowed {
@@ -173,14 +187,31 @@ struct LoadRun: Sendable {
         return result
     }
 
-    /// How many sagas are terminal now (`GET /v1/sagas/stats`).
-    private func terminalCount() async throws -> Int {
-        let (_, body) = try await client.send(.GET, "/v1/sagas/stats")
-        let counts = BenchClient.object(body)["counts"] as? [String: Int] ?? [:]
-        return ["COMPLETED", "COMPENSATED", "CANCELLED", "REFUNDED", "REVERTED"].reduce(0) { $0 + (counts[$1] ?? 0) }
+    /// What a counter labelled by database and command grew by between two scrapes, by "database.command".
+    private static func byDatabaseAndCommand(_ label: String, before: PrometheusSnapshot, after: PrometheusSnapshot)
+        -> [String: Double]
+    {
+        let earlier = before.series(label)
+        var grown: [String: Double] = [:]
+        for (labels, value) in after.series(label) {
+            let added = value - (earlier[labels] ?? 0)
+            guard added > 0 else { continue }
+            grown["\(labels["database"] ?? "?").\(labels["command"] ?? "?")", default: 0] += added
+        }
+        return grown
     }
 
-    /// Waits, one stats request per poll, until `count` sagas are terminal.
+    /// How many sagas the service has brought to their first terminal status so far, from its
+    /// `saga_finished_total` (a refund or a revert is a second entry, not counted): the wait costs the database
+    /// nothing, so the run's command mix and the database's CPU time are the sagas' own.
+    private func terminalCount() async throws -> Int {
+        let finished = try await client.metrics().series("saga_finished_total")
+        return Int(
+            finished.filter { ["COMPLETED", "COMPENSATED", "CANCELLED"].contains($0.key["status"] ?? "") }.values
+                .reduce(0, +))
+    }
+
+    /// Waits, one `/metrics` read per poll, until `count` sagas are terminal.
     private func waitForTerminal(count: Int, deadline: ContinuousClock.Instant) async throws {
         while try await terminalCount() < count {
             guard ContinuousClock.now < deadline else {

@@ -46,7 +46,12 @@ struct ResultFile: Codable {
         var commandsPerSaga: Double?
         /// Commands per saga by "database.command".
         var commandMix: [String: Double]
+        /// Write operations per saga by "database.command" (an update command carrying 4 statements counts 4).
+        var writeOperationMix: [String: Double]?
         var serviceCPUMsPerSaga: Double?
+        /// The database server's CPU time per saga, and as a share of one core over the run.
+        var databaseCPUMsPerSaga: Double?
+        var databaseCoreShare: Double?
         var memoryCheckpoints: [LoadRun.MemoryCheckpoint]
         var residentMiB: Int?
         var peakMiB: Int?
@@ -108,7 +113,11 @@ extension Report {
             historyCommandsPerSaga: r.commands.isEmpty ? nil : perSaga(r.commands(in: settings.historyDatabase)),
             commandsPerSaga: r.commands.isEmpty ? nil : perSaga(r.commands.values.reduce(0, +)),
             commandMix: Dictionary(uniqueKeysWithValues: r.commandsPerSaga().map { ($0.name, $0.perSaga) }),
+            writeOperationMix: Dictionary(
+                uniqueKeysWithValues: r.writeOperationsPerSaga().map { ($0.name, $0.perSaga) }),
             serviceCPUMsPerSaga: r.serviceCPUSeconds.flatMap { cpu in perSaga(cpu * 1000) },
+            databaseCPUMsPerSaga: r.databaseCPUSeconds.flatMap { cpu in perSaga(cpu * 1000) },
+            databaseCoreShare: r.databaseCPUSeconds.map { $0 / max(r.totalSeconds, 0.001) },
             memoryCheckpoints: r.memoryCheckpoints, residentMiB: memory?.residentMiB, peakMiB: memory?.peakMiB)
     }
 }

@@ -61,9 +61,19 @@ struct Report {
                     "| commands per saga by database.command | \(r.commandsPerSaga().filter { $0.perSaga >= 0.005 }.map { "\($0.name) \(format($0.perSaga))" }.joined(separator: ", ")) |"
                 )
             }
+            if !r.writeOperations.isEmpty {
+                lines.append(
+                    "| write operations per saga (per command) by database.command | \(r.writeOperationsPerSaga().map { "\($0.name) \(format($0.perSaga)) (\(format($0.perCommand)))" }.joined(separator: ", ")) |"
+                )
+            }
             if let cpu = r.serviceCPUSeconds {
                 lines.append(
                     "| service CPU time per saga | \(format(cpu * 1000 / placed)) ms (\(format(cpu)) s in all) |"
+                )
+            }
+            if let cpu = r.databaseCPUSeconds {
+                lines.append(
+                    "| database server CPU time per saga | \(format(cpu * 1000 / placed)) ms (\(format(cpu)) s in all: \(format(100 * cpu / max(r.totalSeconds, 0.001))) % of one core over the run) |"
                 )
             }
             lines.append("| HTTP requests served during the run | \(Int(r.httpRequests)) |")

@@ -40,6 +40,7 @@ struct ServiceBench: AsyncParsableCommand {
     var skus = 16
     @Option(help: "Seconds to wait for every saga to end.") var timeout = 600
     @Option(help: "The service's pid, to report its CPU time and memory.") var servicePid: Int?
+    @Option(help: "The database server's pid (on this machine), to report its CPU time per saga.") var databasePid: Int?
     @Option(help: "The service's business database (default: $MONGODB_DATABASE or orders).")
     var businessDatabase = ProcessInfo.processInfo.environment["MONGODB_DATABASE"] ?? "orders"
     @Option(help: "The service's history database (default: $HISTORY_DATABASE or saga_history).")
@@ -48,7 +49,7 @@ struct ServiceBench: AsyncParsableCommand {
     var rssCheckpoints = ""
     @Flag(
         help:
-            "Open loop: place as fast as the workers can without following the sagas (no event streams, whose reads would count in the service's commands), then wait until every saga ended."
+            "Open loop: place as fast as the workers can without following the sagas (no event streams, whose reads would count in the service's commands), then wait until every saga ended (from the service's saga_finished_total: one service, not a fleet)."
     )
     var openLoop = false
     @Option(help: "Write every figure, the per-saga latencies and the completions per second to this JSON file.")
@@ -99,7 +100,8 @@ struct ServiceBench: AsyncParsableCommand {
                 timeout: .seconds(timeout), businessDatabase: businessDatabase, historyDatabase: historyDatabase,
                 memoryCheckpoints: Self.integers(rssCheckpoints) ?? [], openLoop: openLoop)
             let runId = String(UInt64(Date().timeIntervalSince1970 * 1000), radix: 36)
-            let load = LoadRun(client: client, settings: settings, runId: runId, servicePid: servicePid)
+            let load = LoadRun(
+                client: client, settings: settings, runId: runId, servicePid: servicePid, databasePid: databasePid)
             let skus = try await load.prepareCatalog()
             let result = try await load.run(skus: skus)
             let report = Report(

@@ -58,6 +58,9 @@ public actor FaultInjectingHistoryStore: HistoryStore {
     public nonisolated let base: any HistoryStore
     private var faults: [AppendFault] = []
     private var onAppend: (@Sendable (AppendRequest) async -> Void)?
+    /// Lease acquisitions that read the saga (``acquireLease(sagaId:owner:until:now:)``), and those that came with
+    /// the saga's known state (``acquireLease(of:owner:until:now:)``), so far.
+    public private(set) var leaseAcquisitions: (byId: Int, ofKnown: Int) = (0, 0)
 
     /// Wraps `base`.
     public init(wrapping base: any HistoryStore) {
@@ -111,7 +114,12 @@ public actor FaultInjectingHistoryStore: HistoryStore {
     public func list(_ query: SagaListQuery) async throws -> SagaPage { try await base.list(query) }
     public func countsByStatus() async throws -> [SagaStatus: Int] { try await base.countsByStatus() }
     public func acquireLease(sagaId: String, owner: String, until: Date, now: Date) async throws -> SagaRecord? {
-        try await base.acquireLease(sagaId: sagaId, owner: owner, until: until, now: now)
+        leaseAcquisitions.byId += 1
+        return try await base.acquireLease(sagaId: sagaId, owner: owner, until: until, now: now)
+    }
+    public func acquireLease(of known: SagaRecord, owner: String, until: Date, now: Date) async throws -> SagaRecord? {
+        leaseAcquisitions.ofKnown += 1
+        return try await base.acquireLease(of: known, owner: owner, until: until, now: now)
     }
     public func renewLeases(sagaIds: [String], owner: String, until: Date) async throws -> Set<String> {
         try await base.renewLeases(sagaIds: sagaIds, owner: owner, until: until)

@@ -129,6 +129,10 @@ struct OperationsTests {
                 metrics.text.contains(
                     #"mongo_commands_total{database="\#(service.historyDatabase.name)",command="update"}"#),
                 "and the history database's")
+            #expect(
+                metrics.text.contains(
+                    #"mongo_write_operations_total{database="\#(service.database.name)",command="insert"}"#),
+                "and the write operations they carried")
             #expect(!metrics.text.contains(#"command="ping""#), "the readiness pings are the driver's own, left out")
             let document = try await service.request(.GET, "/openapi.yaml", key: nil)
             #expect(document.status == 200)

@@ -1,7 +1,8 @@
 import Foundation
-import SagaKit
 import SagaKitTesting
 import Testing
+
+@testable import SagaKit
 
 @Suite("Starting sagas when every slot is taken")
 struct BackpressureTests {
@@ -56,6 +57,37 @@ struct BackpressureTests {
             try await harness.waitForStatus(id, .completed)
         }
         #expect(log.count("A") == 8)
+        await engine.shutdown()
+    }
+
+    @Test("a queued start that the due-saga poll finds is claimed with its known state, not read back")
+    func pollClaimsAQueuedStartWithItsKnownState() async throws {
+        let harness = SagaTestHarness()
+        let log = EffectLog()
+        let gate = TestGate()
+        let definition = TestSagas.fourSteps(log: log, scripts: ["A": StepScript([.wait(gate)])])
+        try harness.registry.register(definition)
+        let engine = harness.makeEngine(harness.configuration(maxConcurrentSagas: 2))
+        _ = try await engine.start(definition, sagaId: "busy", input: TestInput())
+        try await gate.waitForArrivals(1)
+        // The other slot is taken while "queued" starts, then given back without handing it to the queue: the
+        // moment a due-saga poll can find a saga that is still queued here.
+        #expect(engine.slots.reserveStart())
+        #expect(try await engine.start(definition, sagaId: "queued", input: TestInput()).isCreated)
+        engine.slots.endStartReservation()
+
+        await engine.claim("queued")
+        let faults = try #require(harness.faults)
+        let acquisitions = await faults.leaseAcquisitions
+        #expect(acquisitions.ofKnown == 1, "one compare-and-set with the state the start recorded")
+        #expect(acquisitions.byId == 0, "no acquisition that reads the saga back")
+        #expect(engine.slots.takeQueuedStart("queued") == nil, "and it left the queue")
+
+        gate.open()
+        for id in ["busy", "queued"] {
+            try await harness.waitForStatus(id, .completed)
+        }
+        #expect(log.count("A") == 2)
         await engine.shutdown()
     }
 }

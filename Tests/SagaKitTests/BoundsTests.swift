@@ -1,8 +1,8 @@
 import Foundation
+import SagaKitTesting
 import Testing
 
 @testable import SagaKit
-import SagaKitTesting
 
 /// Nothing an engine keeps grows without bound: histories, timers, tracked attempts.
 @Suite("Bounds")

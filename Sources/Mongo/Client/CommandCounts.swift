@@ -1,4 +1,5 @@
-/// A snapshot of the commands a client has sent, by database, command name and target collection.
+/// A snapshot of the commands a client has sent, by database, command name and target collection, and of the write
+/// operations they carried.
 public struct CommandCounts: Sendable, Hashable {
     /// What a count is kept by.
     public struct Key: Sendable, Hashable, Comparable {
@@ -30,9 +31,15 @@ public struct CommandCounts: Sendable, Hashable {
 
     /// The count of each key seen so far.
     public var counts: [Key: Int]
+    /// The write operations the commands of each write key carried: an insert's documents, an update's or a
+    /// delete's statements (a bulk write of 4 updates is one command and 4 operations).
+    public var writes: [Key: Int]
 
     /// Creates a snapshot from counts.
-    public init(counts: [Key: Int] = [:]) { self.counts = counts }
+    public init(counts: [Key: Int] = [:], writes: [Key: Int] = [:]) {
+        self.counts = counts
+        self.writes = writes
+    }
 
     /// How many commands matched (every database, command or collection where one is nil).
     public func total(database: String? = nil, command: String? = nil, collection: String? = nil) -> Int {
@@ -46,18 +53,26 @@ public struct CommandCounts: Sendable, Hashable {
     }
 
     /// The counts by database and command, collections summed over.
-    public var byDatabaseAndCommand: [Key: Int] {
+    public var byDatabaseAndCommand: [Key: Int] { Self.byDatabaseAndCommand(counts) }
+
+    /// The write operations by database and command, collections summed over.
+    public var writesByDatabaseAndCommand: [Key: Int] { Self.byDatabaseAndCommand(writes) }
+
+    /// What was counted since `earlier`.
+    public func subtracting(_ earlier: CommandCounts) -> CommandCounts {
+        CommandCounts(counts: Self.difference(counts, earlier.counts), writes: Self.difference(writes, earlier.writes))
+    }
+
+    private static func byDatabaseAndCommand(_ counts: [Key: Int]) -> [Key: Int] {
         counts.reduce(into: [:]) { result, entry in
             result[Key(database: entry.key.database, command: entry.key.command), default: 0] += entry.value
         }
     }
 
-    /// What was counted since `earlier`.
-    public func subtracting(_ earlier: CommandCounts) -> CommandCounts {
-        CommandCounts(
-            counts: counts.reduce(into: [:]) { result, entry in
-                let added = entry.value - (earlier.counts[entry.key] ?? 0)
-                if added != 0 { result[entry.key] = added }
-            })
+    private static func difference(_ counts: [Key: Int], _ earlier: [Key: Int]) -> [Key: Int] {
+        counts.reduce(into: [:]) { result, entry in
+            let added = entry.value - (earlier[entry.key] ?? 0)
+            if added != 0 { result[entry.key] = added }
+        }
     }
 }

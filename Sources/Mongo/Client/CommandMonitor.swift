@@ -1,10 +1,12 @@
 import CMongoc
 import Synchronization
 
-/// Counts every command the driver sends, by database, command name and target collection.
+/// Counts every command the driver sends, by database, command name and target collection, and the write operations
+/// each write command carries.
 ///
 /// libmongoc reports each command it starts through its command-monitoring (APM) callbacks, on the thread that
-/// sends it (one of the client's pool threads); the counts live behind a mutex. Server monitoring (heartbeats) and
+/// sends it (one of the client's pool threads), with a bulk write's operations as the command's array; the counts
+/// live behind a mutex. Server monitoring (heartbeats) and
 /// connection handshakes are not commands in this sense: libmongoc never reports them here.
 ///
 /// ```swift
@@ -12,12 +14,15 @@ import Synchronization
 /// let updates = counts.total(database: "orders", command: "update")
 /// ```
 final class CommandMonitor: Sendable {
-    private let counts = Mutex<[CommandCounts.Key: Int]>([:])
+    private let counts = Mutex<(commands: [CommandCounts.Key: Int], writes: [CommandCounts.Key: Int])>(([:], [:]))
 
     init() {}
 
     /// The counts so far.
-    var snapshot: CommandCounts { CommandCounts(counts: counts.withLock { $0 }) }
+    var snapshot: CommandCounts {
+        let (commands, writes) = counts.withLock { $0 }
+        return CommandCounts(counts: commands, writes: writes)
+    }
 
     /// Installs the callbacks on `pool`; the monitor must outlive it (the client holds both).
     func install(on pool: OpaquePointer) {
@@ -35,11 +40,34 @@ final class CommandMonitor: Sendable {
     private func record(_ event: OpaquePointer) {
         let database = mongoc_apm_command_started_get_database_name(event).map { String(cString: $0) } ?? ""
         let command = mongoc_apm_command_started_get_command_name(event).map { String(cString: $0) } ?? ""
-        let collection = mongoc_apm_command_started_get_command(event).flatMap {
-            Self.collection(of: command, in: $0)
-        }
+        let body = mongoc_apm_command_started_get_command(event)
+        let collection = body.flatMap { Self.collection(of: command, in: $0) }
+        let writes = body.flatMap { Self.writeOperations(of: command, in: $0) }
         let key = CommandCounts.Key(database: database, command: command, collection: collection)
-        counts.withLock { $0[key, default: 0] += 1 }
+        counts.withLock {
+            $0.commands[key, default: 0] += 1
+            if let writes { $0.writes[key, default: 0] += writes }
+        }
+    }
+
+    /// The array of operations each write command carries.
+    private static let writeArrays = ["insert": "documents", "update": "updates", "delete": "deletes"]
+
+    /// How many operations a write command carries (an insert's documents, an update's or a delete's statements);
+    /// nil for other commands.
+    private static func writeOperations(of command: String, in document: OpaquePointer) -> Int? {
+        guard let field = writeArrays[command] else { return nil }
+        return LibBSON.withScratchIterator { iterator in
+            guard bson_iter_init_find(iterator, document, field), bson_iter_type(iterator) == BSON_TYPE_ARRAY else {
+                return nil
+            }
+            return LibBSON.withScratchIterator { element in
+                guard bson_iter_recurse(iterator, element) else { return nil }
+                var count = 0
+                while bson_iter_next(element) { count += 1 }
+                return count
+            }
+        }
     }
 
     /// Commands whose first element names the collection they act on.

@@ -9,12 +9,15 @@ import Synchronization
 /// * `mongo_commands_total{database,command}`: a counter of the commands the drivers sent, from libmongoc's command
 ///   monitoring (a bulk write is one per kind and batch, a cursor's `getMore` one each); the drivers' own commands
 ///   (`ping`, `hello`, authentication, `endSessions`) are left out
+/// * `mongo_write_operations_total{database,command}`: a counter of the write operations the `insert`, `update` and
+///   `delete` commands carried (an insert's documents, an update's or a delete's statements: a bulk write of 4
+///   updates is 4); a command the driver retries counts again in both counters
 ///
 /// The clients count for themselves; each publication adds what they counted since the last one.
 final class DatabaseMetrics: Sendable {
     private let clients: [(name: String, client: MongoClient)]
     private let published = Mutex<[String: Int]>([:])
-    private let publishedCommands = Mutex<[CommandCounts.Key: Int]>([:])
+    private let publishedCommands = Mutex<[String: [CommandCounts.Key: Int]]>([:])
 
     /// Publishes `business` and `history` separately, or as `all` when they are one client.
     init(business: MongoClient, history: MongoClient) {
@@ -36,23 +39,29 @@ final class DatabaseMetrics: Sendable {
         publishCommands()
     }
 
-    /// Adds the commands sent since the last publication to `mongo_commands_total`, summed over the clients.
+    /// Adds the commands sent and the write operations they carried since the last publication to
+    /// `mongo_commands_total` and `mongo_write_operations_total`, summed over the clients.
     private func publishCommands() {
+        let snapshots = clients.map(\.client.commandCounts)
+        publish("mongo_commands_total", snapshots.map(\.byDatabaseAndCommand))
+        publish("mongo_write_operations_total", snapshots.map(\.writesByDatabaseAndCommand))
+    }
+
+    /// Adds to the counter `label` what `counts` (one per client) grew by since its last publication.
+    private func publish(_ label: String, _ counts: [[CommandCounts.Key: Int]]) {
         var current: [CommandCounts.Key: Int] = [:]
-        for (_, client) in clients {
-            for (key, count) in client.commandCounts.byDatabaseAndCommand
-            where !CommandCounts.driverOverhead.contains(key.command) {
-                current[key, default: 0] += count
-            }
+        for (key, count) in counts.joined() where !CommandCounts.driverOverhead.contains(key.command) {
+            current[key, default: 0] += count
         }
-        let added = publishedCommands.withLock { last in
-            defer { last.merge(current) { max($0, $1) } }
+        let added = publishedCommands.withLock { published in
+            let last = published[label, default: [:]]
+            published[label] = last.merging(current) { max($0, $1) }
             return current.compactMap { key, count in
                 count > last[key, default: 0] ? (key, count - last[key, default: 0]) : nil
             }
         }
         for (key, count) in added {
-            Counter(label: "mongo_commands_total", dimensions: [("database", key.database), ("command", key.command)])
+            Counter(label: label, dimensions: [("database", key.database), ("command", key.command)])
                 .increment(by: count)
         }
     }

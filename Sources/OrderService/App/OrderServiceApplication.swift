@@ -60,11 +60,15 @@ public struct OrderServiceApplication: Sendable {
         let history = MongoHistoryStore(
             client: historyClient, databaseName: configuration.historyDatabase,
             writeConcern: configuration.writeConcern, logger: logger)
+        // Room for every running saga's provider call at once (the providers may share one host), so that no attempt
+        // spends its timeout waiting for a connection.
         let http = HTTPClient(
             eventLoopGroupProvider: .singleton,
             configuration: HTTPClient.Configuration(
                 timeout: .init(connect: .seconds(2), read: .seconds(30)),
-                connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)))
+                connectionPool: .init(
+                    idleTimeout: .seconds(60),
+                    concurrentHTTP1ConnectionsPerHostSoftLimit: max(64, configuration.maxConcurrentSagas))))
         let tokens: TokenVerifier?
         do {
             tokens = try configuration.tokens.map { tokens in
@@ -136,14 +140,15 @@ public struct OrderServiceApplication: Sendable {
         router.add(middleware: MethodNotAllowedMiddleware(routes: table))
 
         let clients = [business] + (historyClient === business ? [] : [historyClient])
-        var services: [any Service] = companions + [
-            ResourcesService {
-                try? await http.shutdown()
-                for client in clients { await client.shutdown() }
-            },
-            StoresPreparationService(history: history, orders: orders, preparation: preparation, logger: logger),
-            EngineService(engine: orders.engine, preparation: preparation),
-        ]
+        var services: [any Service] =
+            companions + [
+                ResourcesService {
+                    try? await http.shutdown()
+                    for client in clients { await client.shutdown() }
+                },
+                StoresPreparationService(history: history, orders: orders, preparation: preparation, logger: logger),
+                EngineService(engine: orders.engine, preparation: preparation),
+            ]
         if let intake { services.append(IntakeService(intake: intake, preparation: preparation)) }
         services += [
             PeriodicService(
@@ -152,9 +157,11 @@ public struct OrderServiceApplication: Sendable {
             ) { [grace = configuration.placementRecoveryGrace] in
                 try await orders.resumeInterruptedPlacements(grace: grace)
             },
+            // Every quarter of the retention: a product document carries at most 1.25 retentions' worth of settled
+            // markers, and every write of stock re-sends it whole through the server's update path.
             PeriodicService(
                 purpose: "prune settled stock markers",
-                interval: min(configuration.inventoryRetention, .seconds(300)), logger: logger
+                interval: min(configuration.inventoryRetention / 4, .seconds(300)), logger: logger
             ) { [retention = configuration.inventoryRetention] in
                 let cutoff = Date().addingTimeInterval(-SagaTime.seconds(retention))
                 try await orders.inventory.prune(settledBefore: cutoff)

@@ -113,12 +113,13 @@ public struct ServiceConfiguration: Sendable {
             tokens: try TokenAuthentication.fromEnvironment(value),
             leaseDuration: try duration("LEASE_DURATION", default: .seconds(30)),
             pollInterval: try duration("POLL_INTERVAL", default: .seconds(1)),
-            maxConcurrentSagas: try integer("MAX_CONCURRENT_SAGAS", default: 32, range: 1...100_000),
+            maxConcurrentSagas: try integer(
+                "MAX_CONCURRENT_SAGAS", default: SagaEngine.Configuration.defaultMaxConcurrentSagas, range: 1...100_000),
             logLevel: logLevel,
             httpIdleTimeout: try duration("HTTP_IDLE_TIMEOUT", default: .seconds(20)),
             placementRecoveryGrace: try duration("PLACEMENT_RECOVERY_GRACE", default: .seconds(30)),
             writeTimeout: try duration("WRITE_TIMEOUT", default: .seconds(10)),
-            inventoryRetention: try duration("INVENTORY_RETENTION", default: .seconds(3600)),
+            inventoryRetention: try duration("INVENTORY_RETENTION", default: .seconds(120)),
             streamsPerKey: try integer("STREAMS_PER_KEY", default: 16, range: 1...10_000),
             intakeCollection: try value("INTAKE_COLLECTION").map(intakeCollectionName))
     }

@@ -208,6 +208,14 @@ final class EngineSlots: Sendable {
         }
     }
 
+    /// Takes `sagaId`'s queued start out of the queue, if it is there: a claim of it that did not come from the
+    /// queue (the due-saga poll finds queued sagas too) can still take its lease without reading it back.
+    func takeQueuedStart(_ sagaId: String) -> SagaRecord? {
+        state.withLock { state in
+            state.queuedStarts.firstIndex { $0.id == sagaId }.map { state.queuedStarts.remove(at: $0) }
+        }
+    }
+
     func forgetQueuedStarts() {
         state.withLock { state in
             state.queuedStarts.removeAll()
@@ -247,10 +255,15 @@ final class EngineSlots: Sendable {
         }
     }
 
-    /// Gives back the slot ``claim(_:known:)`` reserved under `token`.
+    /// Gives back the slot ``claim(_:known:)`` reserved under `token`, dropping any look again asked for meanwhile
+    /// unless a start of the saga is in progress here (its end acts on it): a claim that failed found the saga held
+    /// elsewhere (its holder sees what the look was for), gone, or left due (the due-saga poll finds it); a claim
+    /// refused because the engine is stopping never marks one. Kept, the mark would make the saga's next runner here
+    /// claim it once more for nothing.
     func unclaim(_ sagaId: String, token: Int) {
         let drained = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             guard state.held[sagaId]?.token == token else { return [] }
+            if state.starting[sagaId] == nil { state.recheck.remove(sagaId) }
             return remove(sagaId, from: &state)
         }
         for waiter in drained { waiter.resume() }

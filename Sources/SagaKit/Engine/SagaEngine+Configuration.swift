@@ -13,6 +13,11 @@ extension SagaEngine {
         public var pollInterval: Duration
         /// The most sagas this executor holds at once.
         public var maxConcurrentSagas: Int
+
+        /// The default of ``maxConcurrentSagas``. A bound protects the steps' providers and this process, not the
+        /// store: a saga queued for a slot costs the store more than a running one (a claim of its own, and a first
+        /// append that cannot share the start's write).
+        public static let defaultMaxConcurrentSagas = 256
         /// How long ``SagaEngine/shutdown()`` lets running attempts finish.
         public var shutdownGracePeriod: Duration
         /// How long a saga that cannot run here (unknown definition version, undecodable input) is left alone before trying again.
@@ -38,7 +43,7 @@ extension SagaEngine {
             leaseDuration: Duration = .seconds(30),
             renewInterval: Duration? = nil,
             pollInterval: Duration = .seconds(1),
-            maxConcurrentSagas: Int = 256,
+            maxConcurrentSagas: Int = defaultMaxConcurrentSagas,
             shutdownGracePeriod: Duration = .seconds(10),
             quarantineInterval: Duration = .seconds(60),
             storeRetryLimit: Int = 5,

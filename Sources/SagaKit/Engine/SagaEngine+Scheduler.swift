@@ -59,14 +59,15 @@ extension SagaEngine {
 
     /// Renews every held lease in one call; sagas whose lease is gone are dropped at their next decision.
     public func renewLeases() async {
-        let ids = leases.heldIds
-        guard !ids.isEmpty, !lifecycle.isCrashed else { return }
+        let asked = leases.held
+        guard !asked.isEmpty, !lifecycle.isCrashed else { return }
+        let ids = asked.keys.sorted()
         let until = SagaTime.adding(configuration.leaseDuration, to: clock.now)
         do {
             let renewed = try await store.renewLeases(sagaIds: ids, owner: configuration.instanceId, until: until)
-            leases.applyRenewal(asked: ids, renewed: renewed, until: until)
-            if renewed.count < ids.count {
-                logger.notice("leases lost", metadata: ["count": "\(ids.count - renewed.count)"])
+            let lost = leases.applyRenewal(asked: asked, renewed: renewed, until: until)
+            if lost > 0 {
+                logger.notice("leases lost", metadata: ["count": "\(lost)"])
             }
         } catch {
             logger.warning("renewing leases failed", metadata: ["error": "\(error)"])

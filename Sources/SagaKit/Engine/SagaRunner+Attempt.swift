@@ -17,7 +17,7 @@ extension SagaRunner {
         guard let renewed = try? await store.renewLeases(sagaIds: [sagaId], owner: owner, until: until) else {
             return false
         }
-        leases.applyRenewal(asked: [sagaId], renewed: renewed, until: until)
+        leases.applyRenewal(asked: [sagaId: lease.generation], renewed: renewed, until: until)
         return renewed.contains(sagaId) && SagaTime.interval(from: clock.now, to: until) >= timeout
     }
 

@@ -34,6 +34,32 @@ struct CommandMonitoringTests {
             #expect(sent.total(database: name, collection: "items") == 7)
             #expect(sent.byDatabaseAndCommand[CommandCounts.Key(database: name, command: "insert")] == 3)
             #expect(sent.counts[CommandCounts.Key(database: name, command: "update", collection: "items")] == 2)
+            #expect(sent.writesByDatabaseAndCommand[CommandCounts.Key(database: name, command: "insert")] == 3)
+            #expect(sent.writesByDatabaseAndCommand[CommandCounts.Key(database: name, command: "find")] == nil)
+        }
+    }
+
+    @Test("a write command carries its operations: one insert of four documents, one update of four statements")
+    func countsTheOperationsABulkWriteCarries() async throws {
+        let client = try TestDeployment.client()
+        try await TestDeployment.withDatabase(prefix: "monitoring") { database in
+            let items = database.collection("items")
+            let before = client.commandCounts
+            try await items.insertMany((0..<4).map { ["_id": .string("i\($0)"), "quantity": 1] })
+            try await items.bulkWrite(
+                (0..<4).map { .updateOne(filter: ["_id": .string("i\($0)")], update: ["$inc": ["quantity": 1]]) },
+                ordered: false)
+            try await items.deleteOne(filter: ["_id": "i0"])
+            let sent = client.commandCounts.subtracting(before)
+            let insert = CommandCounts.Key(database: database.name, command: "insert", collection: "items")
+            let update = CommandCounts.Key(database: database.name, command: "update", collection: "items")
+            let delete = CommandCounts.Key(database: database.name, command: "delete", collection: "items")
+
+            #expect(sent.counts[insert] == 1)
+            #expect(sent.writes[insert] == 4)
+            #expect(sent.counts[update] == 1)
+            #expect(sent.writes[update] == 4)
+            #expect(sent.writes[delete] == 1)
         }
     }
 
