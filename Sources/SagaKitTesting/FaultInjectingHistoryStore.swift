@@ -61,6 +61,7 @@ public actor FaultInjectingHistoryStore: HistoryStore {
     /// Lease acquisitions that read the saga (``acquireLease(sagaId:owner:until:now:)``), and those that came with
     /// the saga's known state (``acquireLease(of:owner:until:now:)``), so far.
     public private(set) var leaseAcquisitions: (byId: Int, ofKnown: Int) = (0, 0)
+    private var dueSagasAlso: [String] = []
 
     /// Wraps `base`.
     public init(wrapping base: any HistoryStore) {
@@ -128,7 +129,16 @@ public actor FaultInjectingHistoryStore: HistoryStore {
         try await base.releaseLease(sagaId: sagaId, owner: owner, dueAt: dueAt)
     }
     public func dueSagas(now: Date, limit: Int, runnable: [String: Set<Int>]?) async throws -> [String] {
-        try await base.dueSagas(now: now, limit: limit, runnable: runnable)
+        let also = dueSagasAlso
+        dueSagasAlso = []
+        let due = try await base.dueSagas(now: now, limit: limit, runnable: runnable)
+        return (also.filter { !due.contains($0) } + due).prefix(max(0, limit)).map { $0 }
+    }
+
+    /// Makes the next ``dueSagas(now:limit:runnable:)`` answer these ids first as well, as a page read just before
+    /// they were taken would.
+    public func setDueSagasAlso(_ ids: [String]) {
+        dueSagasAlso = ids
     }
     public func sendSignal(sagaId: String, signal: SagaSignalRecord, ifInboxCount expectedInboxCount: Int?)
         async throws -> Bool

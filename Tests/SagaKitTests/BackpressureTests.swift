@@ -90,4 +90,28 @@ struct BackpressureTests {
         #expect(log.count("A") == 2)
         await engine.shutdown()
     }
+
+    @Test("a due-saga poll whose page names a saga held here by then leaves it alone: it is not claimed again after")
+    func pollLeavesASagaHeldHereAlone() async throws {
+        let harness = SagaTestHarness()
+        let log = EffectLog()
+        let gate = TestGate()
+        let definition = TestSagas.fourSteps(log: log, scripts: ["A": StepScript([.wait(gate)])])
+        try harness.registry.register(definition)
+        let engine = harness.makeEngine(harness.configuration(maxConcurrentSagas: 2))
+        _ = try await engine.start(definition, sagaId: "held", input: TestInput())
+        try await gate.waitForArrivals(1)
+        let faults = try #require(harness.faults)
+        await faults.setDueSagasAlso(["held"])
+
+        await engine.pollDueSagas()
+        gate.open()
+        try await harness.waitForStatus("held", .completed)
+        // A claim after the runner's end would come within milliseconds; give it a bounded while.
+        for _ in 0..<50 where await faults.leaseAcquisitions.byId == 0 {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(await faults.leaseAcquisitions.byId == 0, "the ended saga is not read back to be claimed again")
+        await engine.shutdown()
+    }
 }

@@ -246,6 +246,11 @@ final class EngineSlots: Sendable {
         }
     }
 
+    /// Whether `sagaId` is held or being started here.
+    func isBusy(_ sagaId: String) -> Bool {
+        state.withLock { $0.held[sagaId] != nil || $0.starting[sagaId] != nil }
+    }
+
     /// Whether `sagaId` is held or being started here; if so, it is looked at again when that ends.
     func recheckIfBusy(_ sagaId: String) -> Bool {
         state.withLock { state in

@@ -49,8 +49,10 @@ extension SagaEngine {
             if forFreedSlot { slots.noteMoreDue() }
             return
         }
+        // A saga with a live lease is never due, so one held here was taken after the page was read (a queued start,
+        // say): nothing to look at again when its runner ends.
         for id in ids {
-            await claim(id)
+            await claim(id, lookAgainIfBusy: false)
         }
         // A full page may leave more due: the next freed slot polls again. (Marked only now, so that no poll
         // overlaps this one's claims and fetches the sagas it has not leased yet.)

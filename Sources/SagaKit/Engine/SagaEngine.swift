@@ -271,10 +271,12 @@ public actor SagaEngine {
     }
 
     /// Takes `sagaId`'s lease and runs it here, unless it is held here already (then it is looked at again
-    /// when its runner lets go), left alone, or no slot is free. With `known` (a start this engine queued, given or
-    /// still in the queue), the store may take the lease without reading the saga back.
-    func claim(_ sagaId: String, known given: SagaRecord? = nil) async {
-        guard !lifecycle.isStopping, !slots.recheckIfBusy(sagaId) else { return }
+    /// when its runner lets go, unless `lookAgainIfBusy` is false), left alone, or no slot is free. With `known` (a
+    /// start this engine queued, given or still in the queue), the store may take the lease without reading the saga
+    /// back.
+    func claim(_ sagaId: String, known given: SagaRecord? = nil, lookAgainIfBusy: Bool = true) async {
+        let busy = lookAgainIfBusy ? slots.recheckIfBusy(sagaId) : slots.isBusy(sagaId)
+        guard !lifecycle.isStopping, !busy else { return }
         if let until = quarantine[sagaId] {
             guard until <= clock.now else { return }
             quarantine[sagaId] = nil
