@@ -111,9 +111,10 @@ struct CommandLineActionTests {
 
     @Test("retry of a STUCK saga, one by one and in a batch, each with its reason in the history")
     func retryStuck() async throws {
-        let closedPort = try CommandLineRefusalTests.closedPort()
+        let closed = try CommandLineRefusalTests.ClosedPort()
+        defer { withExtendedLifetime(closed) {} }
         let environment = [
-            "NOTIFY_URL": "http://127.0.0.1:\(closedPort)", "STEP_MAX_ATTEMPTS_SendConfirmation": "1",
+            "NOTIFY_URL": "http://127.0.0.1:\(closed.port)", "STEP_MAX_ATTEMPTS_SendConfirmation": "1",
             "STEP_TIMEOUT_SendConfirmation": "500ms",
         ]
         try await LiveService.run(environment: environment) { service in

@@ -77,8 +77,8 @@ struct CommandLineRefusalTests {
 
     @Test("an unreachable service exits 3 and names the URL it could not reach")
     func unreachable() async throws {
-        let closedPort = try Self.closedPort()
-        let url = "http://127.0.0.1:\(closedPort)"
+        let closed = try ClosedPort()
+        let url = "http://127.0.0.1:\(closed.port)"
         for arguments in [
             ["sagas", "list"], ["sagas", "watch", "ord_01jd3k2x4q8m9v7t6r5p4n3b2a"], ["approve", "ord_x"],
         ] {
@@ -94,24 +94,36 @@ struct CommandLineRefusalTests {
         ])
         #expect(unresolvable.status == 3, "\(unresolvable)")
         #expect(unresolvable.stderr.contains("http://no-such-host.invalid:8080"), "\(unresolvable)")
+        withExtendedLifetime(closed) {}
     }
 
-    /// A loopback port nothing listens on: one the kernel gave a socket that is then closed.
-    static func closedPort() throws -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw TestFailure("socket() failed") }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(socket, pointer, length) == 0 && getsockname(socket, pointer, &length) == 0
+    /// A loopback port nothing listens on while the value lives: a socket bound to it, never listening, so a
+    /// connection is refused and no other server (another test's, say) can take the port meanwhile.
+    final class ClosedPort: Sendable {
+        let port: Int
+        private let socket: Int32
+
+        init() throws {
+            let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard socket >= 0 else { throw TestFailure("socket() failed") }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                    bind(socket, pointer, length) == 0 && getsockname(socket, pointer, &length) == 0
+                }
             }
+            guard bound else {
+                close(socket)
+                throw TestFailure("bind() failed")
+            }
+            self.socket = socket
+            port = Int(UInt16(bigEndian: address.sin_port))
         }
-        guard bound else { throw TestFailure("bind() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
+
+        deinit { close(socket) }
     }
 }
