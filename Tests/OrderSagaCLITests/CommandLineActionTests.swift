@@ -1,4 +1,5 @@
 import Foundation
+import MongoTesting
 import Testing
 
 /// approve, reject, cancel and refund through `order-saga`, and a command the saga's state refuses.
@@ -111,7 +112,7 @@ struct CommandLineActionTests {
 
     @Test("retry of a STUCK saga, one by one and in a batch, each with its reason in the history")
     func retryStuck() async throws {
-        let closed = try CommandLineRefusalTests.ClosedPort()
+        let closed = try ClosedPort()
         defer { withExtendedLifetime(closed) {} }
         let environment = [
             "NOTIFY_URL": "http://127.0.0.1:\(closed.port)", "STEP_MAX_ATTEMPTS_SendConfirmation": "1",

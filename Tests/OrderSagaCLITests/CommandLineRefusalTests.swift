@@ -1,4 +1,5 @@
 import Foundation
+import MongoTesting
 import Testing
 
 /// Exit statuses scripts rely on: 1 refused by the API (its problem on standard error), 2 usage, 3 unreachable.
@@ -95,35 +96,5 @@ struct CommandLineRefusalTests {
         #expect(unresolvable.status == 3, "\(unresolvable)")
         #expect(unresolvable.stderr.contains("http://no-such-host.invalid:8080"), "\(unresolvable)")
         withExtendedLifetime(closed) {}
-    }
-
-    /// A loopback port nothing listens on while the value lives: a socket bound to it, never listening, so a
-    /// connection is refused and no other server (another test's, say) can take the port meanwhile.
-    final class ClosedPort: Sendable {
-        let port: Int
-        private let socket: Int32
-
-        init() throws {
-            let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard socket >= 0 else { throw TestFailure("socket() failed") }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = 0
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                    bind(socket, pointer, length) == 0 && getsockname(socket, pointer, &length) == 0
-                }
-            }
-            guard bound else {
-                close(socket)
-                throw TestFailure("bind() failed")
-            }
-            self.socket = socket
-            port = Int(UInt16(bigEndian: address.sin_port))
-        }
-
-        deinit { close(socket) }
     }
 }

@@ -104,9 +104,10 @@ struct ConcurrencyTests {
 
     @Test("a server that is not there fails with a typed error within the server-selection timeout")
     func absentServer() async throws {
-        let port = try Self.closedPort()
+        let closed = try ClosedPort()
+        defer { withExtendedLifetime(closed) {} }
         let client = try MongoClient(
-            "mongodb://127.0.0.1:\(port)/",
+            "mongodb://127.0.0.1:\(closed.port)/",
             options: MongoClientOptions(serverSelectionTimeout: .milliseconds(600), connectTimeout: .milliseconds(300)))
         let clock = ContinuousClock()
         let started = clock.now
@@ -121,9 +122,10 @@ struct ConcurrencyTests {
 
     @Test("finds that fail on an unreachable server give their pooled clients back")
     func failedFindsReturnTheirClients() async throws {
-        let port = try Self.closedPort()
+        let closed = try ClosedPort()
+        defer { withExtendedLifetime(closed) {} }
         let client = try MongoClient(
-            "mongodb://127.0.0.1:\(port)/",
+            "mongodb://127.0.0.1:\(closed.port)/",
             options: MongoClientOptions(
                 maxConnections: 2, serverSelectionTimeout: .milliseconds(200), connectTimeout: .milliseconds(200)))
         let collection = client.database("x").collection("y")
@@ -160,15 +162,5 @@ struct ConcurrencyTests {
     func malformedURI() throws {
         let error = try #require(throws: MongoError.self) { try MongoClient("mongo://nowhere") }
         #expect(error.kind == .invalidArgument)
-    }
-
-    /// A loopback port nobody listens on: bind one, note it, close it.
-    static func closedPort() throws -> Int {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
-        let channel = try ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).wait()
-        let port = channel.localAddress?.port ?? 1
-        try channel.close().wait()
-        return port
     }
 }
