@@ -36,17 +36,28 @@ struct BackpressureTests {
         await engine.shutdown()
     }
 
-    @Test("starts past the in-memory queue's bound run as slots free up, without waiting for a due-saga poll")
-    func startsPastTheQueuesBound() async throws {
+    /// An engine with `slots` slots whose first saga, `first`, waits at step A until `gate` opens.
+    struct HeldAtA {
         let harness = SagaTestHarness()
         let log = EffectLog()
         let gate = TestGate()
-        let definition = TestSagas.fourSteps(log: log, scripts: ["A": StepScript([.wait(gate)])])
-        try harness.registry.register(definition)
+        let definition: SagaDefinition<TestInput>
+        let engine: SagaEngine
+
+        init(slots: Int, first: String) async throws {
+            definition = TestSagas.fourSteps(log: log, scripts: ["A": StepScript([.wait(gate)])])
+            try harness.registry.register(definition)
+            engine = harness.makeEngine(harness.configuration(maxConcurrentSagas: slots))
+            _ = try await engine.start(definition, sagaId: first, input: TestInput())
+            try await gate.waitForArrivals(1)
+        }
+    }
+
+    @Test("starts past the in-memory queue's bound run as slots free up, without waiting for a due-saga poll")
+    func startsPastTheQueuesBound() async throws {
         // One slot and room for 4 queued starts; the clock never moves, so no poll comes by itself.
-        let engine = harness.makeEngine(harness.configuration(maxConcurrentSagas: 1))
-        _ = try await engine.start(definition, sagaId: "busy", input: TestInput())
-        try await gate.waitForArrivals(1)
+        let held = try await HeldAtA(slots: 1, first: "busy")
+        let (harness, log, gate, definition, engine) = (held.harness, held.log, held.gate, held.definition, held.engine)
         let queued = (1...7).map { "queued-\($0)" }
         for id in queued {
             #expect(try await engine.start(definition, sagaId: id, input: TestInput()).isCreated)
@@ -62,14 +73,8 @@ struct BackpressureTests {
 
     @Test("a queued start that the due-saga poll finds is claimed with its known state, not read back")
     func pollClaimsAQueuedStartWithItsKnownState() async throws {
-        let harness = SagaTestHarness()
-        let log = EffectLog()
-        let gate = TestGate()
-        let definition = TestSagas.fourSteps(log: log, scripts: ["A": StepScript([.wait(gate)])])
-        try harness.registry.register(definition)
-        let engine = harness.makeEngine(harness.configuration(maxConcurrentSagas: 2))
-        _ = try await engine.start(definition, sagaId: "busy", input: TestInput())
-        try await gate.waitForArrivals(1)
+        let held = try await HeldAtA(slots: 2, first: "busy")
+        let (harness, log, gate, definition, engine) = (held.harness, held.log, held.gate, held.definition, held.engine)
         // The other slot is taken while "queued" starts, then given back without handing it to the queue: the
         // moment a due-saga poll can find a saga that is still queued here.
         #expect(engine.slots.reserveStart())
@@ -93,14 +98,8 @@ struct BackpressureTests {
 
     @Test("a due-saga poll whose page names a saga held here by then leaves it alone: it is not claimed again after")
     func pollLeavesASagaHeldHereAlone() async throws {
-        let harness = SagaTestHarness()
-        let log = EffectLog()
-        let gate = TestGate()
-        let definition = TestSagas.fourSteps(log: log, scripts: ["A": StepScript([.wait(gate)])])
-        try harness.registry.register(definition)
-        let engine = harness.makeEngine(harness.configuration(maxConcurrentSagas: 2))
-        _ = try await engine.start(definition, sagaId: "held", input: TestInput())
-        try await gate.waitForArrivals(1)
+        let held = try await HeldAtA(slots: 2, first: "held")
+        let (harness, log, gate, engine) = (held.harness, held.log, held.gate, held.engine)
         let faults = try #require(harness.faults)
         await faults.setDueSagasAlso(["held"])
 
