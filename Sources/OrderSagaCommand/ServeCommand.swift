@@ -19,6 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         var environment = ProcessInfo.processInfo.environment
+        MallocArenas.capUnlessConfigured(environment: environment)
         environment["HOST"] = host ?? environment["HOST"]
         environment["PORT"] = port.map(String.init) ?? environment["PORT"]
         environment["MONGODB_URI"] = mongodbURI ?? environment["MONGODB_URI"]

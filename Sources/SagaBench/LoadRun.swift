@@ -53,6 +53,9 @@ struct LoadRun: Sendable {
         var peakStreams = 0
         var streamRefusals = 0
         var memoryCheckpoints: [MemoryCheckpoint] = []
+        /// How long `GET /v1/sagas/stats` took, in ms: once before the run (outside its figures), then three times
+        /// after them (the first folds the run's changes of status).
+        var statsReadsMs: [Double] = []
 
         /// The client-side latencies as a histogram.
         var clientLatency: Histogram<UInt64> {
@@ -122,6 +125,7 @@ struct LoadRun: Sendable {
     /// Places every order, follows every saga to its end, and measures.
     func run(skus: [String]) async throws -> Result {
         var result = Result()
+        result.statsReadsMs.append(try await timedStatsRead())
         let before = try await client.metrics()
         let cpuBefore = servicePid.flatMap(ProcessMemory.cpuSeconds(pid:))
         let databaseCPUBefore = databasePid.flatMap(ProcessMemory.cpuSeconds(pid:))
@@ -184,7 +188,19 @@ struct LoadRun: Sendable {
             }
         }
         result.completionSeconds.sort()
+        for _ in 0..<3 { result.statsReadsMs.append(try await timedStatsRead()) }
         return result
+    }
+
+    /// One `GET /v1/sagas/stats`, timed in milliseconds.
+    private func timedStatsRead() async throws -> Double {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let (status, body) = try await client.send(.GET, "/v1/sagas/stats")
+        guard status == 200 else {
+            throw BenchError("GET /v1/sagas/stats answered \(status): \(String(decoding: body, as: UTF8.self))")
+        }
+        return (clock.now - start).seconds * 1000
     }
 
     /// What a counter labelled by database and command grew by between two scrapes, by "database.command".

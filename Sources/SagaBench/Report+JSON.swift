@@ -53,6 +53,8 @@ struct ResultFile: Codable {
         var databaseCPUMsPerSaga: Double?
         var databaseCoreShare: Double?
         var memoryCheckpoints: [LoadRun.MemoryCheckpoint]
+        /// `GET /v1/sagas/stats` in ms: once before the run, three times after it.
+        var statsReadsMs: [Double]
         var residentMiB: Int?
         var peakMiB: Int?
     }
@@ -118,6 +120,7 @@ extension Report {
             serviceCPUMsPerSaga: r.serviceCPUSeconds.flatMap { cpu in perSaga(cpu * 1000) },
             databaseCPUMsPerSaga: r.databaseCPUSeconds.flatMap { cpu in perSaga(cpu * 1000) },
             databaseCoreShare: r.databaseCPUSeconds.map { $0 / max(r.totalSeconds, 0.001) },
-            memoryCheckpoints: r.memoryCheckpoints, residentMiB: memory?.residentMiB, peakMiB: memory?.peakMiB)
+            memoryCheckpoints: r.memoryCheckpoints, statsReadsMs: r.statsReadsMs, residentMiB: memory?.residentMiB,
+            peakMiB: memory?.peakMiB)
     }
 }

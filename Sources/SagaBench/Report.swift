@@ -78,6 +78,11 @@ struct Report {
             }
             lines.append("| HTTP requests served during the run | \(Int(r.httpRequests)) |")
         }
+        if let first = r.statsReadsMs.first {
+            lines.append(
+                "| `GET /v1/sagas/stats`: before the run / after it (the first folds the run's changes) | \(format(first)) ms / \(r.statsReadsMs.dropFirst().map { "\(format($0)) ms" }.joined(separator: ", ")) |"
+            )
+        }
         for checkpoint in r.memoryCheckpoints {
             lines.append(
                 "| service memory after \(checkpoint.orders) orders: resident / peak | \(checkpoint.residentMiB) MiB / \(checkpoint.peakMiB) MiB |"

@@ -26,9 +26,14 @@ public final class MongoHistoryStore: HistoryStore {
     let committed: MongoCollection<Document>
     /// Starts and appends of concurrent sagas, group-committed.
     let writes: WriteBatcher<Document>
+    /// The counts by status as of a position in the sagas' change stream (see ``countsByStatus()``).
+    let counts: MongoCollection<Document>
+    /// Lets one read of the counts run at a time.
+    let countsReads = AsyncSemaphore(value: 1)
     let changes: SagaChangeFeed
     let watchers: SagaWatchHub
     let clock: any SagaClock
+    let logger: Logger
 
     /// Creates a store in `databaseName`; call ``prepare()`` once before use to create its indexes.
     public init(
@@ -44,6 +49,9 @@ public final class MongoHistoryStore: HistoryStore {
             .withWriteConcern(writeConcern)
         sagas = collection
         committed = collection.withReadConcern(.majority)
+        counts = client.database(databaseName).collection("saga_counts", as: Document.self)
+            .withWriteConcern(writeConcern)
+        self.logger = logger
         writes = GroupCommit.batcher(for: collection, maxInFlight: maxWritesInFlight)
         let changes = SagaChangeFeed(sagas: collection, logger: logger)
         self.changes = changes
@@ -110,7 +118,7 @@ public final class MongoHistoryStore: HistoryStore {
         } catch {
             // A request that is stale is reported as a conflict first, as the reference store does.
             if let current = try await loadCommitted(sagaId: request.sagaId),
-                let reason = Self.failedCondition(request, current)
+                let reason = request.conflict(with: current)
             {
                 throw HistoryStoreError.conflict(AppendConflict(reason: reason, current: current))
             }
@@ -132,17 +140,9 @@ public final class MongoHistoryStore: HistoryStore {
             }
             // When the conditions hold now although they did not a moment ago, report the sequence as moved,
             // so the engine reloads and decides again from what is stored.
-            let reason = Self.failedCondition(request, current) ?? .staleSequence
+            let reason = request.conflict(with: current) ?? .staleSequence
             throw HistoryStoreError.conflict(AppendConflict(reason: reason, current: current))
         }
-    }
-
-    /// The first condition of `request` that `current` breaks, checked as the protocol orders them: lease, seq, inbox.
-    static func failedCondition(_ request: AppendRequest, _ current: SagaRecord) -> AppendConflict.Reason? {
-        if current.leaseOwner != request.owner { return .leaseNotHeld }
-        if current.lastSeq != request.expectedSeq { return .staleSequence }
-        if current.inbox.count != request.expectedInboxCount { return .inboxChanged }
-        return nil
     }
 
     // MARK: Reads
@@ -269,27 +269,6 @@ public final class MongoHistoryStore: HistoryStore {
             guard !updates.isEmpty else { return }
             try await mapped { _ = try await self.sagas.bulkWrite(updates, ordered: false) }
         }
-    }
-
-    /// One count per status, each served by the `status_listKey` index (a count of index keys on `mongod`), run
-    /// concurrently: no pass over the whole collection.
-    public func countsByStatus() async throws -> [SagaStatus: Int] {
-        try await withThrowingTaskGroup(of: (SagaStatus, Int).self) { group in
-            for status in SagaStatus.allCases {
-                group.addTask {
-                    let count = try await self.mapped {
-                        try await self.sagas.countDocuments(Self.statusFilter(status))
-                    }
-                    return (status, count)
-                }
-            }
-            return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
-        }
-    }
-
-    /// The filter of the sagas in `status` (an equality on the leading field of `status_listKey`).
-    static func statusFilter(_ status: SagaStatus) -> Document {
-        [SagaDocument.Field.status: .string(status.rawValue)]
     }
 
     // MARK: Leases, due work, signals

@@ -6,7 +6,7 @@ import SagaKit
 ///
 /// ```
 /// { _id: sagaId, definition, version, status, step, startedAt, updatedAt,
-///   seq: last event's seq, inboxCount: inbox size,
+///   seq: last event's seq, inboxCount: inbox size, statusFrom, statusChanges,   // the latest change of status
 ///   leaseOwner, leaseUntil, dueAt,          // absent when not set
 ///   input: {…}, events: [{seq, type, step, attempt, at, data}, …], inbox: [{id, name, payload, at}, …] }
 /// ```
@@ -32,6 +32,10 @@ enum SagaDocument {
         static let events = "events"
         static let inbox = "inbox"
         static let listKey = "listKey"
+        /// The status before the latest change of status (absent until the first), set by the append that changes it.
+        static let statusFrom = "statusFrom"
+        /// How many times the status has changed (absent: never); the counts by status tell changes apart by it.
+        static let statusChanges = "statusChanges"
         /// When the saga's latest signal was sent; absent until it receives one (the audit trail's sparse index).
         static let lastSignalAt = "lastSignalAt"
 
@@ -139,21 +143,30 @@ enum SagaDocument {
     ///
     /// The filter names `_id` plus the conditions; sent as an upsert, a failed condition becomes a
     /// duplicate-key error on `_id` for just this write, which is how one bulk write carries many
-    /// sagas' appends and still reports each one's conflict.
+    /// sagas' appends and still reports each one's conflict. The `_id` look-up serves it although `status` leads the
+    /// `status_listKey` index (on the local server, measured with 20,000 sagas of one status: no slower than without
+    /// the status condition; `mongod` plans the `_id` equality as its cheapest). A change of
+    /// status records where it came from and counts itself (``Field/statusFrom``, ``Field/statusChanges``): the
+    /// change stream then carries all the counts by status need.
     static func append(_ request: AppendRequest) throws -> (filter: Document, update: Document) {
         let filter: Document = [
             Field.id: .string(request.sagaId),
             Field.seq: .int64(request.expectedSeq),
             Field.leaseOwner: .string(request.owner),
             Field.inboxCount: .int64(Int64(request.expectedInboxCount)),
+            Field.status: ["$eq": .string(request.expectedStatus.rawValue)],
         ]
         var set: Document = [
-            Field.status: .string(request.status.rawValue),
             Field.step: request.currentStep.map(BSONValue.string) ?? .null,
             Field.attempt: request.currentAttempt.map { .int64(Int64($0)) } ?? .null,
         ]
         var unset: Document = [:]
         var update: Document = [:]
+        if request.status != request.expectedStatus {
+            set[Field.status] = .string(request.status.rawValue)
+            set[Field.statusFrom] = .string(request.expectedStatus.rawValue)
+            update["$inc"] = [Field.statusChanges: .int64(1)]
+        }
         if let last = request.events.last {
             set[Field.seq] = .int64(last.seq)
             set[Field.updatedAt] = .datetime(last.at)

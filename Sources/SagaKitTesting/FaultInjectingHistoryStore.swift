@@ -57,11 +57,13 @@ public actor FaultInjectingHistoryStore: HistoryStore {
     /// The store underneath.
     public nonisolated let base: any HistoryStore
     private var faults: [AppendFault] = []
-    private var onAppend: (@Sendable (AppendRequest) async -> Void)?
+    private var onAppend: (timing: AppendFault.Timing, hook: @Sendable (AppendRequest) async -> Void)?
     /// Lease acquisitions that read the saga (``acquireLease(sagaId:owner:until:now:)``), and those that came with
     /// the saga's known state (``acquireLease(of:owner:until:now:)``), so far.
     public private(set) var leaseAcquisitions: (byId: Int, ofKnown: Int) = (0, 0)
     private var dueSagasAlso: [String] = []
+    private var dueSagasFaults = 0
+    private var onLeaseCall: (@Sendable (LeaseCall) async -> Void)?
 
     /// Wraps `base`.
     public init(wrapping base: any HistoryStore) {
@@ -78,16 +80,20 @@ public actor FaultInjectingHistoryStore: HistoryStore {
         faults.removeAll()
     }
 
-    /// Sets or clears the hook called with every append request before it reaches the store.
-    public func setOnAppend(_ hook: (@Sendable (AppendRequest) async -> Void)?) {
-        onAppend = hook
+    /// Sets or clears the hook called with every append request, before it reaches the store or (`.afterWrite`) once
+    /// the store has written it, before the caller hears back.
+    public func setOnAppend(
+        _ hook: (@Sendable (AppendRequest) async -> Void)?, timing: AppendFault.Timing = .beforeWrite
+    ) {
+        onAppend = hook.map { (timing, $0) }
     }
 
     public func append(_ request: AppendRequest) async throws {
-        if let onAppend { await onAppend(request) }
+        if let onAppend, onAppend.timing == .beforeWrite { await onAppend.hook(request) }
         let fault = takeFault(for: request)
         if let fault, fault.timing == .beforeWrite { throw fault.error }
         try await base.append(request)
+        if let onAppend, onAppend.timing == .afterWrite { await onAppend.hook(request) }
         if let fault, fault.timing == .afterWrite { throw fault.error }
     }
 
@@ -114,11 +120,24 @@ public actor FaultInjectingHistoryStore: HistoryStore {
     }
     public func list(_ query: SagaListQuery) async throws -> SagaPage { try await base.list(query) }
     public func countsByStatus() async throws -> [SagaStatus: Int] { try await base.countsByStatus() }
+    /// A lease acquisition or release, as ``setOnLeaseCall(_:)``'s hook sees it.
+    public enum LeaseCall: Sendable, Hashable {
+        case acquire(sagaId: String, owner: String)
+        case release(sagaId: String, owner: String)
+    }
+
+    /// Sets or clears the hook called with every lease acquisition and release before it reaches the store.
+    public func setOnLeaseCall(_ hook: (@Sendable (LeaseCall) async -> Void)?) {
+        onLeaseCall = hook
+    }
+
     public func acquireLease(sagaId: String, owner: String, until: Date, now: Date) async throws -> SagaRecord? {
+        if let onLeaseCall { await onLeaseCall(.acquire(sagaId: sagaId, owner: owner)) }
         leaseAcquisitions.byId += 1
         return try await base.acquireLease(sagaId: sagaId, owner: owner, until: until, now: now)
     }
     public func acquireLease(of known: SagaRecord, owner: String, until: Date, now: Date) async throws -> SagaRecord? {
+        if let onLeaseCall { await onLeaseCall(.acquire(sagaId: known.id, owner: owner)) }
         leaseAcquisitions.ofKnown += 1
         return try await base.acquireLease(of: known, owner: owner, until: until, now: now)
     }
@@ -126,14 +145,27 @@ public actor FaultInjectingHistoryStore: HistoryStore {
         try await base.renewLeases(sagaIds: sagaIds, owner: owner, until: until)
     }
     public func releaseLease(sagaId: String, owner: String, dueAt: Date?) async throws {
+        if let onLeaseCall { await onLeaseCall(.release(sagaId: sagaId, owner: owner)) }
         try await base.releaseLease(sagaId: sagaId, owner: owner, dueAt: dueAt)
     }
     public func dueSagas(now: Date, limit: Int, runnable: [String: Set<Int>]?) async throws -> [String] {
+        if dueSagasFaults > 0 {
+            dueSagasFaults -= 1
+            throw HistoryStoreError.unavailable("injected fault")
+        }
         let also = dueSagasAlso
         dueSagasAlso = []
         let due = try await base.dueSagas(now: now, limit: limit, runnable: runnable)
         return (also.filter { !due.contains($0) } + due).prefix(max(0, limit)).map { $0 }
     }
+
+    /// Makes the next `times` calls of ``dueSagas(now:limit:runnable:)`` fail as unavailable.
+    public func injectDueSagasFault(times: Int = 1) {
+        dueSagasFaults += times
+    }
+
+    /// How many injected ``dueSagas(now:limit:runnable:)`` failures are still to come.
+    public var pendingDueSagasFaults: Int { dueSagasFaults }
 
     /// Makes the next ``dueSagas(now:limit:runnable:)`` answer these ids first as well, as a page read just before
     /// they were taken would.

@@ -11,25 +11,16 @@ struct ServeDefaultTests {
             let orders = TestDeployment.uniqueName("cli_serve")
             let history = TestDeployment.uniqueName("cli_serve_history")
             let output = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString)")
-            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
             defer { try? FileManager.default.removeItem(at: output) }
-            let process = Process()
-            process.executableURL = try CLIResult.binary
-            process.arguments = subcommand + ["--host", "127.0.0.1", "--port", "0", "--log-level", "warning"]
             var environment = ProcessInfo.processInfo.environment
             environment.merge([
                 "MONGODB_URI": try TestDeployment.uri(), "MONGODB_DATABASE": orders, "HISTORY_DATABASE": history,
                 "API_KEYS": "serve-operator-key:operator",
             ]) { $1 }
-            process.environment = environment
-            let handle = try FileHandle(forWritingTo: output)
-            defer { try? handle.close() }
-            process.standardOutput = handle
-            process.standardError = handle
-            try process.run()
-            defer {
-                if process.isRunning { process.interrupt() }
-            }
+            let process = try ChildProcess(
+                executable: try CLIResult.binary,
+                arguments: subcommand + ["--host", "127.0.0.1", "--port", "0", "--log-level", "warning"],
+                environment: environment, output: output)
 
             let port = try await Self.listeningPort(in: output, of: process)
             try await LiveService.waitUntilReady(port: port)
@@ -39,12 +30,10 @@ struct ServeDefaultTests {
             #expect(stats.status == 0, "order-saga \(subcommand): \(stats)")
             #expect(try stats.json["total"] as? Int == 0, "\(stats)")
 
-            process.terminate()
-            let deadline = ContinuousClock.now + .seconds(30)
-            while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-            #expect(!process.isRunning, "order-saga \(subcommand) did not stop within 30 s of SIGTERM")
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "\((try? String(contentsOf: output, encoding: .utf8)) ?? "")")
+            process.send(SIGTERM)
+            let status = try await process.exit(within: .seconds(30))
+            #expect(status != nil, "order-saga \(subcommand) did not stop within 30 s of SIGTERM")
+            #expect(status == 0, "\((try? String(contentsOf: output, encoding: .utf8)) ?? "")")
 
             let client = try TestDeployment.client()
             try? await client.database(orders).drop()
@@ -53,7 +42,7 @@ struct ServeDefaultTests {
     }
 
     /// The port in the `order-saga listening on http://127.0.0.1:<port>` line (bounded wait).
-    static func listeningPort(in output: URL, of process: Process) async throws -> Int {
+    static func listeningPort(in output: URL, of process: ChildProcess) async throws -> Int {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""

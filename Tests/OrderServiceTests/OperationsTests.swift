@@ -77,15 +77,10 @@ struct OperationsTests {
             try await service.putProduct("SKU-1")
             var orderIds: [String] = []
             for _ in 0..<3 { orderIds.append(try await service.placeOrder(token: "tok_slow")) }
-            @Sendable func chargeStarted(_ orderId: String) async throws -> Bool {
-                let steps = try await service.saga(orderId)["steps"] as? [[String: Any]] ?? []
-                return steps.contains { $0["name"] as? String == "ChargePayment" && $0["startedAt"] is String }
-            }
             for orderId in orderIds {
-                let deadline = ContinuousClock.now + .seconds(10)
-                while try await !chargeStarted(orderId) {
-                    guard ContinuousClock.now < deadline else { throw HarnessError("ChargePayment never started") }
-                    try await Task.sleep(for: .milliseconds(20))
+                try await service.waitForSaga(orderId, wanted: "ChargePayment started") { saga in
+                    let steps = saga["steps"] as? [[String: Any]] ?? []
+                    return steps.contains { $0["name"] as? String == "ChargePayment" && $0["startedAt"] is String }
                 }
             }
         }

@@ -248,13 +248,10 @@ extension ServiceHarness {
 
     /// Waits until the order's history holds `count` applied `RetryRequested` events.
     func waitForRetryRecorded(_ orderId: String, count: Int, timeout: Duration = .seconds(30)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let history = try await saga(orderId)["history"] as? [[String: Any]] ?? []
-            if history.filter({ $0["type"] as? String == "RetryRequested" }).count >= count { return }
-            try await Task.sleep(for: .milliseconds(50))
+        try await waitForSaga(orderId, timeout: timeout, wanted: "\(count) recorded retries") { saga in
+            let history = saga["history"] as? [[String: Any]] ?? []
+            return history.filter { $0["type"] as? String == "RetryRequested" }.count >= count
         }
-        throw HarnessError("order \(orderId) has fewer than \(count) recorded retries after \(timeout)")
     }
 }
 

@@ -201,15 +201,18 @@ struct SagaFlowTests {
 
     @Test("cancels repeated while the cancellation compensates all answer 202, and it is recorded once")
     func repeatedCancelsRaceCompensation() async throws {
-        // Every provider call takes 600 ms, so the refund that the cancel needs keeps the saga COMPENSATING.
+        // Every provider call takes 1 s, so the refund that the cancel needs keeps the saga COMPENSATING for a second;
+        // `tok_slow`'s charge is answered 2 s later still, so the cancel finds it in flight.
         try await ServiceHarness.run(
-            environment: ["STEP_TIMEOUT_ChargePayment": "3s"],
-            sandbox: SandboxConfiguration(port: 0, latency: LatencyRange(parsing: "600")!)
+            environment: ["STEP_TIMEOUT_ChargePayment": "8s"],
+            sandbox: SandboxConfiguration(
+                port: 0, latency: LatencyRange(parsing: "1000")!, slowDelay: .milliseconds(2000))
         ) { service in
             try await service.putProduct("SKU-1")
-            let orderId = try await service.placeOrder()
-            try await service.waitForStatus(orderId, in: ["RUNNING"])
-            try await waitUntilStep(service, orderId, "ChargePayment")
+            let orderId = try await service.placeOrder(token: "tok_slow")
+            try await service.waitForSaga(orderId, wanted: "the charge in flight") {
+                $0["step"] as? String == "ChargePayment"
+            }
             #expect(try await service.request(.POST, "/v1/orders/\(orderId)/cancel").status == 202)
             try await service.waitForStatus(orderId, in: ["COMPENSATING"])
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -224,15 +227,6 @@ struct SagaFlowTests {
             let recorded = try await service.eventTypes(orderId).filter { $0 == "CancelRequested" }
             #expect(recorded.count == 1, "one cancel is recorded, however many were sent")
         }
-    }
-
-    /// Waits until the order's saga is at `step`.
-    private func waitUntilStep(_ service: ServiceHarness, _ orderId: String, _ step: String) async throws {
-        for _ in 0..<200 {
-            if try await service.saga(orderId)["step"] as? String == step { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw HarnessError("saga of \(orderId) never reached \(step)")
     }
 
     @Test("refund of a completed order, asked twice, refunds once: REFUNDED, shipment cancelled, goods back in stock")

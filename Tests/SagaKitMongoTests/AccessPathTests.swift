@@ -65,23 +65,6 @@ struct AccessPathTests {
 }
 
 extension AccessPathTests {
-    @Test("counting the sagas of a status is served by status_listKey, never a pass over the collection")
-    func statusCounts() async throws {
-        let (_, database) = try await Self.prepared()
-        let filter = MongoHistoryStore.statusFilter(.running)
-        for command: Document in [
-            ["count": "sagas", "query": .document(filter)],
-            [
-                "aggregate": "sagas", "cursor": [:],
-                "pipeline": [["$match": .document(filter)], ["$group": ["_id": 1, "n": ["$sum": 1]]]],
-            ],
-        ] {
-            let plan = try await QueryPlan.explain(command, in: database)
-            #expect(plan.isIndexed(by: "status_listKey"), "\(plan)")
-        }
-        try await database.drop()
-    }
-
     @Test("a list page is read through its index in order, with no sort in memory, with or without a status")
     func listPages() async throws {
         let (_, database) = try await Self.prepared()
@@ -159,7 +142,7 @@ struct WatchCostTests {
         let readsFrom = store.watchers.readCount
         try await otherProcess.append(
             AppendRequest(
-                sagaId: "w", owner: "me", expectedSeq: 3, expectedInboxCount: 0,
+                sagaId: "w", owner: "me", expectedSeq: 3, expectedInboxCount: 0, expectedStatus: .running,
                 events: [HistoryEvent(seq: 4, at: now, kind: .stepCompleted(step: "A", attempt: 1, result: .null))],
                 status: .running, currentStep: nil, dueAt: nil, lease: .keep(until: now.addingTimeInterval(30))))
         for _ in 0..<200 where readersAtFour.count.load(ordering: .relaxed) < 50 {
@@ -172,7 +155,7 @@ struct WatchCostTests {
         let readsBeforeOwn = store.watchers.readCount
         try await store.append(
             AppendRequest(
-                sagaId: "w", owner: "me", expectedSeq: 4, expectedInboxCount: 0,
+                sagaId: "w", owner: "me", expectedSeq: 4, expectedInboxCount: 0, expectedStatus: .running,
                 events: [HistoryEvent(seq: 5, at: now, kind: .sagaCompleted)],
                 status: .completed, currentStep: nil, dueAt: nil, lease: .release))
         for reader in readers { #expect(try await reader.value == [1, 2, 3, 4, 5]) }

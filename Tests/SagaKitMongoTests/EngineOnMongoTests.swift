@@ -52,7 +52,7 @@ struct EngineOnMongoTests {
         let survivor = harness.startEngine(harness.configuration(instanceId: "survivor"))
         let ids = ["t-1", "t-2", "t-3"]
         for id in ids { _ = try await crashing.engine.start(definition, sagaId: id, input: Input()) }
-        try await gate.waitForArrivals(3)
+        try await gate.waitForArrivals(3, timeout: .seconds(10))
         await crashing.crash()
         gate.open()
 

@@ -32,7 +32,7 @@ struct FailoverTests {
                 .runningFirstStep("s", at: now))
             try await faults.writeConcernError(on: ["update"], times: 1)
             let request = AppendRequest(
-                sagaId: "s", owner: "me", expectedSeq: 3, expectedInboxCount: 0,
+                sagaId: "s", owner: "me", expectedSeq: 3, expectedInboxCount: 0, expectedStatus: .running,
                 events: [HistoryEvent(seq: 4, at: now, kind: .stepCompleted(step: "A", attempt: 1, result: .null))],
                 status: .running, currentStep: nil, dueAt: nil, lease: .keep(until: now.addingTimeInterval(30)))
             await #expect {

@@ -92,6 +92,7 @@ private struct Fixture {
         owner: String = "owner-1",
         expectedSeq: Int64 = 3,
         inbox: Int = 0,
+        expectedStatus: SagaStatus = .running,
         events: [HistoryEvent]? = nil,
         status: SagaStatus = .completed,
         dueAt: Date? = nil,
@@ -103,6 +104,7 @@ private struct Fixture {
                 owner: owner,
                 expectedSeq: expectedSeq,
                 expectedInboxCount: inbox,
+                expectedStatus: expectedStatus,
                 events: events ?? finishingEvents(),
                 status: status,
                 currentStep: nil,
@@ -157,7 +159,7 @@ struct HistoryStoreConformanceTests {
     }
 
     @Test(
-        "append writes events and summary together, conditionally on seq, lease owner and inbox size",
+        "append writes events and summary together, conditionally on seq, status, lease owner and inbox size",
         arguments: StoreKind.allCases)
     func conditionalAppend(_ kind: StoreKind) async throws {
         let fixture = try await Fixture(kind)
@@ -166,6 +168,9 @@ struct HistoryStoreConformanceTests {
         let stale = await fixture.conflict { try await fixture.append("s-1", expectedSeq: 2) }
         #expect(stale?.reason == .staleSequence)
         #expect(stale?.current.lastSeq == 3)
+        let otherStatus = await fixture.conflict { try await fixture.append("s-1", expectedStatus: .stuck) }
+        #expect(otherStatus?.reason == .staleSequence, "a status other than the one decided from is stale too")
+        #expect(otherStatus?.current.status == .running)
 
         let wrongOwner = await fixture.conflict { try await fixture.append("s-1", owner: "intruder") }
         #expect(wrongOwner?.reason == .leaseNotHeld)
@@ -326,6 +331,10 @@ struct HistoryStoreConformanceTests {
         #expect(counts[.completed] == 1)
         #expect(counts[.stuck] == 0)
         #expect(Set(counts.keys) == Set(SagaStatus.allCases))
+        try await fixture.append("c", events: [], status: .stuck, lease: .keep(until: fixture.later(60)))
+        try await fixture.append("c", expectedStatus: .stuck, events: [], status: .compensating)
+        let later = try await fixture.store.countsByStatus()
+        #expect(later[.running] == 1 && later[.compensating] == 1 && later[.stuck] == 0 && later[.completed] == 1)
     }
 
     @Test(

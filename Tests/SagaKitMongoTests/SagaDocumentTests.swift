@@ -126,15 +126,28 @@ struct SagaDocumentTests {
     func appendAndSignal() throws {
         let (filter, update) = try SagaDocument.append(
             AppendRequest(
-                sagaId: "s-1", owner: "me", expectedSeq: 0, expectedInboxCount: 0, events: Self.events,
+                sagaId: "s-1", owner: "me", expectedSeq: 0, expectedInboxCount: 0, expectedStatus: .running,
+                events: Self.events,
                 status: .running, currentStep: "Charge", currentAttempt: 2, dueAt: nil, lease: .release))
-        #expect(filter == ["_id": "s-1", "seq": .int64(0), "leaseOwner": "me", "inboxCount": .int64(0)])
+        #expect(
+            filter == [
+                "_id": "s-1", "seq": .int64(0), "leaseOwner": "me", "inboxCount": .int64(0),
+                "status": ["$eq": "RUNNING"],
+            ])
         #expect(update["$push"] == ["events": ["$each": .array(Self.storedEvents)]])
         #expect(
             update["$set"] == [
-                "status": "RUNNING", "step": "Charge", "attempt": .int64(2), "seq": .int64(4),
-                "updatedAt": .datetime(Self.later),
-            ])
+                "step": "Charge", "attempt": .int64(2), "seq": .int64(4), "updatedAt": .datetime(Self.later),
+            ], "an unchanged status is not written")
+        #expect(update["$inc"] == nil)
+
+        let (_, changing) = try SagaDocument.append(
+            AppendRequest(
+                sagaId: "s-1", owner: "me", expectedSeq: 4, expectedInboxCount: 0, expectedStatus: .running,
+                events: [], status: .compensating, currentStep: "Charge", dueAt: nil, lease: .release))
+        #expect(changing["$set"]?.documentValue?["status"] == "COMPENSATING")
+        #expect(changing["$set"]?.documentValue?["statusFrom"] == "RUNNING")
+        #expect(changing["$inc"] == ["statusChanges": .int64(1)], "a change of status counts itself")
 
         let signal = SagaSignalRecord(id: "sig-1", name: "approve", payload: ["z": 1, "a": 1.5], at: Self.later)
         #expect(

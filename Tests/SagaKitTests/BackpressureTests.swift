@@ -113,4 +113,60 @@ struct BackpressureTests {
         #expect(await faults.leaseAcquisitions.byId == 0, "the ended saga is not read back to be claimed again")
         await engine.shutdown()
     }
+
+    @Test("a saga that comes due while its runner is letting go of it is claimed again by that runner's exit")
+    func dueBeforeItsRunnerLetsGo() async throws {
+        let harness = SagaTestHarness()
+        let log = EffectLog()
+        let definition = TestSagas.fourSteps(log: log, scripts: ["B": StepScript([.failRetryable("Unavailable")])])
+        try harness.registry.register(definition)
+        let faults = try #require(harness.faults)
+        let parking = TestGate()
+        // The runner's park is written, but the runner hears of it only when the gate opens.
+        await faults.setOnAppend(
+            { request in
+                if request.lease == .release { try? await parking.wait() }
+            }, timing: .afterWrite)
+        let engine = harness.makeEngine()
+        _ = try await engine.start(definition, sagaId: "retrying", input: TestInput())
+        try await parking.waitForArrivals(1)
+        try await harness.waitForParked("retrying", after: .stepFailed)
+
+        harness.clock.advance(by: .seconds(60))
+        await engine.pollDueSagas()
+        #expect(await faults.leaseAcquisitions.byId == 0, "the poll left alone the saga still held here")
+        parking.open()
+        let record = try await harness.waitForStatus("retrying", .completed)
+        #expect(await faults.leaseAcquisitions.byId == 1, "its runner's exit claimed it again")
+        #expect(record.steps(of: .stepCompleted) == ["A", "B", "C", "D"])
+        #expect(log.count("B") == 2)
+        await engine.shutdown()
+    }
+
+    @Test("a freed slot's poll that fails leaves its mark: the next freed slot polls again and finds what was due")
+    func freedSlotPollThatFailsKeepsItsMark() async throws {
+        // One slot and room for 4 queued starts: the fifth is left to a freed slot's poll.
+        let held = try await HeldAtA(slots: 1, first: "busy")
+        let (harness, gate, definition, engine) = (held.harness, held.gate, held.definition, held.engine)
+        let faults = try #require(harness.faults)
+        let queued = (1...5).map { "queued-\($0)" }
+        for id in queued {
+            #expect(try await engine.start(definition, sagaId: id, input: TestInput()).isCreated)
+        }
+        await faults.injectDueSagasFault()
+
+        gate.open()
+        for id in ["busy"] + queued.dropLast() {
+            try await harness.waitForStatus(id, .completed)
+        }
+        // The queue ran dry and the freed slot's poll failed; nothing runs that could free another slot.
+        try await waitUntil { await faults.pendingDueSagasFaults == 0 }
+        try await waitUntil {
+            if case .poll = engine.slots.nextWork() { return true }
+            return false
+        }
+        await engine.pollDueSagas(forFreedSlot: true)
+        try await harness.waitForStatus("queued-5", .completed)
+        await engine.shutdown()
+    }
 }

@@ -127,14 +127,16 @@ struct FoldTests {
         await #expect(throws: HistoryStoreError.self) {
             try await store.append(
                 AppendRequest(
-                    sagaId: "gap", owner: "me", expectedSeq: 3, expectedInboxCount: 0, events: [gap],
+                    sagaId: "gap", owner: "me", expectedSeq: 3, expectedInboxCount: 0, expectedStatus: .running,
+                    events: [gap],
                     status: .running, currentStep: "A", dueAt: nil, lease: .release
                 ))
         }
         await #expect(throws: HistoryStoreError.self) {
             try await store.append(
                 AppendRequest(
-                    sagaId: "gap", owner: "me", expectedSeq: 3, expectedInboxCount: 0, events: [happy.events[2]],
+                    sagaId: "gap", owner: "me", expectedSeq: 3, expectedInboxCount: 0, expectedStatus: .running,
+                    events: [happy.events[2]],
                     status: .running, currentStep: "A", dueAt: nil, lease: .release
                 ))
         }

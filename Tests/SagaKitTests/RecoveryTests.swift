@@ -1,8 +1,9 @@
 import Foundation
-import SagaKit
 import SagaKitTesting
 import Synchronization
 import Testing
+
+@testable import SagaKit
 
 @Suite("Recovery")
 struct RecoveryTests {
@@ -93,6 +94,31 @@ struct RecoveryTests {
         await engine.shutdown()
     }
 
+    @Test("an append without events that changed the status and landed is recognised by the status it set")
+    func ambiguousStatusChange() {
+        let now = SagaTime.truncated(Date())
+        func request(_ lease: AppendRequest.LeaseUpdate, status: SagaStatus = .stuck) -> AppendRequest {
+            AppendRequest(
+                sagaId: "st", owner: "me", expectedSeq: 7, expectedInboxCount: 1, expectedStatus: .running,
+                events: [], status: status, currentStep: "B", dueAt: nil, lease: lease)
+        }
+        func record(_ status: SagaStatus, lastSeq: Int64 = 7, owner: String?) -> SagaRecord {
+            SagaRecord(
+                id: "st", definitionName: "d", definitionVersion: 1, status: status, currentStep: "B", startedAt: now,
+                updatedAt: now, lastSeq: lastSeq, leaseOwner: owner, leaseUntil: nil, dueAt: nil,
+                inbox: [SagaSignalRecord(name: "approve", at: now)], events: [], input: .null)
+        }
+        let keep = request(.keep(until: now.addingTimeInterval(30)))
+        #expect(SagaRunner.alreadyWritten(keep, in: record(.stuck, owner: "me")))
+        #expect(SagaRunner.alreadyWritten(request(.release), in: record(.stuck, owner: nil)), "a release clears it")
+        #expect(!SagaRunner.alreadyWritten(keep, in: record(.running, owner: "me")), "it did not land")
+        #expect(!SagaRunner.alreadyWritten(keep, in: record(.stuck, lastSeq: 8, owner: "me")), "more happened since")
+        #expect(!SagaRunner.alreadyWritten(request(.release), in: record(.stuck, owner: "other")), "another took it")
+        #expect(
+            !SagaRunner.alreadyWritten(request(.release, status: .running), in: record(.running, owner: nil)),
+            "no change of status tells nothing")
+    }
+
     @Test("a transient store failure is retried and the saga carries on")
     func transientStoreFailure() async throws {
         let harness = SagaTestHarness()
@@ -169,5 +195,51 @@ struct RecoveryTests {
         #expect(record.leaseOwner == nil)
         await first.value
         await running.stop()
+    }
+
+    @Test(
+        "a graceful shutdown during a claim's lease acquisition returns only once that claim has given the lease back")
+    func shutdownDuringAClaim() async throws {
+        let harness = SagaTestHarness()
+        let log = EffectLog()
+        let definition = TestSagas.fourSteps(log: log)
+        try harness.registry.register(definition)
+        let faults = try #require(harness.faults)
+        // One engine records the saga without running it: its only slot is taken.
+        let starter = harness.makeEngine(harness.configuration(instanceId: "starter", maxConcurrentSagas: 1))
+        #expect(starter.slots.reserveStart())
+        _ = try await starter.start(definition, sagaId: "due", input: TestInput())
+        await starter.shutdown()
+        // Another finds it due; its lease acquisition, and then its release, are held up until the test opens
+        // their gates.
+        let (acquiring, releasing) = (TestGate(), TestGate())
+        await faults.setOnLeaseCall { call in
+            switch call {
+            case .acquire(_, "claimer"): try? await acquiring.wait()
+            case .release(_, "claimer"): try? await releasing.wait()
+            default: break
+            }
+        }
+        let claimer = harness.makeEngine(harness.configuration(instanceId: "claimer"))
+        let poll = Task { await claimer.pollDueSagas() }
+        try await acquiring.waitForArrivals(1)
+
+        let returned = Mutex(false)
+        let shutdown = Task {
+            await claimer.shutdown()
+            returned.withLock { $0 = true }
+        }
+        try await waitUntil { !claimer.isAcceptingWork }
+        acquiring.open()
+        try await releasing.waitForArrivals(1)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(!returned.withLock { $0 }, "the claim in flight holds the shutdown until its lease is given back")
+        releasing.open()
+        await shutdown.value
+        let record = try #require(try await harness.store.load(sagaId: "due"))
+        #expect(record.leaseOwner == nil)
+        #expect(record.types == ["SagaStarted"], "a stopping engine runs nothing")
+        #expect(log.count("A") == 0)
+        await poll.value
     }
 }

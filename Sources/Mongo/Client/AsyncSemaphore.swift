@@ -3,8 +3,8 @@ import Synchronization
 /// A counting semaphore whose waiters suspend instead of blocking a thread.
 ///
 /// Used to bound how many pooled clients are checked out, so that popping a client
-/// from libmongoc's pool never has to wait on a pool thread.
-final class AsyncSemaphore: Sendable {
+/// from libmongoc's pool never has to wait on a pool thread; with one permit, it is a lock held across suspensions.
+public final class AsyncSemaphore: Sendable {
     private struct Waiter {
         let id: UInt64
         let continuation: CheckedContinuation<Void, any Error>
@@ -21,13 +21,13 @@ final class AsyncSemaphore: Sendable {
     private let state: Mutex<State>
 
     /// Creates a semaphore with `value` permits.
-    init(value: Int) {
+    public init(value: Int) {
         precondition(value > 0, "a semaphore needs at least one permit")
         state = Mutex(State(available: value))
     }
 
     /// Takes a permit, suspending until one is free; throws `CancellationError` if the task is cancelled while waiting.
-    func acquire() async throws {
+    public func acquire() async throws {
         let id: UInt64? = state.withLock { state in
             if state.available > 0 {
                 state.available -= 1
@@ -66,7 +66,7 @@ final class AsyncSemaphore: Sendable {
     }
 
     /// Returns a permit, waking the longest waiter if there is one.
-    func release() {
+    public func release() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, any Error>? in
             if state.waiters.isEmpty {
                 state.available += 1

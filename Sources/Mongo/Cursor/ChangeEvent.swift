@@ -41,6 +41,8 @@ public struct ChangeStreamOptions: Sendable {
     public var resumeAfter: Document?
     /// Like `resumeAfter`, but also past an invalidate event.
     public var startAfter: Document?
+    /// Start with the changes at this cluster time and after (when neither token is given).
+    public var startAtOperationTime: BSONTimestamp?
     /// Whether update events carry the whole document.
     public var fullDocument: FullDocument
     /// How long one server wait for new changes may take before the stream checks for cancellation.
@@ -50,11 +52,12 @@ public struct ChangeStreamOptions: Sendable {
 
     /// Creates change-stream options.
     public init(
-        resumeAfter: Document? = nil, startAfter: Document? = nil, fullDocument: FullDocument = .default,
-        maxAwaitTime: Duration = .seconds(1), batchSize: Int? = nil
+        resumeAfter: Document? = nil, startAfter: Document? = nil, startAtOperationTime: BSONTimestamp? = nil,
+        fullDocument: FullDocument = .default, maxAwaitTime: Duration = .seconds(1), batchSize: Int? = nil
     ) {
         self.resumeAfter = resumeAfter
         self.startAfter = startAfter
+        self.startAtOperationTime = startAtOperationTime
         self.fullDocument = fullDocument
         self.maxAwaitTime = maxAwaitTime
         self.batchSize = batchSize
@@ -64,6 +67,7 @@ public struct ChangeStreamOptions: Sendable {
         var document: Document = ["maxAwaitTimeMS": .int64(Int64(maxAwaitTime.clampedMilliseconds))]
         if let resumeAfter { document["resumeAfter"] = .document(resumeAfter) }
         if let startAfter { document["startAfter"] = .document(startAfter) }
+        if let startAtOperationTime { document["startAtOperationTime"] = .timestamp(startAtOperationTime) }
         if fullDocument != .default { document["fullDocument"] = .string(fullDocument.rawValue) }
         if let batchSize { document["batchSize"] = .int64(Int64(batchSize)) }
         return document

@@ -80,6 +80,17 @@ public struct MongoError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether a change stream cannot go on from where it is (`InvalidResumeToken`, `ChangeStreamFatalError`,
+    /// `ChangeStreamHistoryLost`): its consumer must start again from somewhere else.
+    public var losesChangeStreamPosition: Bool { Self.lostPositionCodes.contains(code) }
+
+    /// Whether opening a change stream after a resume token failed for good: the server refused the token (malformed,
+    /// or older than its history) rather than being briefly unavailable.
+    public var refusesResumeToken: Bool { kind == .command && !isTransient }
+
+    /// Server codes of a change stream that cannot continue where it was.
+    static let lostPositionCodes: Set<Int> = [260, 280, 286]
+
     /// Server codes that mean "not now" rather than "never" (primary stepping down, shutting down, …).
     static let retryableServerCodes: Set<Int> = [6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]
 

@@ -92,6 +92,20 @@ public struct ServiceConfiguration: Sendable {
         } catch {
             throw Invalid(description: "\(error)")
         }
+        let writeTimeout = try duration("WRITE_TIMEOUT", default: .seconds(10))
+        let inventoryRetention = try duration("INVENTORY_RETENTION", default: .seconds(30))
+        // An attempt older than the retention is refused when it creates a stock marker (and retried): a live
+        // attempt of a step that creates one, or one of its writes, must fit in half of it.
+        let bounds =
+            [OrderSagaStep.reserveInventory, OrderSagaStep.releaseInventory].map {
+                ("STEP_TIMEOUT_\($0)", saga.settings(for: $0).timeout)
+            } + [("WRITE_TIMEOUT", writeTimeout)]
+        if let (name, longest) = bounds.max(by: { $0.1 < $1.1 }), inventoryRetention < longest * 2 {
+            throw Invalid(
+                description:
+                    "INVENTORY_RETENTION must be at least twice the longest of the stock steps' timeouts and "
+                    + "WRITE_TIMEOUT (\(name): \(Int(longest / .milliseconds(1)))ms)")
+        }
         let levelText = value("LOG_LEVEL") ?? "info"
         guard let logLevel = Logger.Level(rawValue: levelText) else {
             throw Invalid(description: "LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical")
@@ -118,8 +132,8 @@ public struct ServiceConfiguration: Sendable {
             logLevel: logLevel,
             httpIdleTimeout: try duration("HTTP_IDLE_TIMEOUT", default: .seconds(20)),
             placementRecoveryGrace: try duration("PLACEMENT_RECOVERY_GRACE", default: .seconds(30)),
-            writeTimeout: try duration("WRITE_TIMEOUT", default: .seconds(10)),
-            inventoryRetention: try duration("INVENTORY_RETENTION", default: .seconds(120)),
+            writeTimeout: writeTimeout,
+            inventoryRetention: inventoryRetention,
             streamsPerKey: try integer("STREAMS_PER_KEY", default: 16, range: 1...10_000),
             intakeCollection: try value("INTAKE_COLLECTION").map(intakeCollectionName))
     }

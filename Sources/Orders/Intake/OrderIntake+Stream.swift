@@ -3,26 +3,28 @@ import Mongo
 import SagaKit
 
 extension OrderIntake {
-    /// Opens the change stream (from the stored token, or from now when `fresh` or none is stored), scans for
-    /// documents it would not report, then handles its changes batch by batch, saving the token after each.
+    /// Opens the change stream (from the stored token, or from now when `fresh` or none is stored, saving its start),
+    /// scans for documents it would not report, then handles its changes batch by batch, saving the token after each.
     ///
     /// It never returns: it throws ``LostStreamPosition`` when the position cannot be resumed, another error on failure.
     func follow(fresh: inout Bool, backoff: inout Duration) async throws {
         let stored = fresh ? nil : try await positions.position(of: intake.name).map(Document.init(bsonBytes:))
         let stream = try await open(after: stored)
         defer { stream.close() }
-        // Documents inserted before the stream's start that are not marked: at the first start, during a gap,
-        // or handled by nobody while every instance was down past the token's reach.
-        let scanned = try await catchUp()
-        if scanned > 0 {
-            logger.info("catch-up scan handled unmarked documents", metadata: ["documents": "\(scanned)"])
-        }
+        // The stream's starting point is saved before the scan: a stop during the scan then resumes from it, and
+        // the scan that every start runs finds what this one did not get to.
         var saved = stored
         if stored == nil, let token = stream.resumeToken {
             try await positions.save(token.bsonBytes, of: intake.name)
             saved = token
         }
         fresh = false
+        // Documents inserted before the stream's start that are not marked: at the first start, during a gap,
+        // or handled by nobody while every instance was down past the token's reach.
+        let scanned = try await catchUp()
+        if scanned > 0 {
+            logger.info("catch-up scan handled unmarked documents", metadata: ["documents": "\(scanned)"])
+        }
         let clock = ContinuousClock()
         var savedAt = clock.now
         while true {
@@ -64,7 +66,7 @@ extension OrderIntake {
                     resumeAfter: token, maxAwaitTime: configuration.maxAwaitTime,
                     batchSize: configuration.batchSize),
                 as: IntakeChange.self)
-        } catch let error as MongoError where token != nil && error.kind == .command && !error.isTransient {
+        } catch let error as MongoError where token != nil && error.refusesResumeToken {
             throw LostStreamPosition(reason: "the server refused the stored resume token: \(error)")
         }
     }
@@ -73,12 +75,8 @@ extension OrderIntake {
     private func next(_ stream: ChangeStream<IntakeChange>) async throws -> IntakeChange? {
         do {
             return try await stream.tryNext()
-        } catch let error as MongoError where Self.lostPositionCodes.contains(error.code) {
+        } catch let error as MongoError where error.losesChangeStreamPosition {
             throw LostStreamPosition(reason: "\(error)")
         }
     }
-
-    /// Server codes for a change stream that cannot continue where it was: `InvalidResumeToken`,
-    /// `ChangeStreamFatalError`, `ChangeStreamHistoryLost`.
-    static let lostPositionCodes: Set<Int> = [260, 280, 286]
 }

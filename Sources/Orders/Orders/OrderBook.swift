@@ -74,20 +74,21 @@ public struct OrderBook: Sendable {
         cache.remember(order)
     }
 
-    /// Clears the `sagaStartPending` mark of these orders (their sagas are durably started), in one write.
-    func clearSagaStartPending(_ ids: [OrderID]) async throws {
+    /// Clears the `sagaStartPending` mark of the orders with these `_id`s (their sagas are durably started, or an id
+    /// is not one this service issues and can have no saga), in one write.
+    func clearSagaStartPending(_ ids: [String]) async throws {
         guard !ids.isEmpty else { return }
         try await orders.updateMany(
-            filter: ["_id": ["$in": .array(ids.map { .string($0.rawValue) })]],
-            update: ["$unset": ["sagaStartPending": ""]])
-        for id in ids { cache.noteSagaStarted(id) }
+            filter: ["_id": ["$in": .array(ids.map(BSONValue.string))]], update: ["$unset": ["sagaStartPending": ""]])
+        for id in ids.compactMap({ OrderID($0) }) { cache.noteSagaStarted(id) }
     }
 
-    /// Orders still marked as waiting for their saga that were placed before `cutoff` (crash leftovers), oldest first.
-    func ordersAwaitingSaga(placedBefore cutoff: Date, limit: Int) async throws -> [Order] {
+    /// The `_id`s of the orders still marked as waiting for their saga that were placed before `cutoff` (crash
+    /// leftovers), oldest first: ids alone, so that a pass over many marks gets a small reply.
+    func idsAwaitingSaga(placedBefore cutoff: Date, limit: Int) async throws -> [String] {
         try await orders.find(
             ["sagaStartPending": true, "placedAt": ["$lt": .datetime(cutoff)]],
-            options: FindOptions(sort: ["placedAt": 1], limit: limit)
-        ).toArray()
+            options: FindOptions(sort: ["placedAt": 1], limit: limit, projection: ["_id": 1]), as: Document.self
+        ).toArray().compactMap { $0["_id"]?.stringValue }
     }
 }

@@ -77,7 +77,9 @@ extension OrderSystem {
             id: id, customerId: request.customerId, items: lines, total: total, paymentToken: request.paymentToken,
             shippingAddress: request.shippingAddress, sagaId: id.sagaId, placedAt: now,
             idempotencyKey: idempotencyKey,
-            idempotencyScope: idempotencyKey.map { OrderBook.idempotencyScope(customerId: request.customerId, key: $0) },
+            idempotencyScope: idempotencyKey.map {
+                OrderBook.idempotencyScope(customerId: request.customerId, key: $0)
+            },
             sagaStartPending: true)
     }
 
@@ -93,25 +95,34 @@ extension OrderSystem {
     /// Starts the sagas of orders stored before a crash cut their placement short; returns how many it started.
     ///
     /// An order is marked `sagaStartPending` when stored. Every so often the marks older than `grace` are looked
-    /// at together: the orders whose saga is missing get it now (starting is idempotent), and every mark is
-    /// cleared in one write — a handful of round trips per pass however many orders were placed.
+    /// at, `limit` at a time: the orders whose saga is missing get it now (starting is idempotent), and the marks
+    /// are cleared in one write — three round trips per `limit` orders placed. Only the marked orders' ids are read,
+    /// at most `limit` to a reply: a pooled connection keeps a read buffer as large as the largest reply it has read,
+    /// so replies of whole orders would grow the service's memory. A marked document whose `_id` is not an order id
+    /// this service issues can have no saga: its mark is cleared, with a warning, so it cannot hold up the others.
     @discardableResult
-    public func resumeInterruptedPlacements(grace: Duration = .seconds(30), limit: Int = 500) async throws -> Int {
+    public func resumeInterruptedPlacements(grace: Duration = .seconds(30), limit: Int = 100) async throws -> Int {
         let seconds = Double(grace.components.seconds) + Double(grace.components.attoseconds) / 1e18
         let cutoff = Date().addingTimeInterval(-seconds)
         var started = 0
         while true {
-            let marked = try await orderBook.ordersAwaitingSaga(placedBefore: cutoff, limit: limit)
+            let marked = try await orderBook.idsAwaitingSaga(placedBefore: cutoff, limit: limit)
             guard !marked.isEmpty else { return started }
-            let existing = try await history.existingSagaIds(marked.map(\.sagaId))
-            for order in marked where !existing.contains(order.sagaId) {
+            let ids = marked.compactMap { OrderID($0) }
+            if ids.count < marked.count {
+                logger.warning(
+                    "marks cleared on documents whose ids are not order ids this service issues (they can have no saga)",
+                    metadata: ["ids": "\(marked.filter { OrderID($0) == nil })"])
+            }
+            let existing = try await history.existingSagaIds(ids.map(\.sagaId))
+            for id in ids where !existing.contains(id.sagaId) {
+                guard let order = try await orderBook.order(id) else { continue }
                 logger.notice(
-                    "starting the saga of an order whose placement was interrupted",
-                    metadata: ["orderId": "\(order.id)"])
+                    "starting the saga of an order whose placement was interrupted", metadata: ["orderId": "\(id)"])
                 try await startSaga(for: order)
                 started += 1
             }
-            try await orderBook.clearSagaStartPending(marked.map(\.id))
+            try await orderBook.clearSagaStartPending(marked)
             guard marked.count == limit else { return started }
         }
     }

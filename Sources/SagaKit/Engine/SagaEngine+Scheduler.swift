@@ -49,8 +49,8 @@ extension SagaEngine {
             if forFreedSlot { slots.noteMoreDue() }
             return
         }
-        // A saga with a live lease is never due, so one held here was taken after the page was read (a queued start,
-        // say): nothing to look at again when its runner ends.
+        // A saga held here was taken after the page was read (a queued start, say), or its runner is letting go of it
+        // and claims it again itself if it is due by then: nothing to look at again when its runner ends.
         for id in ids {
             await claim(id, lookAgainIfBusy: false)
         }

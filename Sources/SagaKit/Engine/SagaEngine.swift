@@ -257,15 +257,20 @@ public actor SagaEngine {
         guard current else { return }
         freeSlot()
         guard !lifecycle.isStopping else { return }
+        var dueNow = recheck
         switch exit {
+        case .parked(let until?) where until <= clock.now:
+            // Due before its runner let go (a poll meanwhile found it held here and left it): claimed again now.
+            dueNow = true
         case .parked(let until?):
             scheduleTimer(sagaId, at: until)
         case .unrunnable:
             quarantine[sagaId] = SagaTime.adding(configuration.quarantineInterval, to: clock.now)
+            dueNow = false
         case .parked(nil), .finished, .dropped, .handedOver, .abandoned:
             break
         }
-        if recheck, exit != .unrunnable {
+        if dueNow {
             await claim(sagaId)
         }
     }

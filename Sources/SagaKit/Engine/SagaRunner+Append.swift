@@ -12,6 +12,7 @@ extension SagaRunner {
                 owner: owner,
                 expectedSeq: held.record.lastSeq,
                 expectedInboxCount: held.record.inbox.count,
+                expectedStatus: held.record.status,
                 events: held.facts,
                 status: held.state.status,
                 currentStep: held.state.currentStepName,
@@ -60,11 +61,22 @@ extension SagaRunner {
         }
     }
 
-    /// Whether `request`'s events are already the tail of `record`'s history (an earlier try landed).
+    /// Whether an earlier try of `request` landed: its events are the tail of `record`'s history, or, without events, the
+    /// status it set is there.
     static func alreadyWritten(_ request: AppendRequest, in record: SagaRecord) -> Bool {
-        guard !request.events.isEmpty, record.lastSeq == request.expectedSeq + Int64(request.events.count) else {
-            return false
+        guard !request.events.isEmpty else {
+            // Without events an append changes the summary only; one that changed the status shows it landed by the
+            // status it set, everything else being as it expected.
+            let owner: String? =
+                switch request.lease {
+                case .keep: request.owner
+                case .release: nil
+                }
+            return request.status != request.expectedStatus && record.status == request.status
+                && record.lastSeq == request.expectedSeq && record.leaseOwner == owner
+                && record.inbox.count == request.expectedInboxCount
         }
+        guard record.lastSeq == request.expectedSeq + Int64(request.events.count) else { return false }
         return Array(record.events.suffix(request.events.count)) == request.events
     }
 }

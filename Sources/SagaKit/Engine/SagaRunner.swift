@@ -156,6 +156,7 @@ struct SagaRunner: Sendable {
                 owner: owner,
                 expectedSeq: held.record.lastSeq,
                 expectedInboxCount: held.record.inbox.count,
+                expectedStatus: held.record.status,
                 events: events,
                 status: decision.state.status,
                 currentStep: decision.state.currentStepName,

@@ -88,6 +88,9 @@ public struct AppendRequest: Sendable, Hashable {
     public var expectedSeq: Int64
     /// The inbox size the executor decided with; a larger inbox means a signal arrived (conflict).
     public var expectedInboxCount: Int
+    /// The status the saga has before the events (another status means the executor's view is stale: conflict).
+    /// Stores that count sagas by status count the change from this one to ``status``.
+    public var expectedStatus: SagaStatus
     /// The events to append (may be empty: a conditional update of summary, lease and due time only).
     public var events: [HistoryEvent]
     /// The status after the events.
@@ -115,6 +118,7 @@ public struct AppendRequest: Sendable, Hashable {
         owner: String,
         expectedSeq: Int64,
         expectedInboxCount: Int,
+        expectedStatus: SagaStatus,
         events: [HistoryEvent],
         status: SagaStatus,
         currentStep: String?,
@@ -126,12 +130,22 @@ public struct AppendRequest: Sendable, Hashable {
         self.owner = owner
         self.expectedSeq = expectedSeq
         self.expectedInboxCount = expectedInboxCount
+        self.expectedStatus = expectedStatus
         self.events = events
         self.status = status
         self.currentStep = currentStep
         self.currentAttempt = currentAttempt
         self.dueAt = dueAt
         self.lease = lease
+    }
+
+    /// The first condition `record` breaks, checked in the protocol's order (lease, sequence and status, inbox);
+    /// nil when the request may be appended.
+    public func conflict(with record: SagaRecord) -> AppendConflict.Reason? {
+        if record.leaseOwner != owner { return .leaseNotHeld }
+        if record.lastSeq != expectedSeq || record.status != expectedStatus { return .staleSequence }
+        if record.inbox.count != expectedInboxCount { return .inboxChanged }
+        return nil
     }
 }
 

@@ -70,21 +70,13 @@ public final class InMemoryHistoryStore: HistoryStore {
             guard let index = state.sagas.index(forKey: request.sagaId) else {
                 throw HistoryStoreError.notFound(sagaId: request.sagaId)
             }
-            if let reason = Self.conflict(of: request, with: state.sagas.values[index]) {
+            if let reason = request.conflict(with: state.sagas.values[index]) {
                 throw HistoryStoreError.conflict(AppendConflict(reason: reason, current: state.sagas.values[index]))
             }
             try HistoryEvent.checkSequence(request.events, after: request.expectedSeq)
             state.sagas.values[index].apply(request)
             if !state.watchers.isEmpty { state.notifyWatchers(of: state.sagas.values[index]) }
         }
-    }
-
-    /// Why `request` may not be appended to `record`, if it may not.
-    private static func conflict(of request: AppendRequest, with record: SagaRecord) -> AppendConflict.Reason? {
-        if record.leaseOwner != request.owner { return .leaseNotHeld }
-        if record.lastSeq != request.expectedSeq { return .staleSequence }
-        if record.inbox.count != request.expectedInboxCount { return .inboxChanged }
-        return nil
     }
 
     /// Which of `sagaIds` exist.

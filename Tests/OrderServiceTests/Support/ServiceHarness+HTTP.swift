@@ -109,6 +109,17 @@ extension ServiceHarness {
     func waitForStatus(
         _ orderId: String, in statuses: Set<String>, timeout: Duration = .seconds(30)
     ) async throws -> [String: Any] {
+        try await waitForSaga(orderId, timeout: timeout, wanted: "a status in \(statuses)") {
+            ($0["status"] as? String).map(statuses.contains) ?? false
+        }
+    }
+
+    /// Polls the saga until `condition` holds for it (bounded: fails after `timeout`, naming what was `wanted`).
+    @discardableResult
+    func waitForSaga(
+        _ orderId: String, timeout: Duration = .seconds(30), wanted: String,
+        _ condition: ([String: Any]) -> Bool
+    ) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + timeout
         while true {
             let answer = try await request(.GET, "/v1/orders/\(orderId)/saga")
@@ -116,9 +127,10 @@ extension ServiceHarness {
                 throw HarnessError("saga \(orderId) answered \(answer.status): \(answer.text)")
             }
             let saga = answer.status == 200 ? try answer.json : [:]
-            if let status = saga["status"] as? String, statuses.contains(status) { return saga }
+            if condition(saga) { return saga }
             guard ContinuousClock.now < deadline else {
-                throw HarnessError("order \(orderId) is \(saga["status"] ?? "?") after \(timeout), wanted \(statuses)")
+                let standing = "\(saga["status"] ?? "?") at \(saga["step"] ?? "?")"
+                throw HarnessError("order \(orderId) is \(standing) after \(timeout), wanted \(wanted)")
             }
             try await Task.sleep(for: .milliseconds(50))
         }
