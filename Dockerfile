@@ -29,7 +29,8 @@ RUN mkdir -p /data/sandbox && chown nobody /data/sandbox
 WORKDIR /app
 # Inside a container the service listens on every interface (outside one it defaults to 127.0.0.1), so that
 # `docker run -p 8080:8080 …` reaches it; the sandbox likewise.
-ENV HOST=0.0.0.0 SANDBOX_HOST=0.0.0.0 SANDBOX_DATA_DIR=/data/sandbox
+# libmongoc's statistics counters would be a file in /dev/shm per process, left behind when one is killed.
+ENV HOST=0.0.0.0 SANDBOX_HOST=0.0.0.0 SANDBOX_DATA_DIR=/data/sandbox MONGOC_DISABLE_SHM=1
 EXPOSE 8080 8090
 USER nobody
 CMD ["/app/order-saga"]

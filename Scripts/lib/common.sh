@@ -1,8 +1,13 @@
-# Shared helpers for the scripts in Scripts/. Source it; it defines functions only.
+# Shared helpers for the scripts in Scripts/. Source it; it defines functions and one environment setting.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 LOCAL_DIR="$ROOT/.local"
 VENV_DIR="$LOCAL_DIR/venv"
+
+# Debian's libmongoc keeps statistics counters in /dev/shm/mongoc-<pid>, a file a killed process leaves behind (the
+# reliability suites SIGKILL services by the dozen), and a later process given the same pid then warns on stderr.
+# Nothing here reads those counters: every process the scripts start does without them.
+export MONGOC_DISABLE_SHM="${MONGOC_DISABLE_SHM:-1}"
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }

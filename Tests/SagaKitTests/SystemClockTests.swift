@@ -32,7 +32,8 @@ struct SystemClockTests {
         let running = Task { try await engine.run() }
         _ = try await engine.start(definition, sagaId: "real-1", input: TestInput())
 
-        let limit = ContinuousClock.now.advanced(by: .seconds(5))
+        // Generous for a loaded machine: the loop ends as soon as the saga completes.
+        let limit = ContinuousClock.now.advanced(by: .seconds(30))
         var record = try await store.load(sagaId: "real-1")
         while record?.status != .completed, ContinuousClock.now < limit {
             try await Task.sleep(for: .milliseconds(5))

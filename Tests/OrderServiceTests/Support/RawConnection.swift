@@ -1,8 +1,13 @@
 import Foundation
 import Glibc
+import NIOPosix
 
 /// A plain TCP connection to the service, for requests no HTTP client would send (slowly, malformed, huge).
-final class RawConnection {
+///
+/// Its socket calls block (a read waits up to the read timeout), so each runs on NIO's thread pool: on a Swift
+/// concurrency thread it would hold one of the few the whole parallel test run shares, and on a loaded machine
+/// starve the in-process services it talks to.
+final class RawConnection: Sendable {
     private let socketDescriptor: Int32
 
     /// Connects to 127.0.0.1:`port`; reads time out after `readTimeout`.
@@ -32,7 +37,39 @@ final class RawConnection {
 
     /// Sends bytes; false when the peer has closed the connection.
     @discardableResult
-    func send(_ bytes: [UInt8]) -> Bool {
+    func send(_ bytes: [UInt8]) async throws -> Bool {
+        try await blocking { $0.sendNow(bytes) }
+    }
+
+    /// Sends text.
+    @discardableResult
+    func send(_ text: String) async throws -> Bool { try await send(Array(text.utf8)) }
+
+    /// Reads until the peer closes the connection or the read times out; returns what arrived.
+    func readAll(limit: Int = 1 << 20) async throws -> String {
+        try await blocking { $0.readAllNow(limit: limit) }
+    }
+
+    /// Reads one HTTP response (its head, and a body of `Content-Length` bytes); what arrived if the peer closes first.
+    func readResponse(limit: Int = 1 << 20) async throws -> String {
+        try await blocking { $0.readResponseNow(limit: limit) }
+    }
+
+    /// Whether the peer has closed the connection (a read returns end-of-stream within the read timeout).
+    func isClosedByPeer() async throws -> Bool {
+        try await blocking { connection in
+            var byte: UInt8 = 0
+            return recv(connection.socketDescriptor, &byte, 1, 0) == 0
+        }
+    }
+
+    /// Runs a blocking socket call on NIO's shared thread pool.
+    private func blocking<T: Sendable>(_ call: @escaping @Sendable (RawConnection) -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive { call(self) }
+    }
+
+    /// `send(_:)`, blocking.
+    private func sendNow(_ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes {
@@ -44,12 +81,8 @@ final class RawConnection {
         return true
     }
 
-    /// Sends text.
-    @discardableResult
-    func send(_ text: String) -> Bool { send(Array(text.utf8)) }
-
-    /// Reads until the peer closes the connection or the read times out; returns what arrived.
-    func readAll(limit: Int = 1 << 20) -> String {
+    /// ``readAll(limit:)``, blocking.
+    private func readAllNow(limit: Int) -> String {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
         while received.count < limit {
@@ -60,8 +93,8 @@ final class RawConnection {
         return String(decoding: received, as: UTF8.self)
     }
 
-    /// Reads one HTTP response (its head, and a body of `Content-Length` bytes); what arrived if the peer closes first.
-    func readResponse(limit: Int = 1 << 20) -> String {
+    /// ``readResponse(limit:)``, blocking.
+    private func readResponseNow(limit: Int) -> String {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
         while received.count < limit {
@@ -82,12 +115,6 @@ final class RawConnection {
             received.append(contentsOf: buffer[0..<count])
         }
         return String(decoding: received, as: UTF8.self)
-    }
-
-    /// Whether the peer has closed the connection (a read returns end-of-stream within the read timeout).
-    func isClosedByPeer() -> Bool {
-        var byte: UInt8 = 0
-        return recv(socketDescriptor, &byte, 1, 0) == 0
     }
 }
 
