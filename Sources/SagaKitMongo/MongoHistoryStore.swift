@@ -434,12 +434,17 @@ public final class MongoHistoryStore: HistoryStore {
         return filter
     }
 
-    public func sendSignal(sagaId: String, signal: SagaSignalRecord, ifInboxCount expectedInboxCount: Int?)
+    /// Pushes the signal in one update filtered by `_id` (and, with `condition`, equalities on `seq` and
+    /// `inboxCount`, which the `_id` look-up serves).
+    public func sendSignal(sagaId: String, signal: SagaSignalRecord, ifUnchangedSince condition: SignalCondition?)
         async throws -> Bool
     {
         let now = SagaTime.truncated(clock.now)
         var filter: Document = [SagaDocument.Field.id: .string(sagaId)]
-        if let expectedInboxCount { filter[SagaDocument.Field.inboxCount] = .int64(Int64(expectedInboxCount)) }
+        if let condition {
+            filter[SagaDocument.Field.seq] = .int64(condition.lastSeq)
+            filter[SagaDocument.Field.inboxCount] = .int64(Int64(condition.inboxCount))
+        }
         let update: Document = [
             "$push": ["inbox": try SagaDocument.signal(signal)],
             "$inc": ["inboxCount": 1],

@@ -172,9 +172,9 @@ public actor FaultInjectingHistoryStore: HistoryStore {
     public func setDueSagasAlso(_ ids: [String]) {
         dueSagasAlso = ids
     }
-    public func sendSignal(sagaId: String, signal: SagaSignalRecord, ifInboxCount expectedInboxCount: Int?)
+    public func sendSignal(sagaId: String, signal: SagaSignalRecord, ifUnchangedSince condition: SignalCondition?)
         async throws -> Bool
     {
-        try await base.sendSignal(sagaId: sagaId, signal: signal, ifInboxCount: expectedInboxCount)
+        try await base.sendSignal(sagaId: sagaId, signal: signal, ifUnchangedSince: condition)
     }
 }

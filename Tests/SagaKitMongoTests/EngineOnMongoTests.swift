@@ -184,7 +184,7 @@ struct QueuedStartTests {
         #expect(
             try await store.sendSignal(
                 sagaId: "changed", signal: SagaSignalRecord(id: "s-1", name: "cancel", payload: .null, at: now),
-                ifInboxCount: nil))
+                ifUnchangedSince: nil))
         let taken = try #require(
             try await store.acquireLease(of: known, owner: "me", until: now.addingTimeInterval(30), now: now))
         #expect(taken.leaseOwner == "me")

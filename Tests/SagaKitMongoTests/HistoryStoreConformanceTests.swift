@@ -429,20 +429,32 @@ struct HistoryStoreConformanceTests {
     }
 
     @Test(
-        "a conditional sendSignal lands only on the inbox count it was decided on",
+        "a conditional sendSignal lands only on the saga it was decided on: the same last event and inbox",
         arguments: StoreKind.allCases)
     func conditionalSignals(_ kind: StoreKind) async throws {
         let fixture = try await Fixture(kind)
-        try await fixture.start("s-1", owner: nil, dueAt: nil)
+        try await fixture.start("s-1", dueAt: nil)
         let first = SagaSignalRecord(id: "sig-1", name: "approve", payload: .null, at: fixture.now)
         let racing = SagaSignalRecord(id: "sig-2", name: "approve", payload: .null, at: fixture.now)
-        #expect(try await fixture.store.sendSignal(sagaId: "s-1", signal: first, ifInboxCount: 0))
+        let late = SagaSignalRecord(id: "sig-3", name: SagaSignal.cancel, payload: .null, at: fixture.now)
+        let fresh = SignalCondition(lastSeq: 3, inboxCount: 0)
+        #expect(try await fixture.store.sendSignal(sagaId: "s-1", signal: first, ifUnchangedSince: fresh))
         #expect(
-            try await !fixture.store.sendSignal(sagaId: "s-1", signal: racing, ifInboxCount: 0),
+            try await !fixture.store.sendSignal(sagaId: "s-1", signal: racing, ifUnchangedSince: fresh),
             "decided on an empty inbox, which has a signal now")
-        #expect(try await !fixture.store.sendSignal(sagaId: "missing", signal: racing, ifInboxCount: 0))
-        #expect(try await fixture.store.sendSignal(sagaId: "s-1", signal: racing, ifInboxCount: 1))
-        #expect(try await fixture.store.load(sagaId: "s-1")?.inbox == [first, racing])
+        #expect(try await !fixture.store.sendSignal(sagaId: "missing", signal: racing, ifUnchangedSince: fresh))
+
+        try await fixture.append("s-1", inbox: 1)
+        #expect(
+            try await !fixture.store.sendSignal(
+                sagaId: "s-1", signal: late, ifUnchangedSince: SignalCondition(lastSeq: 3, inboxCount: 1)),
+            "decided before the saga's last events, which completed it")
+        let completed = try #require(try await fixture.store.load(sagaId: "s-1"))
+        #expect(completed.lastSeq == 5 && completed.status == .completed)
+        #expect(
+            try await fixture.store.sendSignal(
+                sagaId: "s-1", signal: late, ifUnchangedSince: SignalCondition(completed)))
+        #expect(try await fixture.store.load(sagaId: "s-1")?.inbox == [first, late])
     }
 
     /// Awaits `body`, failing after a few seconds of real time instead of hanging.

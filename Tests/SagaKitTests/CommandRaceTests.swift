@@ -76,4 +76,32 @@ struct CommandRaceTests {
         #expect(try await harness.store.load(sagaId: "done")?.inbox.map(\.name) == [SagaSignal.revert])
         #expect(try await harness.store.load(sagaId: "held")?.inbox.map(\.name) == [SagaSignal.cancel])
     }
+
+    @Test("a cancel decided on a running saga that completes before its signal lands is refused, and records nothing")
+    func cancelOvertakenByCompletion() async throws {
+        let harness = SagaTestHarness()
+        let lastStep = TestGate()
+        let definition = TestSagas.fourSteps(log: EffectLog(), scripts: ["D": StepScript([.wait(lastStep)])])
+        try harness.registry.register(definition)
+        let running = harness.startEngine()
+        _ = try await running.engine.start(definition, sagaId: "late", input: TestInput())
+        try await harness.waitFor("late", "its last step running") { $0.currentStep == "D" }
+
+        // Another instance reads the saga RUNNING; before its signal reaches the store, the last step ends.
+        let racing = CountingHistoryStore(base: harness.store)
+        racing.beforeSignal.withLock { hook in
+            hook = { _ in
+                racing.beforeSignal.withLock { $0 = nil }
+                lastStep.open()
+                try await harness.waitForStatus("late", .completed)
+            }
+        }
+        let commands = harness.makeEngine(harness.configuration(instanceId: "commands"), store: racing)
+        #expect(try await commands.cancel(sagaId: "late") == .notApplicable(.completed))
+        #expect(racing.calls(for: "late")["sendSignal"] == 1, "the signal was tried once, on the stale read")
+        let record = try #require(try await harness.store.load(sagaId: "late"))
+        #expect(record.inbox.isEmpty, "a cancel of a completed saga records nothing")
+        #expect(record.events(of: .signalReceived).isEmpty)
+        await running.stop()
+    }
 }

@@ -86,11 +86,13 @@ extension SagaEngine {
         case send(String, JSONValue, answer: SagaCommandOutcome)
     }
 
-    /// Decides a command on a snapshot and records its signal only if the inbox is still as that snapshot saw it;
-    /// when another signal got there first, decides again on a fresh snapshot.
+    /// Decides a command on a snapshot and records its signal only if the saga is still as that snapshot saw it (the
+    /// same last event and inbox); when anything was recorded since, decides again on a fresh snapshot.
     ///
     /// So two commands racing on one saga are decided one after the other: of two concurrent approves one is
-    /// recorded, and a repeated refund finds the first one pending instead of recording a second.
+    /// recorded, and a repeated refund finds the first one pending instead of recording a second. A command racing
+    /// the saga's own progress is decided on where the saga got to: a cancel that a completion overtakes is refused
+    /// as for a completed saga, and nothing is recorded.
     private func command(sagaId: String, decide: (SagaSnapshot) -> CommandDecision) async throws
         -> SagaCommandOutcome
     {
@@ -102,7 +104,8 @@ extension SagaEngine {
                 return outcome
             case .send(let name, let payload, let answer):
                 let signal = SagaSignalRecord(name: name, payload: payload, at: clock.now)
-                if try await store.sendSignal(sagaId: sagaId, signal: signal, ifInboxCount: snapshot.record.inbox.count)
+                if try await store.sendSignal(
+                    sagaId: sagaId, signal: signal, ifUnchangedSince: SignalCondition(snapshot.record))
                 {
                     await claim(sagaId)
                     return answer
@@ -111,12 +114,12 @@ extension SagaEngine {
             attempts += 1
             guard attempts < Self.commandAttempts else {
                 throw HistoryStoreError.unavailable(
-                    "saga \(sagaId): its inbox kept changing under \(attempts) commands")
+                    "saga \(sagaId): it kept changing under \(attempts) tries of the command")
             }
         }
     }
 
-    /// How many snapshots a command decides on before it gives up on a saga whose inbox keeps changing.
+    /// How many snapshots a command decides on before it gives up on a saga that keeps changing under it.
     private static var commandAttempts: Int { 16 }
 }
 

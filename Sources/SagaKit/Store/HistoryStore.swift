@@ -79,11 +79,11 @@ public protocol HistoryStore: Sendable {
     /// Pushes `signal` onto the saga's inbox and sets `dueAt = min(dueAt, now)` (or `now` when it had none,
     /// `now` being the store's clock) so an executor looks soon.
     ///
-    /// With `expectedInboxCount`, only when the inbox still holds exactly that many signals (a command decided on
-    /// a snapshot lands only if no other signal arrived since). `false` when there is no such saga or the inbox
-    /// has another count.
-    func sendSignal(sagaId: String, signal: SagaSignalRecord, ifInboxCount expectedInboxCount: Int?) async throws
-        -> Bool
+    /// With `condition`, only while the saga is as a command saw it when it decided: the same last event and the
+    /// same number of signals (so a command lands only if nothing was recorded since, neither another signal nor a
+    /// step that, say, completed the saga). `false` when there is no such saga or it has changed.
+    func sendSignal(sagaId: String, signal: SagaSignalRecord, ifUnchangedSince condition: SignalCondition?)
+        async throws -> Bool
 }
 
 extension HistoryStore {
@@ -108,6 +108,6 @@ extension HistoryStore {
 
     /// Pushes `signal` onto the saga's inbox whatever it holds; `false` when there is no such saga.
     public func sendSignal(sagaId: String, signal: SagaSignalRecord) async throws -> Bool {
-        try await sendSignal(sagaId: sagaId, signal: signal, ifInboxCount: nil)
+        try await sendSignal(sagaId: sagaId, signal: signal, ifUnchangedSince: nil)
     }
 }

@@ -179,3 +179,28 @@ public struct SagaPage: Sendable, Hashable {
         self.nextCursor = nextCursor
     }
 }
+
+/// What a conditional ``HistoryStore/sendSignal(sagaId:signal:ifUnchangedSince:)`` requires of the saga: the history
+/// and inbox a command was decided on.
+public struct SignalCondition: Sendable, Hashable {
+    /// The seq of the saga's last event.
+    public var lastSeq: Int64
+    /// How many signals its inbox held.
+    public var inboxCount: Int
+
+    /// A condition on the last event's seq and the inbox's size.
+    public init(lastSeq: Int64, inboxCount: Int) {
+        self.lastSeq = lastSeq
+        self.inboxCount = inboxCount
+    }
+
+    /// The condition `record` meets as it stands.
+    public init(_ record: SagaRecord) {
+        self.init(lastSeq: record.lastSeq, inboxCount: record.inbox.count)
+    }
+
+    /// Whether `record` still meets it.
+    public func holds(for record: SagaRecord) -> Bool {
+        record.lastSeq == lastSeq && record.inbox.count == inboxCount
+    }
+}

@@ -188,15 +188,15 @@ public final class InMemoryHistoryStore: HistoryStore {
         .map(\.id)
     }
 
-    /// Pushes a signal onto the inbox (if it holds `expectedInboxCount` signals, when given) and makes the saga
-    /// due now (the store clock's now).
-    public func sendSignal(sagaId: String, signal: SagaSignalRecord, ifInboxCount expectedInboxCount: Int?)
+    /// Pushes a signal onto the inbox (if the saga still meets `condition`, when given) and makes the saga due now
+    /// (the store clock's now).
+    public func sendSignal(sagaId: String, signal: SagaSignalRecord, ifUnchangedSince condition: SignalCondition?)
         async throws -> Bool
     {
         let now = SagaTime.truncated(clock.now)
         return state.withLock { state in
             guard var record = state.sagas[sagaId] else { return false }
-            if let expectedInboxCount, record.inbox.count != expectedInboxCount { return false }
+            if let condition, !condition.holds(for: record) { return false }
             record.inbox.append(signal)
             record.dueAt = min(record.dueAt ?? now, now)
             state.sagas[sagaId] = record

@@ -8,6 +8,9 @@ final class CountingHistoryStore: HistoryStore {
     private let counts = Mutex<[String: [String: Int]]>([:])
     /// Runs before each `startSaga` reaches the base store (it may wait, or throw in its place).
     let beforeStart = Mutex<(@Sendable (SagaStartRequest) async throws -> Void)?>(nil)
+    /// Runs before each `sendSignal` reaches the base store (what happens to the saga between a command's read and
+    /// its signal).
+    let beforeSignal = Mutex<(@Sendable (SagaSignalRecord) async throws -> Void)?>(nil)
 
     init(base: any HistoryStore) {
         self.base = base
@@ -76,10 +79,11 @@ final class CountingHistoryStore: HistoryStore {
         try await base.dueSagas(now: now, limit: limit, runnable: runnable)
     }
 
-    func sendSignal(sagaId: String, signal: SagaSignalRecord, ifInboxCount expectedInboxCount: Int?) async throws
-        -> Bool
+    func sendSignal(sagaId: String, signal: SagaSignalRecord, ifUnchangedSince condition: SignalCondition?)
+        async throws -> Bool
     {
         count(sagaId, "sendSignal")
-        return try await base.sendSignal(sagaId: sagaId, signal: signal, ifInboxCount: expectedInboxCount)
+        if let hook = beforeSignal.withLock({ $0 }) { try await hook(signal) }
+        return try await base.sendSignal(sagaId: sagaId, signal: signal, ifUnchangedSince: condition)
     }
 }
