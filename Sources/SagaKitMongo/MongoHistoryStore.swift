@@ -434,15 +434,16 @@ public final class MongoHistoryStore: HistoryStore {
         return filter
     }
 
-    /// Pushes the signal in one update filtered by `_id` (and, with `condition`, equalities on `seq` and
-    /// `inboxCount`, which the `_id` look-up serves).
+    /// Pushes the signal in one update filtered by `_id` (and, with `condition`, equalities on `status`, `step` and
+    /// `inboxCount`, which the `_id` look-up serves; `step: null` also matches a saga without the field).
     public func sendSignal(sagaId: String, signal: SagaSignalRecord, ifUnchangedSince condition: SignalCondition?)
         async throws -> Bool
     {
         let now = SagaTime.truncated(clock.now)
         var filter: Document = [SagaDocument.Field.id: .string(sagaId)]
         if let condition {
-            filter[SagaDocument.Field.seq] = .int64(condition.lastSeq)
+            filter[SagaDocument.Field.status] = ["$eq": .string(condition.status.rawValue)]
+            filter[SagaDocument.Field.step] = condition.currentStep.map(BSONValue.string) ?? .null
             filter[SagaDocument.Field.inboxCount] = .int64(Int64(condition.inboxCount))
         }
         let update: Document = [

@@ -95,6 +95,7 @@ private struct Fixture {
         expectedStatus: SagaStatus = .running,
         events: [HistoryEvent]? = nil,
         status: SagaStatus = .completed,
+        currentStep: String? = nil,
         dueAt: Date? = nil,
         lease: AppendRequest.LeaseUpdate = .release
     ) async throws {
@@ -107,7 +108,7 @@ private struct Fixture {
                 expectedStatus: expectedStatus,
                 events: events ?? finishingEvents(),
                 status: status,
-                currentStep: nil,
+                currentStep: currentStep,
                 dueAt: dueAt,
                 lease: lease
             ))
@@ -429,32 +430,45 @@ struct HistoryStoreConformanceTests {
     }
 
     @Test(
-        "a conditional sendSignal lands only on the saga it was decided on: the same last event and inbox",
+        "a conditional sendSignal lands only while the status, step and inbox it was decided on hold",
         arguments: StoreKind.allCases)
     func conditionalSignals(_ kind: StoreKind) async throws {
         let fixture = try await Fixture(kind)
         try await fixture.start("s-1", dueAt: nil)
-        let first = SagaSignalRecord(id: "sig-1", name: "approve", payload: .null, at: fixture.now)
-        let racing = SagaSignalRecord(id: "sig-2", name: "approve", payload: .null, at: fixture.now)
-        let late = SagaSignalRecord(id: "sig-3", name: SagaSignal.cancel, payload: .null, at: fixture.now)
-        let fresh = SignalCondition(lastSeq: 3, inboxCount: 0)
-        #expect(try await fixture.store.sendSignal(sagaId: "s-1", signal: first, ifUnchangedSince: fresh))
+        let signal = { (id: String) in
+            SagaSignalRecord(id: id, name: SagaSignal.cancel, payload: .null, at: fixture.now)
+        }
+        let decided = SignalCondition(status: .running, currentStep: "A", inboxCount: 0)
+        #expect(try await fixture.store.sendSignal(sagaId: "s-1", signal: signal("first"), ifUnchangedSince: decided))
         #expect(
-            try await !fixture.store.sendSignal(sagaId: "s-1", signal: racing, ifUnchangedSince: fresh),
+            try await !fixture.store.sendSignal(sagaId: "s-1", signal: signal("racing"), ifUnchangedSince: decided),
             "decided on an empty inbox, which has a signal now")
-        #expect(try await !fixture.store.sendSignal(sagaId: "missing", signal: racing, ifUnchangedSince: fresh))
-
-        try await fixture.append("s-1", inbox: 1)
         #expect(
-            try await !fixture.store.sendSignal(
-                sagaId: "s-1", signal: late, ifUnchangedSince: SignalCondition(lastSeq: 3, inboxCount: 1)),
-            "decided before the saga's last events, which completed it")
+            try await !fixture.store.sendSignal(sagaId: "missing", signal: signal("racing"), ifUnchangedSince: decided))
+
+        // Another attempt of the same step changes nothing a command decides on.
+        try await fixture.append(
+            "s-1", inbox: 1, events: [HistoryEvent(seq: 4, at: fixture.now, kind: .stepStarted(step: "A", attempt: 2))],
+            status: .running, currentStep: "A", lease: .keep(until: fixture.later(30)))
+        let atA = SignalCondition(status: .running, currentStep: "A", inboxCount: 1)
+        #expect(
+            try await fixture.store.sendSignal(sagaId: "s-1", signal: signal("retried"), ifUnchangedSince: atA),
+            "decided before another attempt of the step it is still at")
+
+        // The saga completes: a command decided while it ran no longer lands.
+        try await fixture.append(
+            "s-1", expectedSeq: 4, inbox: 2,
+            events: [HistoryEvent(seq: 5, at: fixture.now, kind: .sagaCompleted)])
+        let running = SignalCondition(status: .running, currentStep: "A", inboxCount: 2)
+        #expect(
+            try await !fixture.store.sendSignal(sagaId: "s-1", signal: signal("late"), ifUnchangedSince: running),
+            "decided while it ran; it has completed since")
         let completed = try #require(try await fixture.store.load(sagaId: "s-1"))
-        #expect(completed.lastSeq == 5 && completed.status == .completed)
+        #expect(completed.status == .completed && completed.currentStep == nil)
         #expect(
             try await fixture.store.sendSignal(
-                sagaId: "s-1", signal: late, ifUnchangedSince: SignalCondition(completed)))
-        #expect(try await fixture.store.load(sagaId: "s-1")?.inbox == [first, late])
+                sagaId: "s-1", signal: signal("late"), ifUnchangedSince: SignalCondition(completed)))
+        #expect(try await fixture.store.load(sagaId: "s-1")?.inbox.map(\.id) == ["first", "retried", "late"])
     }
 
     /// Awaits `body`, failing after a few seconds of real time instead of hanging.

@@ -3,7 +3,8 @@ import SagaKit
 import SagaKitTesting
 import Testing
 
-/// Commands decided on a snapshot land only on the inbox they were decided on, so repeats and races record once.
+/// Commands decided on a snapshot land only while what they decided on (status, step, inbox) holds, so repeats and
+/// races record once and a command never lands on a saga that moved on.
 @Suite("Commands that repeat or race")
 struct CommandRaceTests {
     @Test("once a wait's answer is in the inbox, a second approve or a reject is refused and records nothing")
@@ -102,6 +103,38 @@ struct CommandRaceTests {
         let record = try #require(try await harness.store.load(sagaId: "late"))
         #expect(record.inbox.isEmpty, "a cancel of a completed saga records nothing")
         #expect(record.events(of: .signalReceived).isEmpty)
+        await running.stop()
+    }
+
+    @Test("a cancel decided while a step retries lands at once, although the step made another attempt meanwhile")
+    func cancelDuringRetries() async throws {
+        let harness = SagaTestHarness()
+        let firstTry = TestGate()
+        let secondTry = TestGate()
+        let definition = TestSagas.fourSteps(
+            log: EffectLog(), scripts: ["B": StepScript([.failRetryableAfter(firstTry, "Busy"), .wait(secondTry)])])
+        try harness.registry.register(definition)
+        let running = harness.startEngine()
+        _ = try await running.engine.start(definition, sagaId: "busy", input: TestInput())
+        try await firstTry.waitForArrivals(1)
+
+        // Between the command's read and its signal, the step fails and starts its second attempt.
+        let racing = CountingHistoryStore(base: harness.store)
+        racing.beforeSignal.withLock { hook in
+            hook = { _ in
+                racing.beforeSignal.withLock { $0 = nil }
+                firstTry.open()
+                try await harness.waitFor("busy", "a failed attempt of B") { !$0.events(of: .stepFailed).isEmpty }
+                harness.clock.advance(by: .milliseconds(100))
+                try await secondTry.waitForArrivals(1)
+            }
+        }
+        let commands = harness.makeEngine(harness.configuration(instanceId: "commands"), store: racing)
+        #expect(try await commands.cancel(sagaId: "busy") == .accepted)
+        #expect(racing.calls(for: "busy")["sendSignal"] == 1, "the signal landed on its first try")
+        secondTry.open()
+        let record = try await harness.waitForStatus("busy", .cancelled)
+        #expect(record.inbox.map(\.name) == [SagaSignal.cancel])
         await running.stop()
     }
 }

@@ -112,11 +112,15 @@ struct MultiEngineTests {
             #expect(try await harness.store.load(sagaId: id)?.leaseOwner == "crashing")
         }
 
+        // Each advance is followed by a poll of its own: the survivor's poll loop may be between two polls when the
+        // clock moves, and would then sleep a whole interval on a clock nothing advances any more.
         harness.clock.advance(by: .seconds(2))
+        await survivor.engine.pollDueSagas()
         for id in ids {
             try await harness.waitForParked(id, after: .stepFailed)
         }
         harness.clock.advance(by: .seconds(1))
+        await survivor.engine.pollDueSagas()
         for id in ids {
             let record = try await harness.waitForStatus(id, .completed)
             let interrupted = try #require(record.events(of: .stepFailed).first)

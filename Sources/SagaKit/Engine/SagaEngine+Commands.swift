@@ -6,8 +6,9 @@ extension SagaEngine {
     /// Applies only when the saga is WAITING on a step that accepts `name` and no signal answering that wait is
     /// already in the inbox (`waitAnswered` then: a second approve, or a reject after an approve, changes nothing
     /// and is not recorded). The reserved names (``SagaSignal``) are routed to ``cancel(sagaId:payload:)``,
-    /// ``retry(sagaId:payload:)`` and ``revert(sagaId:payload:)``. A signal that loses a race with the wait's own deadline is still
-    /// recorded, as not applied.
+    /// ``retry(sagaId:payload:)`` and ``revert(sagaId:payload:)``. A signal that loses a race with the wait's own
+    /// deadline is refused once the timeout is recorded; one recorded before it, whose wait then times out first, stays
+    /// in the history as not applied.
     public func signal(sagaId: String, name: String, payload: JSONValue = .null) async throws -> SagaCommandOutcome {
         switch name {
         case SagaSignal.cancel: return try await cancel(sagaId: sagaId, payload: payload)
@@ -87,7 +88,7 @@ extension SagaEngine {
     }
 
     /// Decides a command on a snapshot and records its signal only if the saga is still as that snapshot saw it (the
-    /// same last event and inbox); when anything was recorded since, decides again on a fresh snapshot.
+    /// same status, step and inbox); when any of them changed since, decides again on a fresh snapshot.
     ///
     /// So two commands racing on one saga are decided one after the other: of two concurrent approves one is
     /// recorded, and a repeated refund finds the first one pending instead of recording a second. A command racing

@@ -79,9 +79,9 @@ public protocol HistoryStore: Sendable {
     /// Pushes `signal` onto the saga's inbox and sets `dueAt = min(dueAt, now)` (or `now` when it had none,
     /// `now` being the store's clock) so an executor looks soon.
     ///
-    /// With `condition`, only while the saga is as a command saw it when it decided: the same last event and the
-    /// same number of signals (so a command lands only if nothing was recorded since, neither another signal nor a
-    /// step that, say, completed the saga). `false` when there is no such saga or it has changed.
+    /// With `condition`, only while the saga is as a command saw it when it decided: the same status, step and
+    /// number of signals (so a command lands only if nothing it decided on changed since, neither another signal
+    /// nor a step that, say, completed the saga). `false` when there is no such saga or it has changed.
     func sendSignal(sagaId: String, signal: SagaSignalRecord, ifUnchangedSince condition: SignalCondition?)
         async throws -> Bool
 }

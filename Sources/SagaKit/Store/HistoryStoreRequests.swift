@@ -180,27 +180,34 @@ public struct SagaPage: Sendable, Hashable {
     }
 }
 
-/// What a conditional ``HistoryStore/sendSignal(sagaId:signal:ifUnchangedSince:)`` requires of the saga: the history
-/// and inbox a command was decided on.
+/// What a conditional ``HistoryStore/sendSignal(sagaId:signal:ifUnchangedSince:)`` requires of the saga: what a
+/// command was decided on.
+///
+/// A command's decision reads the saga's status, the step it is at, and its signals (pending or consumed: the inbox
+/// only grows). Events that change none of these — another attempt of the same step, however often a step retries —
+/// leave the condition met, so a command cannot be crowded out by a saga's own retries.
 public struct SignalCondition: Sendable, Hashable {
-    /// The seq of the saga's last event.
-    public var lastSeq: Int64
+    /// The saga's status.
+    public var status: SagaStatus
+    /// The step it is at (nil: none).
+    public var currentStep: String?
     /// How many signals its inbox held.
     public var inboxCount: Int
 
-    /// A condition on the last event's seq and the inbox's size.
-    public init(lastSeq: Int64, inboxCount: Int) {
-        self.lastSeq = lastSeq
+    /// A condition on the status, the current step and the inbox's size.
+    public init(status: SagaStatus, currentStep: String?, inboxCount: Int) {
+        self.status = status
+        self.currentStep = currentStep
         self.inboxCount = inboxCount
     }
 
     /// The condition `record` meets as it stands.
     public init(_ record: SagaRecord) {
-        self.init(lastSeq: record.lastSeq, inboxCount: record.inbox.count)
+        self.init(status: record.status, currentStep: record.currentStep, inboxCount: record.inbox.count)
     }
 
     /// Whether `record` still meets it.
     public func holds(for record: SagaRecord) -> Bool {
-        record.lastSeq == lastSeq && record.inbox.count == inboxCount
+        record.status == status && record.currentStep == currentStep && record.inbox.count == inboxCount
     }
 }

@@ -17,6 +17,8 @@ enum Behavior: Sendable {
     case hang
     /// Waits until the gate opens (cancellable), then returns normally.
     case wait(TestGate)
+    /// Waits until the gate opens (cancellable), then throws a retryable `StepError` of this kind.
+    case failRetryableAfter(TestGate, String)
     /// Waits until the gate opens, deaf to cancellation (like a call that cannot be interrupted), then returns
     /// normally.
     case waitIgnoringCancellation(TestGate)
@@ -63,6 +65,9 @@ final class StepScript: Sendable {
             try await Task.sleep(for: .seconds(3600))
         case .wait(let gate):
             try await gate.wait()
+        case .failRetryableAfter(let gate, let kind):
+            try await gate.wait()
+            throw StepError.retryable(kind: kind, message: "scripted retryable failure")
         case .waitIgnoringCancellation(let gate):
             await Task { try? await gate.wait() }.value
         case .run(let body):
