@@ -4,7 +4,7 @@ import NIOPosix
 
 /// A plain TCP connection to the service, for requests no HTTP client would send (slowly, malformed, huge).
 ///
-/// Its socket calls block (a read waits up to the read timeout), so each runs on NIO's thread pool: on a Swift
+/// Its socket calls block (a read waits up to the read timeout), so each runs on a thread pool of its own: on a Swift
 /// concurrency thread it would hold one of the few the whole parallel test run shares, and on a loaded machine
 /// starve the in-process services it talks to.
 final class RawConnection: Sendable {
@@ -63,9 +63,17 @@ final class RawConnection: Sendable {
         }
     }
 
-    /// Runs a blocking socket call on NIO's shared thread pool.
+    /// Threads for the connections' blocking calls alone: NIO's shared pool has as many threads as the cores the
+    /// process may use (one, under a tight CPU quota) and serves the in-process services' file reads too.
+    private static let threads: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 4)
+        pool.start()
+        return pool
+    }()
+
+    /// Runs a blocking socket call on the connections' own threads.
     private func blocking<T: Sendable>(_ call: @escaping @Sendable (RawConnection) -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive { call(self) }
+        try await Self.threads.runIfActive { call(self) }
     }
 
     /// `send(_:)`, blocking.
