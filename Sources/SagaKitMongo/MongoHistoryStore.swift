@@ -66,10 +66,11 @@ public final class MongoHistoryStore: HistoryStore {
     public func prepare() async throws {
         try await backfillListKeys()
         try await backfillLastSignalTimes()
+        // Earlier versions kept an index on `dueAt` alone, which no query uses now; every write paid for it.
+        try await sagas.dropIndex(named: "dueAt")
         try await sagas.createIndexes([
             IndexModel(keys: ["status": 1, "listKey": -1], name: "status_listKey"),
             IndexModel(keys: ["listKey": -1], name: "listKey"),
-            IndexModel(keys: ["dueAt": 1], name: "dueAt", sparse: true),
             // The engine's due-saga poll: equality on the kind, a range on the due time (no `$in`, no `$or`, which
             // some planners scan for).
             IndexModel(keys: ["definition": 1, "version": 1, "dueAt": 1], name: "due_by_kind"),
@@ -373,15 +374,15 @@ public final class MongoHistoryStore: HistoryStore {
     }
 
     /// Served by the `due_by_kind` index: one query per runnable definition and version (none has an `$in` or
-    /// `$or`, which some planners scan for), merged earliest first; without `runnable`, by the `dueAt` index. A held lease keeps its saga due no earlier than the lease's end (``append(_:)``,
-    /// ``acquireLease(sagaId:owner:until:now:)`` and ``renewLeases(sagaIds:owner:until:)`` keep it so), so the
-    /// filter needs no condition on the lease; the few sagas written otherwise are checked here.
-    public func dueSagas(now: Date, limit: Int, runnable: [String: Set<Int>]?) async throws -> [String] {
+    /// `$or`, which some planners scan for), merged earliest first. A held lease keeps its saga due no earlier than
+    /// the lease's end (``append(_:)``, ``acquireLease(sagaId:owner:until:now:)`` and
+    /// ``renewLeases(sagaIds:owner:until:)`` keep it so), so the filter needs no condition on the lease; the few sagas
+    /// written otherwise are checked here.
+    public func dueSagas(now: Date, limit: Int, runnable: [String: Set<Int>]) async throws -> [String] {
         guard limit > 0 else { return [] }
-        let kinds: [(name: String, version: Int)?] =
-            runnable.map { runnable in
-                runnable.keys.sorted().flatMap { name in runnable[name, default: []].sorted().map { (name, $0) } }
-            } ?? [nil]
+        let kinds = runnable.keys.sorted().flatMap { name in
+            runnable[name, default: []].sorted().map { (name: name, version: $0) }
+        }
         var due: [(dueAt: Date, id: String)] = []
         for kind in kinds {
             // A signal makes a held saga due at once (its holder reads the inbox at its next append); such sagas
@@ -419,19 +420,17 @@ public final class MongoHistoryStore: HistoryStore {
         return due.sorted { ($0.dueAt, $0.id) < ($1.dueAt, $1.id) }.prefix(limit).map(\.id)
     }
 
-    /// Sagas due by `now`, of one definition and version when given.
+    /// Sagas of one definition and version due by `now`.
     ///
     /// `dueAt` is bounded below as well as above: every ended saga has no due time, and an index (such as
     /// `due_by_kind`, which is not sparse) files those first, as nulls; with an upper bound alone the local server
     /// walks and decodes every one of them on each poll, under its global lock (a real `mongod` skips them either way).
-    static func dueFilter(now: Date, definition: (name: String, version: Int)?) -> Document {
-        var filter: Document = [:]
-        if let definition {
-            filter[SagaDocument.Field.definition] = .string(definition.name)
-            filter[SagaDocument.Field.version] = .int64(Int64(definition.version))
-        }
-        filter[SagaDocument.Field.dueAt] = ["$gte": .datetime(Date(timeIntervalSince1970: 0)), "$lte": .datetime(now)]
-        return filter
+    static func dueFilter(now: Date, definition: (name: String, version: Int)) -> Document {
+        [
+            SagaDocument.Field.definition: .string(definition.name),
+            SagaDocument.Field.version: .int64(Int64(definition.version)),
+            SagaDocument.Field.dueAt: ["$gte": .datetime(Date(timeIntervalSince1970: 0)), "$lte": .datetime(now)],
+        ]
     }
 
     /// Pushes the signal in one update filtered by `_id` (and, with `condition`, equalities on `status`, `step` and

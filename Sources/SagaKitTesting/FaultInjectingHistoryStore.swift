@@ -148,7 +148,7 @@ public actor FaultInjectingHistoryStore: HistoryStore {
         if let onLeaseCall { await onLeaseCall(.release(sagaId: sagaId, owner: owner)) }
         try await base.releaseLease(sagaId: sagaId, owner: owner, dueAt: dueAt)
     }
-    public func dueSagas(now: Date, limit: Int, runnable: [String: Set<Int>]?) async throws -> [String] {
+    public func dueSagas(now: Date, limit: Int, runnable: [String: Set<Int>]) async throws -> [String] {
         if dueSagasFaults > 0 {
             dueSagasFaults -= 1
             throw HistoryStoreError.unavailable("injected fault")

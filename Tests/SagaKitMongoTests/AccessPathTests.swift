@@ -38,29 +38,42 @@ struct AccessPathTests {
         try await database.drop()
     }
 
-    @Test("the due-saga poll is served by an index: due_by_kind for a runnable kind, dueAt for any")
+    @Test("the due-saga poll is served by the due_by_kind index")
     func duePoll() async throws {
         let (_, database) = try await Self.prepared()
-        let cases: [((name: String, version: Int)?, String)] = [(("order", 2), "due_by_kind"), (nil, "dueAt")]
-        for (definition, index) in cases {
-            let plan = try await QueryPlan.explain(
-                [
-                    "find": "sagas",
-                    "filter": .document(MongoHistoryStore.dueFilter(now: Date(), definition: definition)),
-                    "sort": ["dueAt": 1, "_id": 1], "limit": 32,
-                ], in: database)
-            #expect(plan.isIndexed(by: index), "\(plan)")
-        }
+        let plan = try await QueryPlan.explain(
+            [
+                "find": "sagas",
+                "filter": .document(MongoHistoryStore.dueFilter(now: Date(), definition: ("order", 2))),
+                "sort": ["dueAt": 1, "_id": 1], "limit": 32,
+            ], in: database)
+        #expect(plan.isIndexed(by: "due_by_kind"), "\(plan)")
         try await database.drop()
     }
 
     @Test("the due-saga poll's range starts at dates: ended sagas, which have no due time, are not in it")
     func duePollSkipsUndatedSagas() {
-        for definition: (name: String, version: Int)? in [("order", 2), nil] {
-            let bounds = MongoHistoryStore.dueFilter(now: Date(), definition: definition)["dueAt"]?.documentValue
-            #expect(bounds?["$gte"]?.dateValue != nil, "an upper bound alone reads every null entry first")
-            #expect(bounds?["$lte"]?.dateValue != nil)
-        }
+        let bounds = MongoHistoryStore.dueFilter(now: Date(), definition: ("order", 2))["dueAt"]?.documentValue
+        #expect(bounds?["$gte"]?.dateValue != nil, "an upper bound alone reads every null entry first")
+        #expect(bounds?["$lte"]?.dateValue != nil)
+    }
+
+    @Test("preparing the store drops the index on dueAt alone that earlier versions made, and keeps the rest")
+    func legacyDueIndexDropped() async throws {
+        let name = TestDeployment.uniqueName("legacy-indexes")
+        let client = try TestDeployment.client()
+        let database = client.database(name)
+        try await database.collection("sagas").createIndexes([
+            IndexModel(keys: ["dueAt": 1], name: "dueAt", sparse: true)
+        ])
+        let store = MongoHistoryStore(client: client, databaseName: name)
+        try await store.prepare()
+        try await store.prepare()
+        let listed = try await database.runCommand(["listIndexes": "sagas"])
+        let indexes = listed[path: "cursor.firstBatch"]?.arrayValue?.compactMap(\.documentValue) ?? []
+        let names = Set(indexes.compactMap { $0["name"]?.stringValue })
+        #expect(names == ["_id_", "status_listKey", "listKey", "due_by_kind", "lastSignalAt"])
+        try await database.drop()
     }
 }
 

@@ -202,6 +202,17 @@ extension MongoCollection {
         return models.map(\.resolvedName)
     }
 
+    /// Drops the index named `name` (no error when it or the collection does not exist).
+    public func dropIndex(named name: String) async throws {
+        var command: Document = ["dropIndexes": .string(self.name), "index": .string(name)]
+        if let writeConcern { command["writeConcern"] = .document(writeConcern.document) }
+        do {
+            _ = try await database.runCommand(command)
+        } catch let error as MongoError where error.code == 26 || error.code == 27 {
+            return
+        }
+    }
+
     /// Drops the collection (no error when it does not exist).
     public func drop() async throws {
         do {

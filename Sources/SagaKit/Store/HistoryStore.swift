@@ -12,7 +12,8 @@ import Foundation
 /// conformance tests in `SagaKitMongoTests` check them):
 /// * events of a saga have seq 1, 2, 3, … without gaps; appends that break this are refused;
 /// * a lease is held by `leaseOwner` until `leaseUntil`; anyone may take an expired lease;
-/// * `dueAt` says when someone should look at the saga; ``dueSagas(now:limit:)`` finds those due with no live lease.
+/// * `dueAt` says when someone should look at the saga; ``dueSagas(now:limit:runnable:)`` finds those due with no live
+///   lease.
 public protocol HistoryStore: Sendable {
     /// Creates a saga with its first events (seq 1…n) and, when `owner` is set, a lease for it;
     /// or returns the existing saga with that id unchanged.
@@ -71,10 +72,10 @@ public protocol HistoryStore: Sendable {
     /// Does nothing when `owner` does not hold the lease.
     func releaseLease(sagaId: String, owner: String, dueAt: Date?) async throws
 
-    /// Ids of sagas with `dueAt <= now` whose lease is free or expired, earliest due first, at most `limit`;
-    /// with `runnable`, only sagas of those definitions at those versions (so sagas an executor cannot run, during a
-    /// rolling deploy, never take the places of those it can).
-    func dueSagas(now: Date, limit: Int, runnable: [String: Set<Int>]?) async throws -> [String]
+    /// Ids of sagas of the `runnable` definitions at those versions with `dueAt <= now` whose lease is free or
+    /// expired, earliest due first, at most `limit` (so sagas an executor cannot run, during a rolling deploy, never
+    /// take the places of those it can).
+    func dueSagas(now: Date, limit: Int, runnable: [String: Set<Int>]) async throws -> [String]
 
     /// Pushes `signal` onto the saga's inbox and sets `dueAt = min(dueAt, now)` (or `now` when it had none,
     /// `now` being the store's clock) so an executor looks soon.
@@ -99,11 +100,6 @@ extension HistoryStore {
     /// Takes the lease by reading the saga (what a store without a cheaper conditional write does).
     public func acquireLease(of known: SagaRecord, owner: String, until: Date, now: Date) async throws -> SagaRecord? {
         try await acquireLease(sagaId: known.id, owner: owner, until: until, now: now)
-    }
-
-    /// Ids of sagas of any definition with `dueAt <= now` whose lease is free or expired, earliest due first.
-    public func dueSagas(now: Date, limit: Int) async throws -> [String] {
-        try await dueSagas(now: now, limit: limit, runnable: nil)
     }
 
     /// Pushes `signal` onto the saga's inbox whatever it holds; `false` when there is no such saga.

@@ -172,14 +172,12 @@ public final class InMemoryHistoryStore: HistoryStore {
         }
     }
 
-    /// Sagas due by `now` with a free or expired lease (of the `runnable` definitions and versions), earliest first.
-    public func dueSagas(now: Date, limit: Int, runnable: [String: Set<Int>]?) async throws -> [String] {
+    /// Sagas of the `runnable` definitions and versions due by `now` with a free or expired lease, earliest first.
+    public func dueSagas(now: Date, limit: Int, runnable: [String: Set<Int>]) async throws -> [String] {
         state.withLock { state in
             state.sagas.values.filter { record in
                 guard let dueAt = record.dueAt, dueAt <= now else { return false }
-                if let runnable, runnable[record.definitionName]?.contains(record.definitionVersion) != true {
-                    return false
-                }
+                guard runnable[record.definitionName]?.contains(record.definitionVersion) == true else { return false }
                 return record.leaseOwner == nil || (record.leaseUntil ?? .distantPast) <= now
             }
         }

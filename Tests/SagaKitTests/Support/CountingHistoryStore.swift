@@ -75,7 +75,7 @@ final class CountingHistoryStore: HistoryStore {
         try await base.releaseLease(sagaId: sagaId, owner: owner, dueAt: dueAt)
     }
 
-    func dueSagas(now: Date, limit: Int, runnable: [String: Set<Int>]?) async throws -> [String] {
+    func dueSagas(now: Date, limit: Int, runnable: [String: Set<Int>]) async throws -> [String] {
         try await base.dueSagas(now: now, limit: limit, runnable: runnable)
     }
 
