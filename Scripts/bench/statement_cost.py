@@ -17,11 +17,11 @@ import pymongo
 from pymongo import UpdateOne
 from pymongo.write_concern import WriteConcern
 
-SAGA_INDEXES = [
-    [("status", 1), ("listKey", -1)],
-    [("listKey", -1)],
-    [("definition", 1), ("version", 1), ("dueAt", 1)],
-    [("lastSignalAt", -1)],
+SAGA_INDEXES = [  # (keys, sparse), as the history store's prepare() creates them
+    ([("status", 1), ("listKey", -1)], False),
+    ([("listKey", -1)], False),
+    ([("definition", 1), ("version", 1), ("dueAt", 1)], False),
+    ([("lastSignalAt", -1)], True),
 ]
 EVENT = {"seq": 99, "data": "y" * 200}
 
@@ -67,8 +67,8 @@ def main() -> None:
 
     def case(name: str, indexed: bool, events: int, update) -> None:
         collection = database.get_collection(name, write_concern=WriteConcern(w="majority", j=True))
-        for keys in SAGA_INDEXES if indexed else []:
-            collection.create_index(keys, sparse=True)
+        for keys, sparse in SAGA_INDEXES if indexed else []:
+            collection.create_index(keys, sparse=sparse)
         collection.insert_many(
             [
                 {

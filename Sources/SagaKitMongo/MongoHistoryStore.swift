@@ -7,8 +7,8 @@ import SagaKit
 ///
 /// Layout (see ``SagaDocument``): the saga's summary fields, lease and due time, its history as an
 /// `events` array and its signal inbox as an `inbox` array, all in one document, so that every append
-/// is a single atomic conditional update. Indexes: `{status, startedAt, _id}` and `{startedAt, _id}`
-/// for lists, a sparse `{dueAt}` for due work.
+/// is a single atomic conditional update. Indexes: `{status, listKey}` and `{listKey}` for lists,
+/// `{definition, version, dueAt}` for due work, a sparse `{lastSignalAt}` for the signals' audit trail.
 ///
 /// Round trips: starting a saga is one insert; each append is one write, and appends from concurrent
 /// sagas share a bulk write (group commit, see ``GroupCommitter``); taking a lease is one

@@ -155,8 +155,12 @@ struct QueuedStartTests {
         let store = MongoHistoryStore(client: client, databaseName: TestDeployment.uniqueName("queued"), clock: clock)
         try await store.prepare()
         let harness = SagaTestHarness(store: store, clock: clock)
+        let gate = TestGate()
         let definition = SagaDefinition<EngineOnMongoTests.Input>(name: "quick", version: 1) {
-            ActionStep<EngineOnMongoTests.Input>("A") { _ in EngineOnMongoTests.Done(step: "A") }
+            ActionStep<EngineOnMongoTests.Input>("A") { _ in
+                try await gate.wait()
+                return EngineOnMongoTests.Done(step: "A")
+            }
         }
         try harness.registry.register(definition)
         // No scheduler: a due-saga poll overlapping the starts may list a saga that finishes before the poll claims
@@ -165,6 +169,11 @@ struct QueuedStartTests {
         let before = client.commandCounts
         let ids = (0..<8).map { "q-\($0)" }
         for id in ids { _ = try await engine.start(definition, sagaId: id, input: .init()) }
+        // Both slots wait at the gate, so every later start was queued: stored without a lease.
+        var unleased = 0
+        for id in ids where try await store.load(sagaId: id)?.leaseOwner == nil { unleased += 1 }
+        #expect(unleased == 6)
+        gate.open()
         for id in ids { try await harness.waitForStatus(id, .completed, timeout: .seconds(30)) }
         let sent = client.commandCounts.subtracting(before)
         #expect(sent.total(command: "findAndModify") == 0, "\(sent)")
