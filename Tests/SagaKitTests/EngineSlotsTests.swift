@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import SagaKit
@@ -39,6 +40,32 @@ struct EngineSlotsTests {
         slots.unclaim("saga", token: failed)
 
         #expect(slots.leaveStart("saga"), "the start's end claims the saga again, as it was asked to")
+    }
+
+    @Test(
+        "a start that found every slot taken queues its saga as it lets go of the id, so a freed slot claims it with its record"
+    )
+    func queuedAsTheStartEnds() async throws {
+        let slots = EngineSlots(capacity: 1)
+        let now = Date()
+        let record = SagaRecord(
+            id: "queued", definitionName: "d", definitionVersion: 1, status: .running, currentStep: nil,
+            startedAt: now, updatedAt: now, lastSeq: 1, leaseOwner: nil, leaseUntil: nil, dueAt: now, inbox: [],
+            events: [], input: .null)
+        #expect(await slots.enterStart("queued") == false)
+        // A slot frees up on another thread while the start is still in progress: nothing is queued yet, so it
+        // cannot take the saga and find its id busy (which would lose the record).
+        #expect(slots.nextWork() == nil)
+        #expect(slots.leaveStart("queued", queueing: record) == false)
+        guard case .claim(let next) = slots.nextWork() else {
+            Issue.record("the queued start was not offered to a free slot")
+            return
+        }
+        #expect(next.id == "queued")
+        guard case .reserved = slots.claim("queued", known: next) else {
+            Issue.record("the claim found the saga busy")
+            return
+        }
     }
 
     @Test("a look again asked for while a runner holds the saga keeps the saga for the engine when the runner ends")

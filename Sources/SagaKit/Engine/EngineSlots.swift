@@ -141,8 +141,13 @@ final class EngineSlots: Sendable {
 
     /// Ends a start of `sagaId`, handing the id to the oldest start waiting for it; returns whether the saga is to be
     /// claimed now (a claim found the start in progress, and no runner of it is here to look at it again).
-    func leaveStart(_ sagaId: String) -> Bool {
+    ///
+    /// `queued`, the saga a start recorded while every slot was taken, joins the queue of starts in the same step
+    /// (past ``maxQueuedStarts``, only the note that more is due in the store does): queued before, a slot freed on another thread could take it while its id still counts
+    /// as starting, and the claim would find the saga busy and lose the record (then read the saga back).
+    func leaveStart(_ sagaId: String, queueing queued: SagaRecord? = nil) -> Bool {
         let (next, reclaim) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Bool) in
+            if let queued { Self.queue(queued, in: &state, limit: maxQueuedStarts) }
             guard var waiting = state.starting[sagaId], !waiting.isEmpty else {
                 state.starting[sagaId] = nil
                 let reclaim = state.held[sagaId] == nil && state.recheck.remove(sagaId) != nil
@@ -174,14 +179,12 @@ final class EngineSlots: Sendable {
 
     /// Remembers a saga recorded without a lease while every slot was taken; past ``maxQueuedStarts`` only that
     /// there is more due in the store.
-    func queue(_ record: SagaRecord) {
-        state.withLock { state in
-            guard state.queuedStarts.count < maxQueuedStarts else {
-                state.moreDue = true
-                return
-            }
-            state.queuedStarts.append(record)
+    private static func queue(_ record: SagaRecord, in state: inout State, limit: Int) {
+        guard state.queuedStarts.count < limit else {
+            state.moreDue = true
+            return
         }
+        state.queuedStarts.append(record)
     }
 
     /// Notes that due sagas may wait in the store beyond what a poll just took.
