@@ -42,23 +42,42 @@ struct EngineSlotsTests {
         #expect(slots.leaveStart("saga"), "the start's end claims the saga again, as it was asked to")
     }
 
-    @Test(
-        "a start that found every slot taken queues its saga as it lets go of the id, so a freed slot claims it with its record"
-    )
-    func queuedAsTheStartEnds() async throws {
-        let slots = EngineSlots(capacity: 1)
+    /// A saga as a start that found every slot taken records it: no lease, due now.
+    func queuedStart(_ sagaId: String) -> SagaRecord {
         let now = Date()
-        let record = SagaRecord(
-            id: "queued", definitionName: "d", definitionVersion: 1, status: .running, currentStep: nil,
-            startedAt: now, updatedAt: now, lastSeq: 1, leaseOwner: nil, leaseUntil: nil, dueAt: now, inbox: [],
-            events: [], input: .null)
+        return SagaRecord(
+            id: sagaId, definitionName: "d", definitionVersion: 1, status: .running, currentStep: nil, startedAt: now,
+            updatedAt: now, lastSeq: 1, leaseOwner: nil, leaseUntil: nil, dueAt: now, inbox: [], events: [],
+            input: .null)
+    }
+
+    @Test(
+        "a queued start is not offered to a free slot while a start of its id is in progress here, and is once it ends")
+    func queuedStartWaitsForItsStartToEnd() async throws {
+        let slots = EngineSlots(capacity: 1)
         #expect(await slots.enterStart("queued") == false)
-        // A slot frees up on another thread while the start is still in progress: nothing is queued yet, so it
-        // cannot take the saga and find its id busy (which would lose the record).
+        slots.queue(queuedStart("queued"))
+        slots.queue(queuedStart("other"))
+        // A slot frees up on another thread before the start lets go of its id: offered, the saga would be found
+        // busy and its record lost. The next queued start goes first.
+        guard case .claim(let first) = slots.nextWork() else {
+            Issue.record("the other queued start was not offered")
+            return
+        }
+        #expect(first.id == "other")
         #expect(slots.nextWork() == nil)
-        #expect(slots.leaveStart("queued", queueing: record) == false)
+
+        // A second start of the same id waits for the first; the id stays in progress when the first ends.
+        let waiter = Task { await slots.enterStart("queued") }
+        for _ in 0..<100_000 where slots.startsWaiting(for: "queued") != 1 { await Task.yield() }
+        try #require(slots.startsWaiting(for: "queued") == 1)
+        #expect(slots.leaveStart("queued") == false)
+        #expect(await waiter.value, "the second start waited")
+        #expect(slots.nextWork() == nil)
+
+        #expect(slots.leaveStart("queued") == false)
         guard case .claim(let next) = slots.nextWork() else {
-            Issue.record("the queued start was not offered to a free slot")
+            Issue.record("the queued start was not offered once its start ended")
             return
         }
         #expect(next.id == "queued")
@@ -66,6 +85,24 @@ struct EngineSlotsTests {
             Issue.record("the claim found the saga busy")
             return
         }
+    }
+
+    @Test("past the queue's bound a queued start leaves only a poll of the store to a free slot")
+    func queuedStartsPastTheBound() {
+        let slots = EngineSlots(capacity: 1)
+        for index in 0...slots.maxQueuedStarts { slots.queue(queuedStart("q-\(index)")) }
+        for index in 0..<slots.maxQueuedStarts {
+            guard case .claim(let next) = slots.nextWork() else {
+                Issue.record("queued start \(index) was not offered")
+                return
+            }
+            #expect(next.id == "q-\(index)")
+        }
+        guard case .poll = slots.nextWork() else {
+            Issue.record("no poll for the start the queue could not hold")
+            return
+        }
+        #expect(slots.nextWork() == nil)
     }
 
     @Test("a look again asked for while a runner holds the saga keeps the saga for the engine when the runner ends")

@@ -141,13 +141,8 @@ final class EngineSlots: Sendable {
 
     /// Ends a start of `sagaId`, handing the id to the oldest start waiting for it; returns whether the saga is to be
     /// claimed now (a claim found the start in progress, and no runner of it is here to look at it again).
-    ///
-    /// `queued`, the saga a start recorded while every slot was taken, joins the queue of starts in the same step
-    /// (past ``maxQueuedStarts``, only the note that more is due in the store does): queued before, a slot freed on another thread could take it while its id still counts
-    /// as starting, and the claim would find the saga busy and lose the record (then read the saga back).
-    func leaveStart(_ sagaId: String, queueing queued: SagaRecord? = nil) -> Bool {
+    func leaveStart(_ sagaId: String) -> Bool {
         let (next, reclaim) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Bool) in
-            if let queued { Self.queue(queued, in: &state, limit: maxQueuedStarts) }
             guard var waiting = state.starting[sagaId], !waiting.isEmpty else {
                 state.starting[sagaId] = nil
                 let reclaim = state.held[sagaId] == nil && state.recheck.remove(sagaId) != nil
@@ -179,12 +174,14 @@ final class EngineSlots: Sendable {
 
     /// Remembers a saga recorded without a lease while every slot was taken; past ``maxQueuedStarts`` only that
     /// there is more due in the store.
-    private static func queue(_ record: SagaRecord, in state: inout State, limit: Int) {
-        guard state.queuedStarts.count < limit else {
-            state.moreDue = true
-            return
+    func queue(_ record: SagaRecord) {
+        state.withLock { state in
+            guard state.queuedStarts.count < maxQueuedStarts else {
+                state.moreDue = true
+                return
+            }
+            state.queuedStarts.append(record)
         }
-        state.queuedStarts.append(record)
     }
 
     /// Notes that due sagas may wait in the store beyond what a poll just took.
@@ -201,10 +198,16 @@ final class EngineSlots: Sendable {
     }
 
     /// The next work for a free slot, if a slot is free and there is any: queued starts first, then one poll.
+    ///
+    /// A queued start whose id a start here still holds stays in the queue (its claim would find the saga busy and
+    /// lose the record): that start's end frees a slot again, which offers it.
     func nextWork() -> NextWork? {
         state.withLock { state in
             guard state.freeSlots > 0 else { return nil }
-            if !state.queuedStarts.isEmpty { return .claim(state.queuedStarts.removeFirst()) }
+            let starting = state.starting
+            if let next = state.queuedStarts.firstIndex(where: { starting[$0.id] == nil }) {
+                return .claim(state.queuedStarts.remove(at: next))
+            }
             guard state.moreDue else { return nil }
             state.moreDue = false
             return .poll

@@ -128,18 +128,15 @@ public actor SagaEngine {
     private nonisolated func begin(_ plan: StartPlan) async throws -> SagaStartOutcome {
         let sagaId = plan.request.sagaId
         let waited = await slots.enterStart(sagaId)
-        var queued: SagaRecord?
         defer {
-            if slots.leaveStart(sagaId, queueing: queued) { Task { await self.claim(sagaId) } }
+            if slots.leaveStart(sagaId) { Task { await self.claim(sagaId) } }
             // After the start lets go of its id: a queued start of it claimed now is not taken for a start in progress.
             freeSlot()
         }
         let plan = waited ? try plan.redone(now: SagaTime.truncated(clock.now)) : plan
         guard !lifecycle.isStopping else { throw SagaEngineError.shuttingDown }
         guard slots.reserveStart() else {
-            let outcome = try await createQueued(plan)
-            if case .created(let record) = outcome { queued = record }
-            return outcome
+            return try await createQueued(plan)
         }
         defer { slots.endStartReservation() }
         return try await createAndRun(plan)
@@ -147,13 +144,16 @@ public actor SagaEngine {
 
     /// Records a saga started while every slot is taken: SagaStarted alone, no lease, due at once.
     ///
-    /// The caller learns at once that the saga is durable; this engine claims it when a slot frees up (the start
-    /// queues a created saga as it lets go of its id), and any engine's due-saga poll may take it first. Only
-    /// SagaStarted is recorded: a first step recorded as started without anyone holding the saga would later read as
-    /// an interrupted attempt.
+    /// The caller learns at once that the saga is durable; this engine claims it when a slot frees up (and any
+    /// engine's due-saga poll may take it first). Only SagaStarted is recorded: a first step recorded as started
+    /// without anyone holding the saga would later read as an interrupted attempt.
     private nonisolated func createQueued(_ plan: StartPlan) async throws -> SagaStartOutcome {
         let outcome = try await store.startSaga(plan.queuedRequest)
-        if case .created = outcome { metrics.sagaStarted(definition: plan.request.definitionName) }
+        if case .created(let record) = outcome {
+            metrics.sagaStarted(definition: plan.request.definitionName)
+            // Past the bound the saga is still durable and due: the next poll of any executor claims it.
+            slots.queue(record)
+        }
         return outcome
     }
 
