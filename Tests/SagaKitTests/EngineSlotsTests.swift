@@ -69,7 +69,11 @@ struct EngineSlotsTests {
 
         // A second start of the same id waits for the first; the id stays in progress when the first ends.
         let waiter = Task { await slots.enterStart("queued") }
-        for _ in 0..<100_000 where slots.startsWaiting(for: "queued") != 1 { await Task.yield() }
+        var yields = 0
+        while slots.startsWaiting(for: "queued") != 1, yields < 100_000 {
+            await Task.yield()
+            yields += 1
+        }
         try #require(slots.startsWaiting(for: "queued") == 1)
         #expect(slots.leaveStart("queued") == false)
         #expect(await waiter.value, "the second start waited")

@@ -18,7 +18,8 @@ final class EngineSlots: Sendable {
         var startReservations = 0
         /// Ids being started, with the starts waiting behind them (oldest first).
         var starting: [String: [CheckedContinuation<Void, Never>]] = [:]
-        /// Sagas started while every slot was taken, recorded without a lease; claimed in order as slots free up.
+        /// Sagas started while every slot was taken, recorded without a lease; claimed in order as slots free up
+        /// (one whose id is still being started here waits for that start to end).
         var queuedStarts: [SagaRecord] = []
         /// Whether due sagas may wait in the store that no queued start stands for (starts past the queue's bound,
         /// or a poll that filled its page): a freed slot then polls for them.
@@ -193,14 +194,14 @@ final class EngineSlots: Sendable {
     enum NextWork {
         /// This queued start.
         case claim(SagaRecord)
-        /// Whatever is due in the store (no queued start is left, but more were due than the queue held).
+        /// Whatever is due in the store (no queued start can be offered now, but more were due than the queue held).
         case poll
     }
 
     /// The next work for a free slot, if a slot is free and there is any: queued starts first, then one poll.
     ///
     /// A queued start whose id a start here still holds stays in the queue (its claim would find the saga busy and
-    /// lose the record): that start's end frees a slot again, which offers it.
+    /// lose the record): that start's end calls `SagaEngine.freeSlot()`, which offers it.
     func nextWork() -> NextWork? {
         state.withLock { state in
             guard state.freeSlots > 0 else { return nil }
