@@ -99,7 +99,7 @@ struct BackpressureTests {
     @Test("a due-saga poll whose page names a saga held here by then leaves it alone: it is not claimed again after")
     func pollLeavesASagaHeldHereAlone() async throws {
         let held = try await HeldAtA(slots: 2, first: "held")
-        let (harness, log, gate, engine) = (held.harness, held.log, held.gate, held.engine)
+        let (harness, gate, engine) = (held.harness, held.gate, held.engine)
         let faults = try #require(harness.faults)
         await faults.setDueSagasAlso(["held"])
 
@@ -167,6 +167,45 @@ struct BackpressureTests {
         }
         await engine.pollDueSagas(forFreedSlot: true)
         try await harness.waitForStatus("queued-5", .completed)
+        await engine.shutdown()
+    }
+
+    @Test("a runner a due-saga poll started that ends before the poll is through its page does not strand the rest")
+    func pollWhoseRunnerEndsBeforeTheMark() async throws {
+        let harness = SagaTestHarness()
+        let definition = TestSagas.fourSteps(log: EffectLog())
+        try harness.registry.register(definition)
+        let faults = try #require(harness.faults)
+        let engine = harness.makeEngine(harness.configuration(maxConcurrentSagas: 2))
+        // Three sagas due in the store and nothing queued here for them: both slots are taken while they start, and
+        // the queue is forgotten, as after a restart.
+        #expect(engine.slots.reserveStart() && engine.slots.reserveStart())
+        for id in ["a", "b", "c"] {
+            #expect(try await engine.start(definition, sagaId: id, input: TestInput()).isCreated)
+        }
+        engine.slots.forgetQueuedStarts()
+        engine.slots.endStartReservation()
+        engine.slots.endStartReservation()
+        // A page of two, "a" and "b": "a" runs to its end and gives its slot back while the poll still claims "b",
+        // which another engine takes first.
+        let observed = EffectLog()
+        await faults.setOnLeaseCall { call in
+            guard call == .acquire(sagaId: "b", owner: "engine-1") else { return }
+            for _ in 0..<500 where engine.slots.freeSlots == 0 {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            if engine.slots.freeSlots == 1 { observed.record("a let go before b's claim", key: "b", attempt: 1) }
+            let now = harness.clock.now
+            _ = try? await harness.store.acquireLease(
+                sagaId: "b", owner: "engine-2", until: now.addingTimeInterval(60), now: now)
+        }
+
+        await engine.pollDueSagas()
+        for id in ["a", "c"] {
+            try await harness.waitForStatus(id, .completed)
+        }
+        #expect(observed.count("a let go before b's claim") == 1, "the window this test is about was held open")
+        #expect(try await harness.store.load(sagaId: "b")?.leaseOwner == "engine-2")
         await engine.shutdown()
     }
 }

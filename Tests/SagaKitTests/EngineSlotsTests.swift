@@ -120,4 +120,26 @@ struct EngineSlotsTests {
         #expect(released.current && released.recheck)
         #expect(slots.freeSlots == 1)
     }
+
+    @Test(
+        "a poll a freed slot asked for that finds every slot taken leaves its mark in that step: the next slot freed polls"
+    )
+    func pollWithNoFreeSlotKeepsItsMark() {
+        let slots = EngineSlots(capacity: 1)
+        slots.noteMoreDue()
+        guard case .poll = slots.nextWork() else {
+            Issue.record("a free slot with more due polls")
+            return
+        }
+        #expect(slots.reserveStart(), "a start takes the slot before the poll runs")
+        #expect(slots.pollLimit(markingIfNone: true) == 0)
+        #expect(slots.nextWork() == nil, "no slot is free")
+        slots.endStartReservation()
+        guard case .poll = slots.nextWork() else {
+            Issue.record("the slot freed next did not poll")
+            return
+        }
+        #expect(slots.pollLimit(markingIfNone: false) == 1)
+        #expect(slots.nextWork() == nil, "a poll's limit without marking leaves nothing behind")
+    }
 }

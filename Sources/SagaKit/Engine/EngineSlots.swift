@@ -185,6 +185,16 @@ final class EngineSlots: Sendable {
         }
     }
 
+    /// How many sagas a poll may claim now: the free slots. With `markingIfNone`, a poll a freed slot asked for that
+    /// finds none free (a start took it meanwhile) leaves its mark in the same step, so that the next slot freed polls.
+    func pollLimit(markingIfNone: Bool) -> Int {
+        state.withLock { state in
+            let free = max(0, state.freeSlots)
+            if free == 0, markingIfNone { state.moreDue = true }
+            return free
+        }
+    }
+
     /// Notes that due sagas may wait in the store beyond what a poll just took.
     func noteMoreDue() {
         state.withLock { $0.moreDue = true }

@@ -32,13 +32,10 @@ extension SagaEngine {
     }
 
     /// ``pollDueSagas()``; `forFreedSlot` when a freed slot asked for it because more were due than the queue of
-    /// starts held: a poll that cannot run or fails leaves that mark for the next freed slot.
+    /// starts held: a poll that finds no free slot or fails leaves that mark for the next freed slot.
     func pollDueSagas(forFreedSlot: Bool) async {
-        let limit = freeSlots
-        guard !lifecycle.isStopping, limit > 0 else {
-            if forFreedSlot { slots.noteMoreDue() }
-            return
-        }
+        let limit = slots.pollLimit(markingIfNone: forFreedSlot)
+        guard !lifecycle.isStopping, limit > 0 else { return }
         let now = clock.now
         quarantine = quarantine.filter { $0.value > now }
         let ids: [String]
@@ -51,12 +48,18 @@ extension SagaEngine {
         }
         // A saga held here was taken after the page was read (a queued start, say), or its runner is letting go of it
         // and claims it again itself if it is due by then: nothing to look at again when its runner ends.
-        for id in ids {
-            await claim(id, lookAgainIfBusy: false)
+        var launched = false
+        for id in ids where await claim(id, lookAgainIfBusy: false) {
+            launched = true
         }
         // A full page may leave more due: the next freed slot polls again. (Marked only now, so that no poll
-        // overlaps this one's claims and fetches the sagas it has not leased yet.)
-        if ids.count == limit { slots.noteMoreDue() }
+        // overlaps this one's claims and fetches the sagas it has not leased yet.) A runner this poll started may
+        // have ended before the mark, its slot freed with nothing to take: the mark is offered to free slots at once
+        // then. (Not when nothing started: a page of sagas left alone, quarantined say, would be fetched again and
+        // again.)
+        guard ids.count == limit else { return }
+        slots.noteMoreDue()
+        if launched { freeSlot() }
     }
 
     /// Renews every held lease in one call; sagas whose lease is gone are dropped at their next decision.

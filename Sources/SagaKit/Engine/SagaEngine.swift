@@ -188,8 +188,6 @@ public actor SagaEngine {
         }
     }
 
-    var freeSlots: Int { slots.freeSlots }
-
     /// Starts a runner task for a saga this executor holds (under `token` when ``EngineSlots/claim(_:known:)`` reserved
     /// it), unless the engine stopped taking work; returns whether it started.
     nonisolated func launch(_ sagaId: String, _ start: RunnerStart, token: Int? = nil) -> Bool {
@@ -276,21 +274,22 @@ public actor SagaEngine {
     }
 
     /// Takes `sagaId`'s lease and runs it here, unless it is held here already (then it is looked at again
-    /// when its runner lets go, unless `lookAgainIfBusy` is false), left alone, or no slot is free. With `known` (a
-    /// start this engine queued, given or still in the queue), the store may take the lease without reading the saga
-    /// back.
-    func claim(_ sagaId: String, known given: SagaRecord? = nil, lookAgainIfBusy: Bool = true) async {
+    /// when its runner lets go, unless `lookAgainIfBusy` is false), left alone, or no slot is free; returns whether a
+    /// runner started. With `known` (a start this engine queued, given or still in the queue), the store may take the
+    /// lease without reading the saga back.
+    @discardableResult
+    func claim(_ sagaId: String, known given: SagaRecord? = nil, lookAgainIfBusy: Bool = true) async -> Bool {
         let busy = lookAgainIfBusy ? slots.recheckIfBusy(sagaId) : slots.isBusy(sagaId)
-        guard !lifecycle.isStopping, !busy else { return }
+        guard !lifecycle.isStopping, !busy else { return false }
         if let until = quarantine[sagaId] {
-            guard until <= clock.now else { return }
+            guard until <= clock.now else { return false }
             quarantine[sagaId] = nil
         }
         let known = given ?? slots.takeQueuedStart(sagaId)
         let token: Int
         switch slots.claim(sagaId, known: known) {
         case .busy, .full:
-            return
+            return false
         case .reserved(let reserved):
             token = reserved
         }
@@ -312,17 +311,19 @@ public actor SagaEngine {
         guard let record else {
             slots.unclaim(sagaId, token: token)
             freeSlot()
-            return
+            return false
         }
         timers.cancel(sagaId)
         leases.hold(sagaId, until: until)
-        if !launch(sagaId, .acquired(record), token: token) {
+        guard launch(sagaId, .acquired(record), token: token) else {
             if !lifecycle.isCrashed {
                 try? await store.releaseLease(sagaId: sagaId, owner: configuration.instanceId, dueAt: record.dueAt)
             }
             // Only now: a graceful shutdown waits for the claim until its lease is given back.
             slots.unclaim(sagaId, token: token)
             freeSlot()
+            return false
         }
+        return true
     }
 }
