@@ -6,8 +6,9 @@ Each case seeds 400 documents in a fresh collection, then sends conditional upda
 `$push` of a 200-byte event) as unordered bulk writes of 4, majority and journaled, and reads the server's CPU time
 (user + system, from /proc/<pid>/stat) before and after. The server must run on this machine. Cases: with or
 without the sagas collection's four secondary indexes, with small documents or 15-event ones (a saga's size), and,
-on the indexed 15-event collection, the same update filtered by `_id` alone or with its condition inside a
-pipeline update. Everything goes into the database `statement_cost`, dropped at the start and at the end.
+on the indexed 15-event collection, the same update filtered by `_id` alone, with its condition inside a
+pipeline update, or with each bulk write inside a transaction (one commit for the batch instead of one per statement).
+Everything goes into the database `statement_cost`, dropped at the start and at the end.
 """
 
 import argparse
@@ -24,6 +25,7 @@ SAGA_INDEXES = [  # (keys, sparse), as the history store's prepare() creates the
     ([("lastSignalAt", -1)], True),
 ]
 EVENT = {"seq": 99, "data": "y" * 200}
+DURABLE = WriteConcern(w="majority", j=True)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -65,8 +67,8 @@ def main() -> None:
     client.drop_database("statement_cost")
     database = client["statement_cost"]
 
-    def case(name: str, indexed: bool, events: int, update) -> None:
-        collection = database.get_collection(name, write_concern=WriteConcern(w="majority", j=True))
+    def case(name: str, indexed: bool, events: int, update, transaction: bool = False) -> None:
+        collection = database.get_collection(name, write_concern=DURABLE)
         for keys, sparse in SAGA_INDEXES if indexed else []:
             collection.create_index(keys, sparse=sparse)
         collection.insert_many(
@@ -85,7 +87,11 @@ def main() -> None:
         modified = 0
         for start in range(0, args.documents, args.batch):
             batch = [update(i) for i in range(start, min(start + args.batch, args.documents))]
-            modified += collection.bulk_write(batch, ordered=False).modified_count
+            if transaction:
+                with client.start_session() as session, session.start_transaction(write_concern=DURABLE):
+                    modified += collection.bulk_write(batch, ordered=False, session=session).modified_count
+            else:
+                modified += collection.bulk_write(batch, ordered=False).modified_count
         used = cpu_seconds(args.pid) - before
         print(f"| {name} | {1000 * used / args.documents:.2f} ms | {modified}/{args.documents} modified |")
 
@@ -97,6 +103,7 @@ def main() -> None:
     case("4 indexes, 15 events", True, 15, conditional)
     case("4 indexes, 15 events, _id alone", True, 15, by_id_alone)
     case("4 indexes, 15 events, condition in a pipeline", True, 15, condition_in_pipeline)
+    case("4 indexes, 15 events, in a transaction", True, 15, conditional, transaction=True)
     client.drop_database("statement_cost")
 
 
