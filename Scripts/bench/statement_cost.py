@@ -56,10 +56,16 @@ def condition_in_pipeline(i: int) -> UpdateOne:
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def server_arguments(description: str) -> argparse.ArgumentParser:
+    """A parser with the options every script here takes: the database's URI and its server's pid."""
+    parser = argparse.ArgumentParser(description=description.split("\n")[0])
     parser.add_argument("--uri", default=os.environ.get("MONGODB_URI"), required="MONGODB_URI" not in os.environ)
     parser.add_argument("--pid", type=int, required=True, help="the database server's pid")
+    return parser
+
+
+def main() -> None:
+    parser = server_arguments(__doc__)
     parser.add_argument("--documents", type=int, default=400)
     parser.add_argument("--batch", type=int, default=4)
     args = parser.parse_args()

@@ -11,15 +11,13 @@ which this server implements too), and reads the wall time and the server's CPU 
 into the database `step_write_cost`, dropped at the start and at the end.
 """
 
-import argparse
-import os
 import time
 
 import pymongo
 from pymongo import UpdateOne
 from pymongo.write_concern import WriteConcern
 
-from statement_cost import EVENT, SAGA_INDEXES, cpu_seconds
+from statement_cost import EVENT, SAGA_INDEXES, cpu_seconds, server_arguments
 
 DATABASE = "step_write_cost"
 DURABLE = WriteConcern(w="majority", j=True)
@@ -34,9 +32,7 @@ def step_writes(step: int) -> list[tuple[str, dict, dict]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--uri", default=os.environ.get("MONGODB_URI"), required="MONGODB_URI" not in os.environ)
-    parser.add_argument("--pid", type=int, required=True, help="the database server's pid")
+    parser = server_arguments(__doc__)
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
