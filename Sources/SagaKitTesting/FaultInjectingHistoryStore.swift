@@ -64,6 +64,7 @@ public actor FaultInjectingHistoryStore: HistoryStore {
     private var dueSagasAlso: [String] = []
     private var dueSagasFaults = 0
     private var onLeaseCall: (@Sendable (LeaseCall) async -> Void)?
+    private var onDueSagas: (@Sendable () async -> Void)?
 
     /// Wraps `base`.
     public init(wrapping base: any HistoryStore) {
@@ -149,6 +150,7 @@ public actor FaultInjectingHistoryStore: HistoryStore {
         try await base.releaseLease(sagaId: sagaId, owner: owner, dueAt: dueAt)
     }
     public func dueSagas(now: Date, limit: Int, runnable: [String: Set<Int>]) async throws -> [String] {
+        if let onDueSagas { await onDueSagas() }
         if dueSagasFaults > 0 {
             dueSagasFaults -= 1
             throw HistoryStoreError.unavailable("injected fault")
@@ -157,6 +159,12 @@ public actor FaultInjectingHistoryStore: HistoryStore {
         dueSagasAlso = []
         let due = try await base.dueSagas(now: now, limit: limit, runnable: runnable)
         return (also.filter { !due.contains($0) } + due).prefix(max(0, limit)).map { $0 }
+    }
+
+    /// Sets or clears the hook awaited at the start of every ``dueSagas(now:limit:runnable:)`` call, before an
+    /// injected failure.
+    public func setOnDueSagas(_ hook: (@Sendable () async -> Void)?) {
+        onDueSagas = hook
     }
 
     /// Makes the next `times` calls of ``dueSagas(now:limit:runnable:)`` fail as unavailable.

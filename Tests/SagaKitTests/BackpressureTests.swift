@@ -177,15 +177,7 @@ struct BackpressureTests {
         try harness.registry.register(definition)
         let faults = try #require(harness.faults)
         let engine = harness.makeEngine(harness.configuration(maxConcurrentSagas: 2))
-        // Three sagas due in the store and nothing queued here for them: both slots are taken while they start, and
-        // the queue is forgotten, as after a restart.
-        #expect(engine.slots.reserveStart() && engine.slots.reserveStart())
-        for id in ["a", "b", "c"] {
-            #expect(try await engine.start(definition, sagaId: id, input: TestInput()).isCreated)
-        }
-        engine.slots.forgetQueuedStarts()
-        engine.slots.endStartReservation()
-        engine.slots.endStartReservation()
+        try await Self.dueInTheStoreOnly(["a", "b", "c"], on: engine, definition)
         // A page of two, "a" and "b": "a" runs to its end and gives its slot back while the poll still claims "b",
         // which another engine takes first.
         let observed = EffectLog()
@@ -196,7 +188,7 @@ struct BackpressureTests {
             }
             if engine.slots.freeSlots == 1 { observed.record("a let go before b's claim", key: "b", attempt: 1) }
             let now = harness.clock.now
-            _ = try? await harness.store.acquireLease(
+            _ = try? await faults.base.acquireLease(
                 sagaId: "b", owner: "engine-2", until: now.addingTimeInterval(60), now: now)
         }
 
@@ -206,6 +198,76 @@ struct BackpressureTests {
         }
         #expect(observed.count("a let go before b's claim") == 1, "the window this test is about was held open")
         #expect(try await harness.store.load(sagaId: "b")?.leaseOwner == "engine-2")
+        await engine.shutdown()
+    }
+
+    /// Starts `ids` on `engine` so that they are due in the store and not queued here: its free slots are taken while
+    /// they start, and the queue is forgotten, as after a restart.
+    static func dueInTheStoreOnly(_ ids: [String], on engine: SagaEngine, _ definition: SagaDefinition<TestInput>)
+        async throws
+    {
+        let free = engine.slots.freeSlots
+        for _ in 0..<free { #expect(engine.slots.reserveStart()) }
+        for id in ids {
+            #expect(try await engine.start(definition, sagaId: id, input: TestInput()).isCreated)
+        }
+        engine.slots.forgetQueuedStarts()
+        for _ in 0..<free { engine.slots.endStartReservation() }
+    }
+
+    @Test("a poll that claims none of its full page still polls again when a runner it did not start ended meanwhile")
+    func pollThatClaimedNothingWhileARunnerEnded() async throws {
+        let held = try await HeldAtA(slots: 2, first: "running")
+        let (harness, gate, engine) = (held.harness, held.gate, held.engine)
+        let faults = try #require(harness.faults)
+        try await Self.dueInTheStoreOnly(["x", "y"], on: engine, held.definition)
+        // The page is "x" alone (one free slot). While the poll claims it, "running" runs to its end and lets go,
+        // and another engine takes "x".
+        let observed = EffectLog()
+        await faults.setOnLeaseCall { call in
+            guard call == .acquire(sagaId: "x", owner: "engine-1") else { return }
+            gate.open()
+            for _ in 0..<500 where engine.slots.freeSlots == 0 {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            if engine.slots.freeSlots == 1 { observed.record("running let go before x's claim", key: "x", attempt: 1) }
+            let now = harness.clock.now
+            _ = try? await faults.base.acquireLease(
+                sagaId: "x", owner: "engine-2", until: now.addingTimeInterval(60), now: now)
+        }
+
+        await engine.pollDueSagas()
+        for id in ["running", "y"] {
+            try await harness.waitForStatus(id, .completed)
+        }
+        #expect(observed.count("running let go before x's claim") == 1, "the window this test is about was held open")
+        #expect(try await harness.store.load(sagaId: "x")?.leaseOwner == "engine-2")
+        await engine.shutdown()
+    }
+
+    @Test("a freed slot's poll that fails while a runner ends still leads to a poll")
+    func failedPollWhileARunnerEnded() async throws {
+        let held = try await HeldAtA(slots: 2, first: "running")
+        let (harness, gate, engine) = (held.harness, held.gate, held.engine)
+        let faults = try #require(harness.faults)
+        try await Self.dueInTheStoreOnly(["x"], on: engine, held.definition)
+        // While the poll waits for the store, "running" runs to its end and lets go; then the poll fails.
+        let observed = EffectLog()
+        await faults.setOnDueSagas {
+            gate.open()
+            for _ in 0..<500 where engine.slots.freeSlots < 2 {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            if engine.slots.freeSlots == 2 { observed.record("running let go during the poll", key: "", attempt: 1) }
+        }
+        await faults.injectDueSagasFault()
+
+        await engine.pollDueSagas(forFreedSlot: true)
+        #expect(await faults.pendingDueSagasFaults == 0, "the poll failed")
+        for id in ["running", "x"] {
+            try await harness.waitForStatus(id, .completed)
+        }
+        #expect(observed.count("running let go during the poll") >= 1, "the window this test is about was held open")
         await engine.shutdown()
     }
 }

@@ -121,25 +121,46 @@ struct EngineSlotsTests {
         #expect(slots.freeSlots == 1)
     }
 
-    @Test(
-        "a poll a freed slot asked for that finds every slot taken leaves its mark in that step: the next slot freed polls"
-    )
+    @Test("a freed slot's poll that finds every slot taken leaves its mark in that step: the next slot freed polls")
     func pollWithNoFreeSlotKeepsItsMark() {
         let slots = EngineSlots(capacity: 1)
-        slots.noteMoreDue()
+        #expect(!slots.noteMoreDue(since: slots.startPoll(markingIfNone: false), ownGiveBacks: 0))
         guard case .poll = slots.nextWork() else {
             Issue.record("a free slot with more due polls")
             return
         }
         #expect(slots.reserveStart(), "a start takes the slot before the poll runs")
-        #expect(slots.pollLimit(markingIfNone: true) == 0)
+        #expect(slots.startPoll(markingIfNone: true).limit == 0)
         #expect(slots.nextWork() == nil, "no slot is free")
         slots.endStartReservation()
         guard case .poll = slots.nextWork() else {
             Issue.record("the slot freed next did not poll")
             return
         }
-        #expect(slots.pollLimit(markingIfNone: false) == 1)
-        #expect(slots.nextWork() == nil, "a poll's limit without marking leaves nothing behind")
+    }
+
+    @Test("a poll learns at its end whether a slot was given back while it ran, its own failed claims apart")
+    func pollLearnsOfSlotsGivenBack() throws {
+        let slots = EngineSlots(capacity: 3)
+        let running = try reserve("running", in: slots)
+        #expect(slots.reserveStart())
+
+        let first = slots.startPoll(markingIfNone: false)
+        #expect(first.limit == 1)
+        #expect(slots.nextWork() == nil, "a poll that has not ended leaves no mark")
+        slots.unclaim("failed", token: try reserve("failed", in: slots))
+        #expect(!slots.noteMoreDue(since: first, ownGiveBacks: 1), "only its own claim gave a slot back")
+        guard case .poll = slots.nextWork() else {
+            Issue.record("the mark was not left for a free slot")
+            return
+        }
+
+        let second = slots.startPoll(markingIfNone: false)
+        slots.unclaim("running", token: running)
+        slots.endStartReservation()
+        #expect(slots.noteMoreDue(since: second, ownGiveBacks: 1), "two slots came back, one of them not its own")
+        let third = slots.startPoll(markingIfNone: false)
+        #expect(third.limit == 3)
+        #expect(!slots.noteMoreDue(since: third, ownGiveBacks: 0), "nothing came back while it ran")
     }
 }

@@ -21,9 +21,12 @@ final class EngineSlots: Sendable {
         /// Sagas started while every slot was taken, recorded without a lease; claimed in order as slots free up
         /// (one whose id is still being started here waits for that start to end).
         var queuedStarts: [SagaRecord] = []
-        /// Whether due sagas may wait in the store that no queued start stands for (starts past the queue's bound,
-        /// or a poll that filled its page): a freed slot then polls for them.
+        /// Whether due sagas may wait in the store that no queued start stands for (starts past the queue's bound, a
+        /// claim that found no free slot, a poll that filled its page or failed): a freed slot then polls for them.
         var moreDue = false
+        /// How many times a slot was given back (a held saga let go, a start's reservation ended): a poll compares it
+        /// at its end with its start to learn whether a slot freed while it ran, which found no mark to act on.
+        var slotsGivenBack = 0
         /// Sagas to look at again as soon as their runner lets go (a signal arrived meanwhile).
         var recheck: Set<String> = []
         /// How many held sagas have a runner (the others are claims waiting for their lease).
@@ -44,6 +47,7 @@ final class EngineSlots: Sendable {
         /// Lets go of `sagaId`; returns who waited for what that ended: the last runner, the last held saga.
         mutating func remove(_ sagaId: String) -> [CheckedContinuation<Void, Never>] {
             guard let removed = held.removeValue(forKey: sagaId) else { return [] }
+            slotsGivenBack += 1
             if removed.task != nil { running -= 1 }
             var woken: [CheckedContinuation<Void, Never>] = []
             if running == 0 {
@@ -170,7 +174,10 @@ final class EngineSlots: Sendable {
 
     /// Gives back a start's slot (its saga, when it runs, holds one of its own by then).
     func endStartReservation() {
-        state.withLock { $0.startReservations -= 1 }
+        state.withLock { state in
+            state.startReservations -= 1
+            state.slotsGivenBack += 1
+        }
     }
 
     /// Remembers a saga recorded without a lease while every slot was taken; past ``maxQueuedStarts`` only that
@@ -185,19 +192,32 @@ final class EngineSlots: Sendable {
         }
     }
 
-    /// How many sagas a poll may claim now: the free slots. With `markingIfNone`, a poll a freed slot asked for that
-    /// finds none free (a start took it meanwhile) leaves its mark in the same step, so that the next slot freed polls.
-    func pollLimit(markingIfNone: Bool) -> Int {
+    /// Where a due-saga poll began: how many sagas it may claim (the free slots), and the count of slots given back
+    /// so far.
+    struct PollStart {
+        let limit: Int
+        let slotsGivenBack: Int
+    }
+
+    /// Begins a due-saga poll. With `markingIfNone`, a poll a freed slot asked for that finds none free (a start or a
+    /// claim took it meanwhile) leaves its mark in the same step, so that the next slot freed polls.
+    func startPoll(markingIfNone: Bool) -> PollStart {
         state.withLock { state in
             let free = max(0, state.freeSlots)
             if free == 0, markingIfNone { state.moreDue = true }
-            return free
+            return PollStart(limit: free, slotsGivenBack: state.slotsGivenBack)
         }
     }
 
-    /// Notes that due sagas may wait in the store beyond what a poll just took.
-    func noteMoreDue() {
-        state.withLock { $0.moreDue = true }
+    /// Notes that due sagas may wait in the store beyond what the poll begun at `start` took; returns whether a slot
+    /// was given back meanwhile other than the `ownGiveBacks` of its own claims that failed. Such a slot found no mark
+    /// when it freed, so the caller offers the mark to the free slots at once. (The poll's own failed claims do not
+    /// count: a saga whose lease cannot be taken would otherwise be fetched again and again.)
+    func noteMoreDue(since start: PollStart, ownGiveBacks: Int) -> Bool {
+        state.withLock { state in
+            state.moreDue = true
+            return state.slotsGivenBack - start.slotsGivenBack > ownGiveBacks
+        }
     }
 
     /// What a free slot should take next.

@@ -26,40 +26,45 @@ extension SagaEngine {
         if !lifecycle.isStopping { await shutdown() }
     }
 
-    /// Looks for due sagas once: those whose `dueAt` passed and whose lease is free or expired.
+    /// Looks for due sagas once: those whose `dueAt` passed and whose lease is free or expired. When the page was full
+    /// and a slot freed while the poll ran, a follow-up poll starts at once, after this one returns.
     public func pollDueSagas() async {
         await pollDueSagas(forFreedSlot: false)
     }
 
     /// ``pollDueSagas()``; `forFreedSlot` when a freed slot asked for it because more were due than the queue of
-    /// starts held: a poll that finds no free slot or fails leaves that mark for the next freed slot.
+    /// starts held: a poll that finds no free slot or fails leaves that mark for the next freed slot, or acts on it at
+    /// once when a slot freed while it ran.
     func pollDueSagas(forFreedSlot: Bool) async {
-        let limit = slots.pollLimit(markingIfNone: forFreedSlot)
-        guard !lifecycle.isStopping, limit > 0 else { return }
+        let start = slots.startPoll(markingIfNone: forFreedSlot)
+        guard !lifecycle.isStopping, start.limit > 0 else { return }
         let now = clock.now
         quarantine = quarantine.filter { $0.value > now }
         let ids: [String]
         do {
-            ids = try await store.dueSagas(now: SagaTime.truncated(now), limit: limit, runnable: registry.runnable)
+            ids = try await store.dueSagas(
+                now: SagaTime.truncated(now), limit: start.limit, runnable: registry.runnable)
         } catch {
             logger.warning("polling for due sagas failed", metadata: ["error": "\(error)"])
-            if forFreedSlot { slots.noteMoreDue() }
+            if forFreedSlot { noteMoreDue(since: start, ownGiveBacks: 0) }
             return
         }
         // A saga held here was taken after the page was read (a queued start, say), or its runner is letting go of it
         // and claims it again itself if it is due by then: nothing to look at again when its runner ends.
-        var launched = false
-        for id in ids where await claim(id, lookAgainIfBusy: false) {
-            launched = true
+        var ownGiveBacks = 0
+        for id in ids where await claim(id, lookAgainIfBusy: false) == .slotGivenBack {
+            ownGiveBacks += 1
         }
         // A full page may leave more due: the next freed slot polls again. (Marked only now, so that no poll
-        // overlaps this one's claims and fetches the sagas it has not leased yet.) A runner this poll started may
-        // have ended before the mark, its slot freed with nothing to take: the mark is offered to free slots at once
-        // then. (Not when nothing started: a page of sagas left alone, quarantined say, would be fetched again and
-        // again.)
-        guard ids.count == limit else { return }
-        slots.noteMoreDue()
-        if launched { freeSlot() }
+        // overlaps this one's claims and fetches the sagas it has not leased yet.)
+        if ids.count == start.limit { noteMoreDue(since: start, ownGiveBacks: ownGiveBacks) }
+    }
+
+    /// Marks that more may be due after the poll begun at `start`, and offers the mark to the free slots at once when a
+    /// slot other than its own failed claims' was given back while it ran: that slot found no mark then, and its
+    /// holder (a runner this poll started, or any other) may have been the last to end.
+    private func noteMoreDue(since start: EngineSlots.PollStart, ownGiveBacks: Int) {
+        if slots.noteMoreDue(since: start, ownGiveBacks: ownGiveBacks) { freeSlot() }
     }
 
     /// Renews every held lease in one call; sagas whose lease is gone are dropped at their next decision.

@@ -274,22 +274,22 @@ public actor SagaEngine {
     }
 
     /// Takes `sagaId`'s lease and runs it here, unless it is held here already (then it is looked at again
-    /// when its runner lets go, unless `lookAgainIfBusy` is false), left alone, or no slot is free; returns whether a
-    /// runner started. With `known` (a start this engine queued, given or still in the queue), the store may take the
-    /// lease without reading the saga back.
+    /// when its runner lets go, unless `lookAgainIfBusy` is false), left alone, or no slot is free. With `known` (a
+    /// start this engine queued, given or still in the queue), the store may take the lease without reading the saga
+    /// back.
     @discardableResult
-    func claim(_ sagaId: String, known given: SagaRecord? = nil, lookAgainIfBusy: Bool = true) async -> Bool {
+    func claim(_ sagaId: String, known given: SagaRecord? = nil, lookAgainIfBusy: Bool = true) async -> ClaimOutcome {
         let busy = lookAgainIfBusy ? slots.recheckIfBusy(sagaId) : slots.isBusy(sagaId)
-        guard !lifecycle.isStopping, !busy else { return false }
+        guard !lifecycle.isStopping, !busy else { return .notClaimed }
         if let until = quarantine[sagaId] {
-            guard until <= clock.now else { return false }
+            guard until <= clock.now else { return .notClaimed }
             quarantine[sagaId] = nil
         }
         let known = given ?? slots.takeQueuedStart(sagaId)
         let token: Int
         switch slots.claim(sagaId, known: known) {
         case .busy, .full:
-            return false
+            return .notClaimed
         case .reserved(let reserved):
             token = reserved
         }
@@ -311,7 +311,7 @@ public actor SagaEngine {
         guard let record else {
             slots.unclaim(sagaId, token: token)
             freeSlot()
-            return false
+            return .slotGivenBack
         }
         timers.cancel(sagaId)
         leases.hold(sagaId, until: until)
@@ -322,8 +322,18 @@ public actor SagaEngine {
             // Only now: a graceful shutdown waits for the claim until its lease is given back.
             slots.unclaim(sagaId, token: token)
             freeSlot()
-            return false
+            return .slotGivenBack
         }
-        return true
+        return .running
+    }
+
+    /// What a ``claim(_:known:lookAgainIfBusy:)`` came to.
+    enum ClaimOutcome {
+        /// A runner of the saga started here.
+        case running
+        /// A slot was reserved and given back: the lease was not taken, or the engine stopped taking work.
+        case slotGivenBack
+        /// No slot was reserved: the saga is busy here or left alone, no slot is free, or the engine is stopping.
+        case notClaimed
     }
 }
