@@ -181,24 +181,40 @@ struct BackpressureTests {
         // A page of two, "a" and "b": "a" runs to its end and gives its slot back while the poll still claims "b",
         // which another engine takes first.
         let observed = EffectLog()
-        await faults.setOnLeaseCall { call in
-            guard call == .acquire(sagaId: "b", owner: "engine-1") else { return }
-            for _ in 0..<500 where engine.slots.freeSlots == 0 {
-                try? await Task.sleep(for: .milliseconds(10))
-            }
-            if engine.slots.freeSlots == 1 { observed.record("a let go before b's claim", key: "b", attempt: 1) }
-            let now = harness.clock.now
-            _ = try? await faults.base.acquireLease(
-                sagaId: "b", owner: "engine-2", until: now.addingTimeInterval(60), now: now)
-        }
+        await Self.takeElsewhere(
+            "b", whenClaimedBy: engine, once: 1, faults: faults, clock: harness.clock, observed: observed)
 
         await engine.pollDueSagas()
         for id in ["a", "c"] {
             try await harness.waitForStatus(id, .completed)
         }
-        #expect(observed.count("a let go before b's claim") == 1, "the window this test is about was held open")
+        #expect(observed.count("b") == 1, "the window this test is about was held open")
         #expect(try await harness.store.load(sagaId: "b")?.leaseOwner == "engine-2")
         await engine.shutdown()
+    }
+
+    /// Waits, for up to 5 s, until `engine` has `count` free slots; returns whether it has.
+    static func waitForFreeSlots(_ count: Int, on engine: SagaEngine) async -> Bool {
+        for _ in 0..<500 where engine.slots.freeSlots < count {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return engine.slots.freeSlots == count
+    }
+
+    /// Makes `engine`'s lease acquisition of `sagaId` wait, after `first`, until `engine` has `free` free slots (noted
+    /// in `observed` under the saga's id when it does), and then find the saga taken by another engine.
+    static func takeElsewhere(
+        _ sagaId: String, whenClaimedBy engine: SagaEngine, once free: Int, faults: FaultInjectingHistoryStore,
+        clock: TestClock, observed: EffectLog, first: @escaping @Sendable () -> Void = {}
+    ) async {
+        await faults.setOnLeaseCall { call in
+            guard call == .acquire(sagaId: sagaId, owner: "engine-1") else { return }
+            first()
+            if await waitForFreeSlots(free, on: engine) { observed.record(sagaId, key: sagaId, attempt: 1) }
+            let now = clock.now
+            _ = try? await faults.base.acquireLease(
+                sagaId: sagaId, owner: "engine-2", until: now.addingTimeInterval(60), now: now)
+        }
     }
 
     /// Starts `ids` on `engine` so that they are due in the store and not queued here: its free slots are taken while
@@ -224,23 +240,17 @@ struct BackpressureTests {
         // The page is "x" alone (one free slot). While the poll claims it, "running" runs to its end and lets go,
         // and another engine takes "x".
         let observed = EffectLog()
-        await faults.setOnLeaseCall { call in
-            guard call == .acquire(sagaId: "x", owner: "engine-1") else { return }
+        await Self.takeElsewhere(
+            "x", whenClaimedBy: engine, once: 1, faults: faults, clock: harness.clock, observed: observed
+        ) {
             gate.open()
-            for _ in 0..<500 where engine.slots.freeSlots == 0 {
-                try? await Task.sleep(for: .milliseconds(10))
-            }
-            if engine.slots.freeSlots == 1 { observed.record("running let go before x's claim", key: "x", attempt: 1) }
-            let now = harness.clock.now
-            _ = try? await faults.base.acquireLease(
-                sagaId: "x", owner: "engine-2", until: now.addingTimeInterval(60), now: now)
         }
 
         await engine.pollDueSagas()
         for id in ["running", "y"] {
             try await harness.waitForStatus(id, .completed)
         }
-        #expect(observed.count("running let go before x's claim") == 1, "the window this test is about was held open")
+        #expect(observed.count("x") == 1, "the window this test is about was held open")
         #expect(try await harness.store.load(sagaId: "x")?.leaseOwner == "engine-2")
         await engine.shutdown()
     }
@@ -255,10 +265,9 @@ struct BackpressureTests {
         let observed = EffectLog()
         await faults.setOnDueSagas {
             gate.open()
-            for _ in 0..<500 where engine.slots.freeSlots < 2 {
-                try? await Task.sleep(for: .milliseconds(10))
+            if await Self.waitForFreeSlots(2, on: engine) {
+                observed.record("running let go during the poll", key: "", attempt: 1)
             }
-            if engine.slots.freeSlots == 2 { observed.record("running let go during the poll", key: "", attempt: 1) }
         }
         await faults.injectDueSagasFault()
 
