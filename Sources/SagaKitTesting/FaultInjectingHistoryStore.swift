@@ -65,6 +65,9 @@ public actor FaultInjectingHistoryStore: HistoryStore {
     private var dueSagasFaults = 0
     private var onLeaseCall: (@Sendable (LeaseCall) async -> Void)?
     private var onDueSagas: (@Sendable () async -> Void)?
+    private var leaseAcquisitionsFail = false
+    /// How many due-saga polls reached this store so far.
+    public private(set) var dueSagasCalls = 0
 
     /// Wraps `base`.
     public init(wrapping base: any HistoryStore) {
@@ -134,11 +137,13 @@ public actor FaultInjectingHistoryStore: HistoryStore {
 
     public func acquireLease(sagaId: String, owner: String, until: Date, now: Date) async throws -> SagaRecord? {
         if let onLeaseCall { await onLeaseCall(.acquire(sagaId: sagaId, owner: owner)) }
+        if leaseAcquisitionsFail { throw HistoryStoreError.unavailable("injected fault") }
         leaseAcquisitions.byId += 1
         return try await base.acquireLease(sagaId: sagaId, owner: owner, until: until, now: now)
     }
     public func acquireLease(of known: SagaRecord, owner: String, until: Date, now: Date) async throws -> SagaRecord? {
         if let onLeaseCall { await onLeaseCall(.acquire(sagaId: known.id, owner: owner)) }
+        if leaseAcquisitionsFail { throw HistoryStoreError.unavailable("injected fault") }
         leaseAcquisitions.ofKnown += 1
         return try await base.acquireLease(of: known, owner: owner, until: until, now: now)
     }
@@ -150,6 +155,7 @@ public actor FaultInjectingHistoryStore: HistoryStore {
         try await base.releaseLease(sagaId: sagaId, owner: owner, dueAt: dueAt)
     }
     public func dueSagas(now: Date, limit: Int, runnable: [String: Set<Int>]) async throws -> [String] {
+        dueSagasCalls += 1
         if let onDueSagas { await onDueSagas() }
         if dueSagasFaults > 0 {
             dueSagasFaults -= 1
@@ -159,6 +165,12 @@ public actor FaultInjectingHistoryStore: HistoryStore {
         dueSagasAlso = []
         let due = try await base.dueSagas(now: now, limit: limit, runnable: runnable)
         return (also.filter { !due.contains($0) } + due).prefix(max(0, limit)).map { $0 }
+    }
+
+    /// Makes every lease acquisition fail as unavailable while `fail` is set, as a database that answers reads but
+    /// takes no writes would.
+    public func setLeaseAcquisitionsFail(_ fail: Bool) {
+        leaseAcquisitionsFail = fail
     }
 
     /// Sets or clears the hook awaited at the start of every ``dueSagas(now:limit:runnable:)`` call, before an

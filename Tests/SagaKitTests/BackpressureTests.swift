@@ -279,4 +279,33 @@ struct BackpressureTests {
         #expect(observed.count("running let go during the poll") >= 1, "the window this test is about was held open")
         await engine.shutdown()
     }
+
+    @Test("a poll whose claims fail while the store answers its reads does not poll again and again; its mark stays")
+    func pollWithFailingClaimsDoesNotSpin() async throws {
+        let harness = SagaTestHarness()
+        let definition = TestSagas.fourSteps(log: EffectLog())
+        try harness.registry.register(definition)
+        let faults = try #require(harness.faults)
+        let engine = harness.makeEngine(harness.configuration(maxConcurrentSagas: 1))
+        try await Self.dueInTheStoreOnly(["x", "y"], on: engine, definition)
+        // A mark left by an earlier poll whose page was full.
+        #expect(!engine.slots.noteMoreDue(since: engine.slots.startPoll(markingIfNone: false)))
+        await faults.setLeaseAcquisitionsFail(true)
+
+        await engine.pollDueSagas()
+        // A poll that a failed claim started would come within milliseconds; give it a bounded while.
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(await faults.dueSagasCalls == 1, "one poll, not one after another")
+
+        await faults.setLeaseAcquisitionsFail(false)
+        guard case .poll = engine.slots.nextWork() else {
+            Issue.record("the mark was not left for the next slot freed")
+            return
+        }
+        await engine.pollDueSagas(forFreedSlot: true)
+        for id in ["x", "y"] {
+            try await harness.waitForStatus(id, .completed)
+        }
+        await engine.shutdown()
+    }
 }

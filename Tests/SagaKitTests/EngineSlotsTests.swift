@@ -124,7 +124,7 @@ struct EngineSlotsTests {
     @Test("a freed slot's poll that finds every slot taken leaves its mark in that step: the next slot freed polls")
     func pollWithNoFreeSlotKeepsItsMark() {
         let slots = EngineSlots(capacity: 1)
-        #expect(!slots.noteMoreDue(since: slots.startPoll(markingIfNone: false), ownGiveBacks: 0))
+        #expect(!slots.noteMoreDue(since: slots.startPoll(markingIfNone: false)))
         guard case .poll = slots.nextWork() else {
             Issue.record("a free slot with more due polls")
             return
@@ -139,8 +139,8 @@ struct EngineSlotsTests {
         }
     }
 
-    @Test("a poll learns at its end whether a slot was given back while it ran, its own failed claims apart")
-    func pollLearnsOfSlotsGivenBack() throws {
+    @Test("a poll learns at its end whether a slot was freed while it ran; due-saga polls' failed claims do not count")
+    func pollLearnsOfSlotsFreed() throws {
         let slots = EngineSlots(capacity: 3)
         let running = try reserve("running", in: slots)
         #expect(slots.reserveStart())
@@ -148,8 +148,8 @@ struct EngineSlotsTests {
         let first = slots.startPoll(markingIfNone: false)
         #expect(first.limit == 1)
         #expect(slots.nextWork() == nil, "a poll that has not ended leaves no mark")
-        slots.unclaim("failed", token: try reserve("failed", in: slots))
-        #expect(!slots.noteMoreDue(since: first, ownGiveBacks: 1), "only its own claim gave a slot back")
+        slots.unclaim("polled", token: try reserve("polled", in: slots), countingAsFreed: false)
+        #expect(!slots.noteMoreDue(since: first), "only a poll's claim gave a slot back")
         guard case .poll = slots.nextWork() else {
             Issue.record("the mark was not left for a free slot")
             return
@@ -157,10 +157,23 @@ struct EngineSlotsTests {
 
         let second = slots.startPoll(markingIfNone: false)
         slots.unclaim("running", token: running)
-        slots.endStartReservation()
-        #expect(slots.noteMoreDue(since: second, ownGiveBacks: 1), "two slots came back, one of them not its own")
+        #expect(slots.noteMoreDue(since: second), "a slot held by another was freed")
         let third = slots.startPoll(markingIfNone: false)
-        #expect(third.limit == 3)
-        #expect(!slots.noteMoreDue(since: third, ownGiveBacks: 0), "nothing came back while it ran")
+        slots.endStartReservation()
+        #expect(slots.noteMoreDue(since: third), "a start ended without a runner")
+        #expect(!slots.noteMoreDue(since: slots.startPoll(markingIfNone: false)), "nothing was freed while it ran")
+    }
+
+    @Test("a start's runner takes over the start's reservation in one step: no slot is freed, none counted twice")
+    func startRunnerTakesOverItsReservation() {
+        let slots = EngineSlots(capacity: 2)
+        #expect(slots.reserveStart())
+        let poll = slots.startPoll(markingIfNone: false)
+        #expect(poll.limit == 1)
+        #expect(slots.launch("started", token: nil, stopping: { false }) { _ in Task {} })
+        #expect(slots.freeSlots == 1, "the runner holds the slot the start reserved, and only that one")
+        #expect(!slots.noteMoreDue(since: poll), "no slot was freed")
+        #expect(!slots.launch("refused", token: nil, stopping: { true }) { _ in Task {} })
+        #expect(slots.freeSlots == 1, "a refused launch leaves nothing held")
     }
 }

@@ -24,9 +24,10 @@ final class EngineSlots: Sendable {
         /// Whether due sagas may wait in the store that no queued start stands for (starts past the queue's bound, a
         /// claim that found no free slot, a poll that filled its page or failed): a freed slot then polls for them.
         var moreDue = false
-        /// How many times a slot was given back (a held saga let go, a start's reservation ended): a poll compares it
-        /// at its end with its start to learn whether a slot freed while it ran, which found no mark to act on.
-        var slotsGivenBack = 0
+        /// How many times a slot was freed (a runner ended, a claim other than a due-saga poll's failed, a start ended
+        /// without a runner): a poll compares it at its end with its start to learn whether a slot freed while it ran,
+        /// which may have found no mark to act on.
+        var slotsFreed = 0
         /// Sagas to look at again as soon as their runner lets go (a signal arrived meanwhile).
         var recheck: Set<String> = []
         /// How many held sagas have a runner (the others are claims waiting for their lease).
@@ -44,10 +45,11 @@ final class EngineSlots: Sendable {
             return lastToken
         }
 
-        /// Lets go of `sagaId`; returns who waited for what that ended: the last runner, the last held saga.
-        mutating func remove(_ sagaId: String) -> [CheckedContinuation<Void, Never>] {
+        /// Lets go of `sagaId` (counted as a slot freed unless `countingAsFreed` is false); returns who waited for what
+        /// that ended: the last runner, the last held saga.
+        mutating func remove(_ sagaId: String, countingAsFreed: Bool) -> [CheckedContinuation<Void, Never>] {
             guard let removed = held.removeValue(forKey: sagaId) else { return [] }
-            slotsGivenBack += 1
+            if countingAsFreed { slotsFreed += 1 }
             if removed.task != nil { running -= 1 }
             var woken: [CheckedContinuation<Void, Never>] = []
             if running == 0 {
@@ -101,8 +103,10 @@ final class EngineSlots: Sendable {
     }
 
     /// Lets go of `sagaId` and reports it; returns who waited for the last runner to end, when it was the last.
-    private func remove(_ sagaId: String, from state: inout State) -> [CheckedContinuation<Void, Never>] {
-        let drained = state.remove(sagaId)
+    private func remove(_ sagaId: String, from state: inout State, countingAsFreed: Bool = true)
+        -> [CheckedContinuation<Void, Never>]
+    {
+        let drained = state.remove(sagaId, countingAsFreed: countingAsFreed)
         letGo(sagaId)
         heldCountChanged(state.held.count)
         return drained
@@ -172,11 +176,11 @@ final class EngineSlots: Sendable {
         }
     }
 
-    /// Gives back a start's slot (its saga, when it runs, holds one of its own by then).
+    /// Gives back the slot of a start whose saga no runner took over (see ``launch(_:token:stopping:runner:)``).
     func endStartReservation() {
         state.withLock { state in
             state.startReservations -= 1
-            state.slotsGivenBack += 1
+            state.slotsFreed += 1
         }
     }
 
@@ -192,11 +196,10 @@ final class EngineSlots: Sendable {
         }
     }
 
-    /// Where a due-saga poll began: how many sagas it may claim (the free slots), and the count of slots given back
-    /// so far.
+    /// Where a due-saga poll began: how many sagas it may claim (the free slots), and the count of slots freed so far.
     struct PollStart {
         let limit: Int
-        let slotsGivenBack: Int
+        let slotsFreed: Int
     }
 
     /// Begins a due-saga poll. With `markingIfNone`, a poll a freed slot asked for that finds none free (a start or a
@@ -205,18 +208,17 @@ final class EngineSlots: Sendable {
         state.withLock { state in
             let free = max(0, state.freeSlots)
             if free == 0, markingIfNone { state.moreDue = true }
-            return PollStart(limit: free, slotsGivenBack: state.slotsGivenBack)
+            return PollStart(limit: free, slotsFreed: state.slotsFreed)
         }
     }
 
     /// Notes that due sagas may wait in the store beyond what the poll begun at `start` took; returns whether a slot
-    /// was given back meanwhile other than the `ownGiveBacks` of its own claims that failed. Such a slot found no mark
-    /// when it freed, so the caller offers the mark to the free slots at once. (The poll's own failed claims do not
-    /// count: a saga whose lease cannot be taken would otherwise be fetched again and again.)
-    func noteMoreDue(since start: PollStart, ownGiveBacks: Int) -> Bool {
+    /// was freed meanwhile (due-saga polls' failed claims are not counted). Such a slot may have found no mark when it
+    /// freed, so the caller offers the mark to the free slots at once.
+    func noteMoreDue(since start: PollStart) -> Bool {
         state.withLock { state in
             state.moreDue = true
-            return state.slotsGivenBack - start.slotsGivenBack > ownGiveBacks
+            return state.slotsFreed != start.slotsFreed
         }
     }
 
@@ -228,18 +230,19 @@ final class EngineSlots: Sendable {
         case poll
     }
 
-    /// The next work for a free slot, if a slot is free and there is any: queued starts first, then one poll.
+    /// The next work for a free slot, if a slot is free and there is any: queued starts first, then one poll (unless
+    /// `offeringMoreDue` is false).
     ///
     /// A queued start whose id a start here still holds stays in the queue (its claim would find the saga busy and
     /// lose the record): that start's end calls `SagaEngine.freeSlot()`, which offers it.
-    func nextWork() -> NextWork? {
+    func nextWork(offeringMoreDue: Bool = true) -> NextWork? {
         state.withLock { state in
             guard state.freeSlots > 0 else { return nil }
             let starting = state.starting
             if let next = state.queuedStarts.firstIndex(where: { starting[$0.id] == nil }) {
                 return .claim(state.queuedStarts.remove(at: next))
             }
-            guard state.moreDue else { return nil }
+            guard offeringMoreDue, state.moreDue else { return nil }
             state.moreDue = false
             return .poll
         }
@@ -301,34 +304,35 @@ final class EngineSlots: Sendable {
     /// unless a start of the saga is in progress here (its end acts on it): a claim that failed found the saga held
     /// elsewhere (its holder sees what the look was for), gone, or left due (the due-saga poll finds it); a claim
     /// refused because the engine is stopping never marks one. Kept, the mark would make the saga's next runner here
-    /// claim it once more for nothing.
-    func unclaim(_ sagaId: String, token: Int) {
+    /// claim it once more for nothing. A due-saga poll's claim gives its slot back without `countingAsFreed` (see
+    /// ``noteMoreDue(since:)``).
+    func unclaim(_ sagaId: String, token: Int, countingAsFreed: Bool = true) {
         let drained = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             guard state.held[sagaId]?.token == token else { return [] }
             if state.starting[sagaId] == nil { state.recheck.remove(sagaId) }
-            return remove(sagaId, from: &state)
+            return remove(sagaId, from: &state, countingAsFreed: countingAsFreed)
         }
         for waiter in drained { waiter.resume() }
     }
 
-    /// Starts `runner` for `sagaId` under `token` (a fresh one when `nil`), unless `stopping` says the engine stopped
-    /// taking work; returns whether it started (a claim's slot stays reserved when it did not).
+    /// Starts `runner` for `sagaId` under `token`, the claim's, or, when `nil`, for a start under a fresh one, taking
+    /// over the start's reservation; does nothing when `stopping` says the engine stopped taking work. Returns whether
+    /// it started (the claim's slot or the start's reservation stays when it did not).
     ///
     /// The check and the start are one step under the lock, so a shutdown that lists the runners after it began
     /// stopping sees every runner that started. (A runner that takes over from one of them later, see
     /// ``replaceRunner(_:token:retiring:with:)``, checks for a crash before it writes anything.)
     func launch(_ sagaId: String, token: Int?, stopping: () -> Bool, runner: (Int) -> Task<Void, Never>) -> Bool {
-        let (launched, drained) = state.withLock { state -> (Bool, [CheckedContinuation<Void, Never>]) in
+        state.withLock { state in
             // A claim's slot stays reserved: its caller gives the lease back, then the slot (``unclaim(_:token:)``).
-            guard !stopping() else { return (false, []) }
+            guard !stopping() else { return false }
+            if token == nil { state.startReservations -= 1 }
             let token = token ?? state.nextToken()
             state.held[sagaId] = HeldSaga(token: token, task: runner(token))
             state.running += 1
             heldCountChanged(state.held.count)
-            return (true, [])
+            return true
         }
-        for waiter in drained { waiter.resume() }
-        return launched
     }
 
     /// Replaces the runner task of `sagaId` under `token` by `runner`'s, handing the task it replaces to `retiring`

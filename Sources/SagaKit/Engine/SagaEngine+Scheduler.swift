@@ -26,14 +26,14 @@ extension SagaEngine {
         if !lifecycle.isStopping { await shutdown() }
     }
 
-    /// Looks for due sagas once: those whose `dueAt` passed and whose lease is free or expired. When the page was full
-    /// and a slot freed while the poll ran, a follow-up poll starts at once, after this one returns.
+    /// Looks for due sagas once: those whose `dueAt` passed and whose lease is free or expired. When its page was full
+    /// and a slot freed while it ran (a runner ended, say), that slot is offered the rest at once (a queued start first).
     public func pollDueSagas() async {
         await pollDueSagas(forFreedSlot: false)
     }
 
     /// ``pollDueSagas()``; `forFreedSlot` when a freed slot asked for it because more were due than the queue of
-    /// starts held: a poll that finds no free slot or fails leaves that mark for the next freed slot, or acts on it at
+    /// starts held: a poll that finds no free slot or fails leaves that mark for the next freed slot, or offers it at
     /// once when a slot freed while it ran.
     func pollDueSagas(forFreedSlot: Bool) async {
         let start = slots.startPoll(markingIfNone: forFreedSlot)
@@ -46,25 +46,22 @@ extension SagaEngine {
                 now: SagaTime.truncated(now), limit: start.limit, runnable: registry.runnable)
         } catch {
             logger.warning("polling for due sagas failed", metadata: ["error": "\(error)"])
-            if forFreedSlot { noteMoreDue(since: start, ownGiveBacks: 0) }
+            if forFreedSlot { noteMoreDue(since: start) }
             return
         }
-        // A saga held here was taken after the page was read (a queued start, say), or its runner is letting go of it
-        // and claims it again itself if it is due by then: nothing to look at again when its runner ends.
-        var ownGiveBacks = 0
-        for id in ids where await claim(id, lookAgainIfBusy: false) == .slotGivenBack {
-            ownGiveBacks += 1
+        for id in ids {
+            await claim(id, byPoll: true)
         }
-        // A full page may leave more due: the next freed slot polls again. (Marked only now, so that no poll
-        // overlaps this one's claims and fetches the sagas it has not leased yet.)
-        if ids.count == start.limit { noteMoreDue(since: start, ownGiveBacks: ownGiveBacks) }
+        // A full page may leave more due: the next freed slot polls again. (Marked only now, so that a slot this
+        // poll's own claims free does not start a poll that fetches the sagas it has not leased yet.)
+        if ids.count == start.limit { noteMoreDue(since: start) }
     }
 
     /// Marks that more may be due after the poll begun at `start`, and offers the mark to the free slots at once when a
-    /// slot other than its own failed claims' was given back while it ran: that slot found no mark then, and its
-    /// holder (a runner this poll started, or any other) may have been the last to end.
-    private func noteMoreDue(since start: EngineSlots.PollStart, ownGiveBacks: Int) {
-        if slots.noteMoreDue(since: start, ownGiveBacks: ownGiveBacks) { freeSlot() }
+    /// slot was freed while it ran (other than by its own failed claims): that slot may have found no mark, and its
+    /// holder, a runner this poll started or any other, may have been the last to end.
+    private func noteMoreDue(since start: EngineSlots.PollStart) {
+        if slots.noteMoreDue(since: start) { freeSlot() }
     }
 
     /// Renews every held lease in one call; sagas whose lease is gone are dropped at their next decision.

@@ -138,7 +138,6 @@ public actor SagaEngine {
         guard slots.reserveStart() else {
             return try await createQueued(plan)
         }
-        defer { slots.endStartReservation() }
         return try await createAndRun(plan)
     }
 
@@ -157,8 +156,12 @@ public actor SagaEngine {
         return outcome
     }
 
+    /// Records a saga started with a slot reserved for it, and runs it here; the slot becomes its runner's, or is given
+    /// back when no runner starts.
     private nonisolated func createAndRun(_ plan: StartPlan) async throws -> SagaStartOutcome {
         let sagaId = plan.request.sagaId
+        var launched = false
+        defer { if !launched { slots.endStartReservation() } }
         let outcome = try await store.startSaga(plan.request)
         guard case .created(let record) = outcome else { return outcome }
         metrics.sagaStarted(definition: plan.request.definitionName)
@@ -167,7 +170,8 @@ public actor SagaEngine {
             let start = RunnerStart.started(
                 record: record, state: plan.decision.state, saga: plan.saga, effect: plan.decision.effect,
                 leaseUntil: leaseUntil)
-            if !launch(sagaId, start), !lifecycle.isCrashed {
+            launched = launch(sagaId, start)
+            if !launched, !lifecycle.isCrashed {
                 try? await store.releaseLease(sagaId: sagaId, owner: configuration.instanceId, dueAt: plan.now)
             }
         } else if case .park(let until?) = plan.decision.effect {
@@ -179,9 +183,10 @@ public actor SagaEngine {
     // MARK: Slots and runners
 
     /// A slot may have freed up: claims the next saga queued by ``start`` while every slot was taken, or, once none
-    /// is queued but more were due than the queue held, polls for them rather than waiting for the poll interval.
-    nonisolated func freeSlot() {
-        guard !lifecycle.isStopping, let work = slots.nextWork() else { return }
+    /// is queued but more were due than the queue held, polls for them rather than waiting for the poll interval
+    /// (unless `offeringMoreDue` is false: a due-saga poll's own claim that failed leaves that to the poll).
+    nonisolated func freeSlot(offeringMoreDue: Bool = true) {
+        guard !lifecycle.isStopping, let work = slots.nextWork(offeringMoreDue: offeringMoreDue) else { return }
         switch work {
         case .claim(let next): Task { await self.claim(next.id, known: next) }
         case .poll: Task { await self.pollDueSagas(forFreedSlot: true) }
@@ -189,7 +194,8 @@ public actor SagaEngine {
     }
 
     /// Starts a runner task for a saga this executor holds (under `token` when ``EngineSlots/claim(_:known:)`` reserved
-    /// it), unless the engine stopped taking work; returns whether it started.
+    /// it; a start's runner, without one, takes over the start's reservation), unless the engine stopped taking work;
+    /// returns whether it started.
     nonisolated func launch(_ sagaId: String, _ start: RunnerStart, token: Int? = nil) -> Bool {
         slots.launch(sagaId, token: token, stopping: { lifecycle.isStopping }) { token in
             runnerTask(sagaId, token: token, start)
@@ -274,22 +280,25 @@ public actor SagaEngine {
     }
 
     /// Takes `sagaId`'s lease and runs it here, unless it is held here already (then it is looked at again
-    /// when its runner lets go, unless `lookAgainIfBusy` is false), left alone, or no slot is free. With `known` (a
-    /// start this engine queued, given or still in the queue), the store may take the lease without reading the saga
-    /// back.
-    @discardableResult
-    func claim(_ sagaId: String, known given: SagaRecord? = nil, lookAgainIfBusy: Bool = true) async -> ClaimOutcome {
-        let busy = lookAgainIfBusy ? slots.recheckIfBusy(sagaId) : slots.isBusy(sagaId)
-        guard !lifecycle.isStopping, !busy else { return .notClaimed }
+    /// when its runner lets go), left alone, or no slot is free. With `known` (a start this engine queued, given or
+    /// still in the queue), the store may take the lease without reading the saga back.
+    ///
+    /// `byPoll` for a due-saga poll's claim: a saga busy here is not looked at again (the poll's page was read
+    /// before it was taken, or its runner claims it again itself if it is due by then), and a claim that fails gives
+    /// its slot to a queued start only: not to the poll's mark, nor counted as a slot freed while the poll ran, so that
+    /// a saga whose lease cannot be taken is not fetched again and again.
+    func claim(_ sagaId: String, known given: SagaRecord? = nil, byPoll: Bool = false) async {
+        let busy = byPoll ? slots.isBusy(sagaId) : slots.recheckIfBusy(sagaId)
+        guard !lifecycle.isStopping, !busy else { return }
         if let until = quarantine[sagaId] {
-            guard until <= clock.now else { return .notClaimed }
+            guard until <= clock.now else { return }
             quarantine[sagaId] = nil
         }
         let known = given ?? slots.takeQueuedStart(sagaId)
         let token: Int
         switch slots.claim(sagaId, known: known) {
         case .busy, .full:
-            return .notClaimed
+            return
         case .reserved(let reserved):
             token = reserved
         }
@@ -309,9 +318,9 @@ public actor SagaEngine {
             record = nil
         }
         guard let record else {
-            slots.unclaim(sagaId, token: token)
-            freeSlot()
-            return .slotGivenBack
+            slots.unclaim(sagaId, token: token, countingAsFreed: !byPoll)
+            freeSlot(offeringMoreDue: !byPoll)
+            return
         }
         timers.cancel(sagaId)
         leases.hold(sagaId, until: until)
@@ -320,20 +329,9 @@ public actor SagaEngine {
                 try? await store.releaseLease(sagaId: sagaId, owner: configuration.instanceId, dueAt: record.dueAt)
             }
             // Only now: a graceful shutdown waits for the claim until its lease is given back.
-            slots.unclaim(sagaId, token: token)
-            freeSlot()
-            return .slotGivenBack
+            slots.unclaim(sagaId, token: token, countingAsFreed: !byPoll)
+            freeSlot(offeringMoreDue: !byPoll)
+            return
         }
-        return .running
-    }
-
-    /// What a ``claim(_:known:lookAgainIfBusy:)`` came to.
-    enum ClaimOutcome {
-        /// A runner of the saga started here.
-        case running
-        /// A slot was reserved and given back: the lease was not taken, or the engine stopped taking work.
-        case slotGivenBack
-        /// No slot was reserved: the saga is busy here or left alone, no slot is free, or the engine is stopping.
-        case notClaimed
     }
 }
