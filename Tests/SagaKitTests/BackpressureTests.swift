@@ -172,12 +172,8 @@ struct BackpressureTests {
 
     @Test("a runner a due-saga poll started that ends before the poll is through its page does not strand the rest")
     func pollWhoseRunnerEndsBeforeTheMark() async throws {
-        let harness = SagaTestHarness()
-        let definition = TestSagas.fourSteps(log: EffectLog())
-        try harness.registry.register(definition)
-        let faults = try #require(harness.faults)
-        let engine = harness.makeEngine(harness.configuration(maxConcurrentSagas: 2))
-        try await Self.dueInTheStoreOnly(["a", "b", "c"], on: engine, definition)
+        let due = try await DueInTheStoreOnly(["a", "b", "c"], slots: 2)
+        let (harness, faults, engine) = (due.harness, due.faults, due.engine)
         // A page of two, "a" and "b": "a" runs to its end and gives its slot back while the poll still claims "b",
         // which another engine takes first.
         let observed = EffectLog()
@@ -214,6 +210,22 @@ struct BackpressureTests {
             let now = clock.now
             _ = try? await faults.base.acquireLease(
                 sagaId: sagaId, owner: "engine-2", until: now.addingTimeInterval(60), now: now)
+        }
+    }
+
+    /// An engine with `slots` slots, no scheduler and sagas of four quick steps, `ids` due in the store and not
+    /// queued here.
+    struct DueInTheStoreOnly {
+        let harness = SagaTestHarness()
+        let faults: FaultInjectingHistoryStore
+        let engine: SagaEngine
+
+        init(_ ids: [String], slots: Int) async throws {
+            let definition = TestSagas.fourSteps(log: EffectLog())
+            try harness.registry.register(definition)
+            faults = try #require(harness.faults)
+            engine = harness.makeEngine(harness.configuration(maxConcurrentSagas: slots))
+            try await BackpressureTests.dueInTheStoreOnly(ids, on: engine, definition)
         }
     }
 
@@ -282,12 +294,8 @@ struct BackpressureTests {
 
     @Test("a poll whose claims fail while the store answers its reads does not poll again and again; its mark stays")
     func pollWithFailingClaimsDoesNotSpin() async throws {
-        let harness = SagaTestHarness()
-        let definition = TestSagas.fourSteps(log: EffectLog())
-        try harness.registry.register(definition)
-        let faults = try #require(harness.faults)
-        let engine = harness.makeEngine(harness.configuration(maxConcurrentSagas: 1))
-        try await Self.dueInTheStoreOnly(["x", "y"], on: engine, definition)
+        let due = try await DueInTheStoreOnly(["x", "y"], slots: 1)
+        let (harness, faults, engine) = (due.harness, due.faults, due.engine)
         // A mark left by an earlier poll whose page was full.
         #expect(!engine.slots.noteMoreDue(since: engine.slots.startPoll(markingIfNone: false)))
         await faults.setLeaseAcquisitionsFail(true)
