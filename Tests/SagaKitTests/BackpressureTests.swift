@@ -201,11 +201,11 @@ struct BackpressureTests {
     /// in `observed` under the saga's id when it does), and then find the saga taken by another engine.
     static func takeElsewhere(
         _ sagaId: String, whenClaimedBy engine: SagaEngine, once free: Int, faults: FaultInjectingHistoryStore,
-        clock: TestClock, observed: EffectLog, first: @escaping @Sendable () -> Void = {}
+        clock: TestClock, observed: EffectLog, first: @escaping @Sendable () async -> Void = {}
     ) async {
         await faults.setOnLeaseCall { call in
             guard call == .acquire(sagaId: sagaId, owner: "engine-1") else { return }
-            first()
+            await first()
             if await waitForFreeSlots(free, on: engine) { observed.record(sagaId, key: sagaId, attempt: 1) }
             let now = clock.now
             _ = try? await faults.base.acquireLease(
@@ -297,7 +297,7 @@ struct BackpressureTests {
         let due = try await DueInTheStoreOnly(["x", "y"], slots: 1)
         let (harness, faults, engine) = (due.harness, due.faults, due.engine)
         // A mark left by an earlier poll whose page was full.
-        #expect(!engine.slots.noteMoreDue(since: engine.slots.startPoll(markingIfNone: false)))
+        #expect(!engine.slots.endPoll(engine.slots.startPoll(markingIfNone: false), markingMoreDue: true))
         await faults.setLeaseAcquisitionsFail(true)
 
         await engine.pollDueSagas()
@@ -314,6 +314,27 @@ struct BackpressureTests {
         for id in ["x", "y"] {
             try await harness.waitForStatus(id, .completed)
         }
+        await engine.shutdown()
+    }
+
+    @Test("a claim that finds the last slot held by a poll's claim, which then fails, is not left to the timed poll")
+    func claimRefusedWhileAPollsClaimFails() async throws {
+        let due = try await DueInTheStoreOnly(["a", "signalled"], slots: 1)
+        let (harness, faults, engine) = (due.harness, due.faults, due.engine)
+        // The page is "a" alone. While the poll claims it, a claim of "signalled" (as a command or a timer makes) finds
+        // no free slot, and another engine takes "a".
+        let observed = EffectLog()
+        await Self.takeElsewhere(
+            "a", whenClaimedBy: engine, once: 0, faults: faults, clock: harness.clock, observed: observed
+        ) {
+            await engine.claim("signalled")
+            if !engine.slots.isBusy("signalled") { observed.record("refused", key: "signalled", attempt: 1) }
+        }
+
+        await engine.pollDueSagas()
+        try await harness.waitForStatus("signalled", .completed)
+        #expect(observed.count("refused") == 1, "the claim found no free slot")
+        #expect(try await harness.store.load(sagaId: "a")?.leaseOwner == "engine-2")
         await engine.shutdown()
     }
 }

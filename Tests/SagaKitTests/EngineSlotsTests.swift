@@ -124,7 +124,7 @@ struct EngineSlotsTests {
     @Test("a freed slot's poll that finds every slot taken leaves its mark in that step: the next slot freed polls")
     func pollWithNoFreeSlotKeepsItsMark() {
         let slots = EngineSlots(capacity: 1)
-        #expect(!slots.noteMoreDue(since: slots.startPoll(markingIfNone: false)))
+        #expect(!slots.endPoll(slots.startPoll(markingIfNone: false), markingMoreDue: true))
         guard case .poll = slots.nextWork() else {
             Issue.record("a free slot with more due polls")
             return
@@ -139,7 +139,9 @@ struct EngineSlotsTests {
         }
     }
 
-    @Test("a poll learns at its end whether a slot was freed while it ran; due-saga polls' failed claims do not count")
+    @Test(
+        "a poll learns at its end whether a slot was freed or work marked while it ran; polls' own claims and marks do not count"
+    )
     func pollLearnsOfSlotsFreed() throws {
         let slots = EngineSlots(capacity: 3)
         let running = try reserve("running", in: slots)
@@ -149,7 +151,7 @@ struct EngineSlotsTests {
         #expect(first.limit == 1)
         #expect(slots.nextWork() == nil, "a poll that has not ended leaves no mark")
         slots.unclaim("polled", token: try reserve("polled", in: slots), countingAsFreed: false)
-        #expect(!slots.noteMoreDue(since: first), "only a poll's claim gave a slot back")
+        #expect(!slots.endPoll(first, markingMoreDue: true), "only a poll's claim gave a slot back")
         guard case .poll = slots.nextWork() else {
             Issue.record("the mark was not left for a free slot")
             return
@@ -157,11 +159,20 @@ struct EngineSlotsTests {
 
         let second = slots.startPoll(markingIfNone: false)
         slots.unclaim("running", token: running)
-        #expect(slots.noteMoreDue(since: second), "a slot held by another was freed")
+        #expect(slots.endPoll(second, markingMoreDue: true), "a slot held by another was freed")
         let third = slots.startPoll(markingIfNone: false)
         slots.endStartReservation()
-        #expect(slots.noteMoreDue(since: third), "a start ended without a runner")
-        #expect(!slots.noteMoreDue(since: slots.startPoll(markingIfNone: false)), "nothing was freed while it ran")
+        #expect(slots.endPoll(third, markingMoreDue: true), "a start ended without a runner")
+        #expect(
+            !slots.endPoll(slots.startPoll(markingIfNone: false), markingMoreDue: true), "nothing came while it ran")
+
+        let fourth = slots.startPoll(markingIfNone: false)
+        for id in ["a", "b", "c"] { _ = try reserve(id, in: slots) }
+        guard case .full = slots.claim("signalled", known: nil) else {
+            Issue.record("a claim with every slot taken was not refused")
+            return
+        }
+        #expect(slots.endPoll(fourth, markingMoreDue: false), "a claim that found no free slot marked more due")
     }
 
     @Test("a start's runner takes over the start's reservation in one step: no slot is freed, none counted twice")
@@ -172,7 +183,7 @@ struct EngineSlotsTests {
         #expect(poll.limit == 1)
         #expect(slots.launch("started", token: nil, stopping: { false }) { _ in Task {} })
         #expect(slots.freeSlots == 1, "the runner holds the slot the start reserved, and only that one")
-        #expect(!slots.noteMoreDue(since: poll), "no slot was freed")
+        #expect(!slots.endPoll(poll, markingMoreDue: true), "no slot was freed")
         #expect(!slots.launch("refused", token: nil, stopping: { true }) { _ in Task {} })
         #expect(slots.freeSlots == 1, "a refused launch leaves nothing held")
     }

@@ -22,12 +22,14 @@ final class EngineSlots: Sendable {
         /// (one whose id is still being started here waits for that start to end).
         var queuedStarts: [SagaRecord] = []
         /// Whether due sagas may wait in the store that no queued start stands for (starts past the queue's bound, a
-        /// claim that found no free slot, a poll that filled its page or failed): a freed slot then polls for them.
+        /// claim other than a queued start's that found no free slot, a poll that filled its page, a freed slot's poll
+        /// that failed or found no free slot): a freed slot then polls for them.
         var moreDue = false
-        /// How many times a slot was freed (a runner ended, a claim other than a due-saga poll's failed, a start ended
-        /// without a runner): a poll compares it at its end with its start to learn whether a slot freed while it ran,
-        /// which may have found no mark to act on.
-        var slotsFreed = 0
+        /// How many wake-ups the free slots were given: slots freed (a runner ended, a claim other than a due-saga
+        /// poll's failed, a start ended without a runner) and marks set (`moreDue`, or a queued start put back) other
+        /// than at a poll's end. A poll compares it at its end with its start: a wake-up that came while it ran may
+        /// have found nothing to act on, its slot held by the poll's claims or its mark not set yet.
+        var wakeUps = 0
         /// Sagas to look at again as soon as their runner lets go (a signal arrived meanwhile).
         var recheck: Set<String> = []
         /// How many held sagas have a runner (the others are claims waiting for their lease).
@@ -49,7 +51,7 @@ final class EngineSlots: Sendable {
         /// that ended: the last runner, the last held saga.
         mutating func remove(_ sagaId: String, countingAsFreed: Bool) -> [CheckedContinuation<Void, Never>] {
             guard let removed = held.removeValue(forKey: sagaId) else { return [] }
-            if countingAsFreed { slotsFreed += 1 }
+            if countingAsFreed { wakeUps += 1 }
             if removed.task != nil { running -= 1 }
             var woken: [CheckedContinuation<Void, Never>] = []
             if running == 0 {
@@ -180,7 +182,7 @@ final class EngineSlots: Sendable {
     func endStartReservation() {
         state.withLock { state in
             state.startReservations -= 1
-            state.slotsFreed += 1
+            state.wakeUps += 1
         }
     }
 
@@ -190,16 +192,17 @@ final class EngineSlots: Sendable {
         state.withLock { state in
             guard state.queuedStarts.count < maxQueuedStarts else {
                 state.moreDue = true
+                state.wakeUps += 1
                 return
             }
             state.queuedStarts.append(record)
         }
     }
 
-    /// Where a due-saga poll began: how many sagas it may claim (the free slots), and the count of slots freed so far.
+    /// Where a due-saga poll began: how many sagas it may claim (the free slots), and the count of wake-ups so far.
     struct PollStart {
         let limit: Int
-        let slotsFreed: Int
+        let wakeUps: Int
     }
 
     /// Begins a due-saga poll. With `markingIfNone`, a poll a freed slot asked for that finds none free (a start or a
@@ -207,18 +210,22 @@ final class EngineSlots: Sendable {
     func startPoll(markingIfNone: Bool) -> PollStart {
         state.withLock { state in
             let free = max(0, state.freeSlots)
-            if free == 0, markingIfNone { state.moreDue = true }
-            return PollStart(limit: free, slotsFreed: state.slotsFreed)
+            if free == 0, markingIfNone {
+                state.moreDue = true
+                state.wakeUps += 1
+            }
+            return PollStart(limit: free, wakeUps: state.wakeUps)
         }
     }
 
-    /// Notes that due sagas may wait in the store beyond what the poll begun at `start` took; returns whether a slot
-    /// was freed meanwhile (due-saga polls' failed claims are not counted). Such a slot may have found no mark when it
-    /// freed, so the caller offers the mark to the free slots at once.
-    func noteMoreDue(since start: PollStart) -> Bool {
+    /// Ends the due-saga poll begun at `start`, noting with `markingMoreDue` that due sagas may wait in the store
+    /// beyond what it took; returns whether the free slots were given a wake-up while it ran, which the caller then
+    /// acts on (``wakeUps``). A poll's own failed claims and marks are not wake-ups: a saga whose lease cannot be taken
+    /// would otherwise be fetched again and again.
+    func endPoll(_ start: PollStart, markingMoreDue: Bool) -> Bool {
         state.withLock { state in
-            state.moreDue = true
-            return state.slotsFreed != start.slotsFreed
+            if markingMoreDue { state.moreDue = true }
+            return state.wakeUps != start.wakeUps
         }
     }
 
@@ -277,6 +284,7 @@ final class EngineSlots: Sendable {
             guard state.freeSlots > 0 else {
                 // It stays due: first in line when it was a queued start, for a freed slot's poll otherwise.
                 if let known { state.queuedStarts.insert(known, at: 0) } else { state.moreDue = true }
+                state.wakeUps += 1
                 return .full
             }
             let token = state.nextToken()
@@ -305,7 +313,7 @@ final class EngineSlots: Sendable {
     /// elsewhere (its holder sees what the look was for), gone, or left due (the due-saga poll finds it); a claim
     /// refused because the engine is stopping never marks one. Kept, the mark would make the saga's next runner here
     /// claim it once more for nothing. A due-saga poll's claim gives its slot back without `countingAsFreed` (see
-    /// ``noteMoreDue(since:)``).
+    /// ``endPoll(_:markingMoreDue:)``).
     func unclaim(_ sagaId: String, token: Int, countingAsFreed: Bool = true) {
         let drained = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             guard state.held[sagaId]?.token == token else { return [] }

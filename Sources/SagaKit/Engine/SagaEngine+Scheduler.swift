@@ -26,15 +26,14 @@ extension SagaEngine {
         if !lifecycle.isStopping { await shutdown() }
     }
 
-    /// Looks for due sagas once: those whose `dueAt` passed and whose lease is free or expired. When its page was full
-    /// and a slot freed while it ran (a runner ended, say), that slot is offered the rest at once (a queued start first).
+    /// Looks for due sagas once: those whose `dueAt` passed and whose lease is free or expired. A slot freed, or more
+    /// work marked, while it ran is acted on as it ends (by one more poll, when its page was full, say).
     public func pollDueSagas() async {
         await pollDueSagas(forFreedSlot: false)
     }
 
     /// ``pollDueSagas()``; `forFreedSlot` when a freed slot asked for it because more were due than the queue of
-    /// starts held: a poll that finds no free slot or fails leaves that mark for the next freed slot, or offers it at
-    /// once when a slot freed while it ran.
+    /// starts held: a poll that finds no free slot or fails leaves that mark for the next freed slot.
     func pollDueSagas(forFreedSlot: Bool) async {
         let start = slots.startPoll(markingIfNone: forFreedSlot)
         guard !lifecycle.isStopping, start.limit > 0 else { return }
@@ -46,22 +45,22 @@ extension SagaEngine {
                 now: SagaTime.truncated(now), limit: start.limit, runnable: registry.runnable)
         } catch {
             logger.warning("polling for due sagas failed", metadata: ["error": "\(error)"])
-            if forFreedSlot { noteMoreDue(since: start) }
+            endPoll(start, markingMoreDue: forFreedSlot)
             return
         }
         for id in ids {
             await claim(id, byPoll: true)
         }
-        // A full page may leave more due: the next freed slot polls again. (Marked only now, so that a slot this
-        // poll's own claims free does not start a poll that fetches the sagas it has not leased yet.)
-        if ids.count == start.limit { noteMoreDue(since: start) }
+        // A full page may leave more due: the next freed slot polls again. (Marked at the end, so that a slot this
+        // poll's own claims free does not start a poll over the sagas it has not claimed yet.)
+        endPoll(start, markingMoreDue: ids.count == start.limit)
     }
 
-    /// Marks that more may be due after the poll begun at `start`, and offers the mark to the free slots at once when a
-    /// slot was freed while it ran (other than by its own failed claims): that slot may have found no mark, and its
-    /// holder, a runner this poll started or any other, may have been the last to end.
-    private func noteMoreDue(since start: EngineSlots.PollStart) {
-        if slots.noteMoreDue(since: start) { freeSlot() }
+    /// Ends the poll begun at `start` (see ``EngineSlots/endPoll(_:markingMoreDue:)``), and gives the free slots the
+    /// wake-up that came while it ran, if one did: a runner that ended (one this poll started, say) or a mark set may
+    /// have found its slot held by the poll's claims, or no mark yet, and may have been the last.
+    private func endPoll(_ start: EngineSlots.PollStart, markingMoreDue: Bool) {
+        if slots.endPoll(start, markingMoreDue: markingMoreDue) { freeSlot() }
     }
 
     /// Renews every held lease in one call; sagas whose lease is gone are dropped at their next decision.

@@ -170,7 +170,7 @@ public actor SagaEngine {
             let start = RunnerStart.started(
                 record: record, state: plan.decision.state, saga: plan.saga, effect: plan.decision.effect,
                 leaseUntil: leaseUntil)
-            launched = launch(sagaId, start)
+            launched = launch(sagaId, start, token: nil)
             if !launched, !lifecycle.isCrashed {
                 try? await store.releaseLease(sagaId: sagaId, owner: configuration.instanceId, dueAt: plan.now)
             }
@@ -184,7 +184,7 @@ public actor SagaEngine {
 
     /// A slot may have freed up: claims the next saga queued by ``start`` while every slot was taken, or, once none
     /// is queued but more were due than the queue held, polls for them rather than waiting for the poll interval
-    /// (unless `offeringMoreDue` is false: a due-saga poll's own claim that failed leaves that to the poll).
+    /// (unless `offeringMoreDue` is false: a due-saga poll's claim that failed leaves that to the poll's end).
     nonisolated func freeSlot(offeringMoreDue: Bool = true) {
         guard !lifecycle.isStopping, let work = slots.nextWork(offeringMoreDue: offeringMoreDue) else { return }
         switch work {
@@ -194,9 +194,9 @@ public actor SagaEngine {
     }
 
     /// Starts a runner task for a saga this executor holds (under `token` when ``EngineSlots/claim(_:known:)`` reserved
-    /// it; a start's runner, without one, takes over the start's reservation), unless the engine stopped taking work;
-    /// returns whether it started.
-    nonisolated func launch(_ sagaId: String, _ start: RunnerStart, token: Int? = nil) -> Bool {
+    /// it; with `nil`, a start's runner, which takes over the start's reservation), unless the engine stopped taking
+    /// work; returns whether it started.
+    nonisolated func launch(_ sagaId: String, _ start: RunnerStart, token: Int?) -> Bool {
         slots.launch(sagaId, token: token, stopping: { lifecycle.isStopping }) { token in
             runnerTask(sagaId, token: token, start)
         }
@@ -285,8 +285,8 @@ public actor SagaEngine {
     ///
     /// `byPoll` for a due-saga poll's claim: a saga busy here is not looked at again (the poll's page was read
     /// before it was taken, or its runner claims it again itself if it is due by then), and a claim that fails gives
-    /// its slot to a queued start only: not to the poll's mark, nor counted as a slot freed while the poll ran, so that
-    /// a saga whose lease cannot be taken is not fetched again and again.
+    /// its slot to a queued start only: its end acts on any mark (see ``EngineSlots/endPoll(_:markingMoreDue:)``), so
+    /// that a saga whose lease cannot be taken is not fetched again and again.
     func claim(_ sagaId: String, known given: SagaRecord? = nil, byPoll: Bool = false) async {
         let busy = byPoll ? slots.isBusy(sagaId) : slots.recheckIfBusy(sagaId)
         guard !lifecycle.isStopping, !busy else { return }
