@@ -327,8 +327,11 @@ struct BackpressureTests {
         await Self.takeElsewhere(
             "a", whenClaimedBy: engine, once: 0, faults: faults, clock: harness.clock, observed: observed
         ) {
+            let acquisitions = await faults.leaseAcquisitions.byId
             await engine.claim("signalled")
-            if !engine.slots.isBusy("signalled") { observed.record("refused", key: "signalled", attempt: 1) }
+            if await faults.leaseAcquisitions.byId == acquisitions, !engine.slots.isBusy("signalled") {
+                observed.record("refused", key: "signalled", attempt: 1)
+            }
         }
 
         await engine.pollDueSagas()

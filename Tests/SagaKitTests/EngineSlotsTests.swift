@@ -140,7 +140,7 @@ struct EngineSlotsTests {
     }
 
     @Test(
-        "a poll learns at its end whether a slot was freed or work marked while it ran; polls' own claims and marks do not count"
+        "a poll learns at its end whether a slot was freed or work marked while it ran; polls' failed claims and end marks do not count"
     )
     func pollLearnsOfSlotsFreed() throws {
         let slots = EngineSlots(capacity: 3)
@@ -186,5 +186,34 @@ struct EngineSlotsTests {
         #expect(!slots.endPoll(poll, markingMoreDue: true), "no slot was freed")
         #expect(!slots.launch("refused", token: nil, stopping: { true }) { _ in Task {} })
         #expect(slots.freeSlots == 1, "a refused launch leaves nothing held")
+    }
+
+    @Test(
+        "a start past the queue's bound, a queued start put back, and a freed slot's poll with no free slot are wake-ups"
+    )
+    func marksAreWakeUps() throws {
+        let slots = EngineSlots(capacity: 1)
+        let held = try reserve("held", in: slots)
+        var poll = slots.startPoll(markingIfNone: false)
+        for index in 0..<slots.maxQueuedStarts {
+            slots.queue(queuedStart("queued-\(index)"))
+        }
+        #expect(
+            !slots.endPoll(poll, markingMoreDue: false), "a start the queue holds is offered by its own start's end")
+        poll = slots.startPoll(markingIfNone: false)
+        slots.queue(queuedStart("past-the-bound"))
+        #expect(slots.endPoll(poll, markingMoreDue: false))
+
+        poll = slots.startPoll(markingIfNone: false)
+        guard case .full = slots.claim("queued-0", known: queuedStart("queued-0")) else {
+            Issue.record("a claim with the slot taken was not refused")
+            return
+        }
+        #expect(slots.endPoll(poll, markingMoreDue: false), "the queued start went back first in line")
+
+        poll = slots.startPoll(markingIfNone: false)
+        #expect(slots.startPoll(markingIfNone: true).limit == 0)
+        #expect(slots.endPoll(poll, markingMoreDue: false), "a freed slot's poll found the slot taken and marked")
+        slots.unclaim("held", token: held)
     }
 }

@@ -219,9 +219,9 @@ final class EngineSlots: Sendable {
     }
 
     /// Ends the due-saga poll begun at `start`, noting with `markingMoreDue` that due sagas may wait in the store
-    /// beyond what it took; returns whether the free slots were given a wake-up while it ran, which the caller then
-    /// acts on (``wakeUps``). A poll's own failed claims and marks are not wake-ups: a saga whose lease cannot be taken
-    /// would otherwise be fetched again and again.
+    /// beyond what it took; returns whether the free slots were given a wake-up while it ran (a slot freed, a mark
+    /// set), which the caller then acts on. Slots freed by polls' failed claims and the marks set at polls' ends are no
+    /// wake-ups: a saga whose lease cannot be taken would otherwise be fetched again and again.
     func endPoll(_ start: PollStart, markingMoreDue: Bool) -> Bool {
         state.withLock { state in
             if markingMoreDue { state.moreDue = true }
@@ -332,7 +332,7 @@ final class EngineSlots: Sendable {
     /// ``replaceRunner(_:token:retiring:with:)``, checks for a crash before it writes anything.)
     func launch(_ sagaId: String, token: Int?, stopping: () -> Bool, runner: (Int) -> Task<Void, Never>) -> Bool {
         state.withLock { state in
-            // A claim's slot stays reserved: its caller gives the lease back, then the slot (``unclaim(_:token:)``).
+            // A claim's slot stays reserved: its caller gives the lease back, then the slot (``unclaim(_:token:countingAsFreed:)``).
             guard !stopping() else { return false }
             if token == nil { state.startReservations -= 1 }
             let token = token ?? state.nextToken()

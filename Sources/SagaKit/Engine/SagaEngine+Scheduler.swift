@@ -26,14 +26,16 @@ extension SagaEngine {
         if !lifecycle.isStopping { await shutdown() }
     }
 
-    /// Looks for due sagas once: those whose `dueAt` passed and whose lease is free or expired. A slot freed, or more
-    /// work marked, while it ran is acted on as it ends (by one more poll, when its page was full, say).
+    /// Looks for due sagas once: those whose `dueAt` passed and whose lease is free or expired. A wake-up the free
+    /// slots were given while it ran (a runner that ended, a claim that found no free slot) is acted on as it ends: one
+    /// more poll when its page was full, say.
     public func pollDueSagas() async {
         await pollDueSagas(forFreedSlot: false)
     }
 
     /// ``pollDueSagas()``; `forFreedSlot` when a freed slot asked for it because more were due than the queue of
-    /// starts held: a poll that finds no free slot or fails leaves that mark for the next freed slot.
+    /// starts held: a poll that finds no free slot or fails leaves that mark for the next freed slot (at once, when a
+    /// wake-up came while it ran).
     func pollDueSagas(forFreedSlot: Bool) async {
         let start = slots.startPoll(markingIfNone: forFreedSlot)
         guard !lifecycle.isStopping, start.limit > 0 else { return }

@@ -184,7 +184,7 @@ public actor SagaEngine {
 
     /// A slot may have freed up: claims the next saga queued by ``start`` while every slot was taken, or, once none
     /// is queued but more were due than the queue held, polls for them rather than waiting for the poll interval
-    /// (unless `offeringMoreDue` is false: a due-saga poll's claim that failed leaves that to the poll's end).
+    /// (unless `offeringMoreDue` is false, for a due-saga poll's claim that failed: see ``claim(_:known:byPoll:)``).
     nonisolated func freeSlot(offeringMoreDue: Bool = true) {
         guard !lifecycle.isStopping, let work = slots.nextWork(offeringMoreDue: offeringMoreDue) else { return }
         switch work {
@@ -285,8 +285,9 @@ public actor SagaEngine {
     ///
     /// `byPoll` for a due-saga poll's claim: a saga busy here is not looked at again (the poll's page was read
     /// before it was taken, or its runner claims it again itself if it is due by then), and a claim that fails gives
-    /// its slot to a queued start only: its end acts on any mark (see ``EngineSlots/endPoll(_:markingMoreDue:)``), so
-    /// that a saga whose lease cannot be taken is not fetched again and again.
+    /// its slot to a queued start only, not to a mark left before the poll began (the poll's end acts on marks set
+    /// while it ran: ``EngineSlots/endPoll(_:markingMoreDue:)``), so that a saga whose lease cannot be taken is not
+    /// fetched again and again.
     func claim(_ sagaId: String, known given: SagaRecord? = nil, byPoll: Bool = false) async {
         let busy = byPoll ? slots.isBusy(sagaId) : slots.recheckIfBusy(sagaId)
         guard !lifecycle.isStopping, !busy else { return }
