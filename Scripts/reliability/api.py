@@ -1,6 +1,7 @@
 """A small HTTP client for the service and the sandbox, which records every answer's status."""
 
 import collections
+import http.client
 import json
 import threading
 import time
@@ -49,12 +50,14 @@ class Client:
             for name, value in (headers or {}).items():
                 request.add_header(name, value)
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    answer = Answer(response.status, dict(response.headers), response.read())
-            except urllib.error.HTTPError as error:
-                answer = Answer(error.code, dict(error.headers), error.read())
-            except (OSError, ValueError):
-                continue  # refused, reset or timed out: try the next instance
+                try:
+                    with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                        answer = Answer(response.status, dict(response.headers), response.read())
+                except urllib.error.HTTPError as error:
+                    answer = Answer(error.code, dict(error.headers), error.read())
+            except (OSError, ValueError, http.client.HTTPException):
+                # Refused, reset, timed out, or the answer cut off by a kill (`IncompleteRead`): try the next instance.
+                continue
             self.record(method, path, answer)
             return answer
         return None
