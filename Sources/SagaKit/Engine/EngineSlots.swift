@@ -332,7 +332,8 @@ final class EngineSlots: Sendable {
     /// ``replaceRunner(_:token:retiring:with:)``, checks for a crash before it writes anything.)
     func launch(_ sagaId: String, token: Int?, stopping: () -> Bool, runner: (Int) -> Task<Void, Never>) -> Bool {
         state.withLock { state in
-            // A claim's slot stays reserved: its caller gives the lease back, then the slot (``unclaim(_:token:countingAsFreed:)``).
+            // A claim's slot stays reserved: its caller gives the lease back, then the slot
+            // (``unclaim(_:token:countingAsFreed:)``).
             guard !stopping() else { return false }
             if token == nil { state.startReservations -= 1 }
             let token = token ?? state.nextToken()
