@@ -313,11 +313,13 @@ struct CeilingBench: AsyncParsableCommand {
         var secondsPerSaga: Double
     }
 
-    /// The case that stands for a command: writes by kind (a history update is the group commit's upsert), reads
-    /// (find, aggregate, getMore, count, …) as `findOne`.
+    /// The case that stands for a command: writes by kind (a history update is the group commit's upsert, and so is a
+    /// `bulkWrite` of a step's conditional writes with its append, at its writes per command), reads (find, aggregate,
+    /// getMore, count, …) as `findOne`.
     static func kind(of entry: Mix.Entry) -> Kind {
         switch entry.command {
         case "insert": .insert
+        case "bulkWrite": .upsert
         case "update", "delete": entry.database.contains("history") ? .upsert : .update
         case "findAndModify": .findOneAndUpdate
         default: .findOne

@@ -18,6 +18,8 @@ struct LoadRun: Sendable {
         /// The service's business and history databases, to split its commands.
         var businessDatabase = "orders"
         var historyDatabase = "saga_history"
+        /// How command monitoring names a `bulkWrite` to both databases (`orders+saga_history`).
+        var bothDatabases: String { [businessDatabase, historyDatabase].sorted().joined(separator: "+") }
         /// Completed orders after which to record the service's memory.
         var memoryCheckpoints: [Int] = []
         /// Place without following the sagas (no event streams, no client-side latency), then poll until all end.

@@ -53,9 +53,10 @@ struct Report {
             if !r.commands.isEmpty {
                 let business = r.commands(in: settings.businessDatabase) / placed
                 let history = r.commands(in: settings.historyDatabase) / placed
+                let both = r.commands(in: settings.bothDatabases) / placed
                 let all = r.commands.values.reduce(0, +) / placed
                 lines.append(
-                    "| commands per saga (command monitoring): business `\(settings.businessDatabase)` / history `\(settings.historyDatabase)` / all | \(format(business)) / \(format(history)) / \(format(all)) |"
+                    "| commands per saga (command monitoring): business `\(settings.businessDatabase)` / history `\(settings.historyDatabase)` / both in one `bulkWrite` / all | \(format(business)) / \(format(history)) / \(format(both)) / \(format(all)) |"
                 )
                 lines.append(
                     "| commands per saga by database.command | \(r.commandsPerSaga().filter { $0.perSaga >= 0.005 }.map { "\($0.name) \(format($0.perSaga))" }.joined(separator: ", ")) |"

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Mongo
 import SagaKit
+import Synchronization
 
 /// The saga engine's ``HistoryStore`` on MongoDB: one document per saga in a database of its own.
 ///
@@ -26,6 +27,11 @@ public final class MongoHistoryStore: HistoryStore {
     let committed: MongoCollection<Document>
     /// Starts and appends of concurrent sagas, group-committed.
     let writes: WriteBatcher<Document>
+    /// Starts and appends that follow business writes (outcome writes), group-committed in ordered bulk
+    /// writes across collections; nil unless asked for.
+    let groups: WriteGroupBatcher?
+    /// Whether ``groups`` is asked for and the deployment takes it (found by ``prepare()``).
+    private let groupsTaken = Atomic<Bool>(false)
     /// The counts by status as of a position in the sagas' change stream (see ``countsByStatus()``).
     let counts: MongoCollection<Document>
     /// Lets one read of the counts run at a time.
@@ -36,6 +42,10 @@ public final class MongoHistoryStore: HistoryStore {
     let logger: Logger
 
     /// Creates a store in `databaseName`; call ``prepare()`` once before use to create its indexes.
+    ///
+    /// With `takingOutcomeWrites`, for business data on the same deployment, the store makes outcome writes
+    /// (`[NamespacedWrite]`) with starts and appends in one command each (``HistoryStore/append(_:after:)``), once ``prepare()`` found
+    /// that the deployment takes writes across collections (MongoDB 8.0).
     public init(
         client: MongoClient,
         databaseName: String,
@@ -43,6 +53,7 @@ public final class MongoHistoryStore: HistoryStore {
         writeConcern: WriteConcern? = .majority,
         watchPollInterval: Duration = .seconds(15),
         maxWritesInFlight: Int = 2,
+        takingOutcomeWrites: Bool = false,
         logger: Logger = Logger(label: "saga.history.mongo")
     ) {
         let collection = client.database(databaseName).collection("sagas", as: Document.self)
@@ -53,6 +64,9 @@ public final class MongoHistoryStore: HistoryStore {
             .withWriteConcern(writeConcern)
         self.logger = logger
         writes = GroupCommit.batcher(for: collection, maxInFlight: maxWritesInFlight)
+        groups =
+            takingOutcomeWrites
+            ? GroupCommit.groupBatcher(client: client, writeConcern: writeConcern, maxInFlight: maxWritesInFlight) : nil
         let changes = SagaChangeFeed(sagas: collection, logger: logger)
         self.changes = changes
         self.clock = clock
@@ -64,6 +78,9 @@ public final class MongoHistoryStore: HistoryStore {
     /// Creates the indexes the store's queries use and gives sagas stored before lists paged by `listKey` their key
     /// (idempotent).
     public func prepare() async throws {
+        if groups != nil {
+            groupsTaken.store(try await sagas.database.client.supportsBulkWriteAcrossCollections(), ordering: .relaxed)
+        }
         try await backfillListKeys()
         try await backfillLastSignalTimes()
         // Earlier versions kept an index on `dueAt` alone, which no query uses now; every write paid for it.
@@ -79,22 +96,96 @@ public final class MongoHistoryStore: HistoryStore {
         ])
     }
 
-    /// Bulk writes sent for appends so far (a gauge of group commit: fewer writes than appends under load).
+    /// Bulk writes sent for starts and appends so far, with their outcome writes or without (a gauge of group commit:
+    /// fewer writes than appends under load).
     public var appendWrites: Int {
-        get async { await writes.writes }
+        get async { await writes.writes + (await groups?.writes ?? 0) }
     }
 
     // MARK: Start and append
 
+    public var takesOutcomeWrites: Bool { groupsTaken.load(ordering: .relaxed) }
+
     public func startSaga(_ start: SagaStartRequest) async throws -> SagaStartOutcome {
+        try await startSaga(start, making: nil)
+    }
+
+    public func startSaga(_ start: SagaStartRequest, after writes: any OutcomeWrites) async throws
+        -> SagaStartOutcome
+    {
+        try await startSaga(start, making: try taken(writes))
+    }
+
+    public func append(_ request: AppendRequest) async throws {
+        try await append(request, making: nil)
+    }
+
+    public func append(_ request: AppendRequest, after writes: any OutcomeWrites) async throws {
+        try await append(request, making: try taken(writes))
+    }
+
+    /// `writes` as this store makes them (nil: none), or their refusal when it takes none or none of their type, so
+    /// that the caller makes them itself.
+    private func taken(_ writes: any OutcomeWrites) throws -> [NamespacedWrite]? {
+        guard takesOutcomeWrites, let writes = writes as? [NamespacedWrite] else {
+            throw HistoryStoreError.outcomeWritesRefused(
+                HistoryStoreError.invalidRequest("this store takes no \(type(of: writes)) now (only [NamespacedWrite])")
+            )
+        }
+        return writes.isEmpty ? nil : writes
+    }
+
+    /// `model`, made in the sagas collection.
+    func onSagas(_ model: WriteModel<Document>) -> NamespacedWrite { NamespacedWrite(model, in: sagas) }
+
+    /// The server codes that say a deployment does not take `bulkWrite` (no such command, a field it does not know,
+    /// a feature not enabled at its feature compatibility version).
+    static let bulkWriteMissingCodes: Set<Int> = [59, 115, 40415, 7_395_100]
+
+    /// Sends `group` in the next ordered bulk write. A deployment that turns out not to take the command (a node of
+    /// an older version after a failover, a feature compatibility version not yet raised) is asked no more, and the
+    /// group is refused, so that the caller makes its writes itself.
+    private func submit(_ group: [NamespacedWrite]) async throws -> WriteGroupBatcher.Outcome {
+        do {
+            return try await groups!.submit(group)
+        } catch let error as MongoError where Self.bulkWriteMissingCodes.contains(error.code) {
+            groupsTaken.store(false, ordering: .relaxed)
+            logger.warning(
+                "the deployment does not take writes across collections; business writes go on their own",
+                metadata: ["error": "\(error)"])
+            throw HistoryStoreError.outcomeWritesRefused(error)
+        } catch let error as MongoError {
+            throw error.kind == .bson
+                ? HistoryStoreError.invalidRequest("\(error)") : HistoryStoreError.unavailable("\(error)")
+        }
+    }
+
+    /// Starts the saga, after `writes` when there are any.
+    private func startSaga(_ start: SagaStartRequest, making writes: [NamespacedWrite]?) async throws
+        -> SagaStartOutcome
+    {
         guard let first = start.events.first, first.type == HistoryEvent.EventType.sagaStarted.rawValue else {
             throw HistoryStoreError.invalidRequest("a saga starts with a SagaStarted event")
         }
         try HistoryEvent.checkSequence(start.events, after: 0)
         do {
             let document = try SagaDocument.document(for: start)
-            if case .refused(let error) = try await mapped({ try await self.writes.submit(.insertOne(document)) }) {
-                throw error.kind == .duplicateKey ? DuplicateSaga() : HistoryStoreError.unavailable(error.message)
+            let refusal: BulkWriteError?
+            if let writes {
+                switch try await submit(writes + [onSagas(.insertOne(document))]) {
+                case .applied: refusal = nil
+                case .refused(let error) where error.index < writes.count:
+                    throw HistoryStoreError.outcomeWritesRefused(MongoError(refusal: error))
+                case .refused(let error): refusal = error
+                }
+            } else if case .refused(let error) = try await mapped({ try await self.writes.submit(.insertOne(document)) }
+            ) {
+                refusal = error
+            } else {
+                refusal = nil
+            }
+            if let refusal {
+                throw refusal.kind == .duplicateKey ? DuplicateSaga() : HistoryStoreError.unavailable(refusal.message)
             }
         } catch is DuplicateSaga {
             guard let existing = try await load(sagaId: start.sagaId) else {
@@ -113,7 +204,8 @@ public final class MongoHistoryStore: HistoryStore {
                 inbox: [], events: start.events, input: start.input))
     }
 
-    public func append(_ request: AppendRequest) async throws {
+    /// Appends, after `writes` when there are any.
+    private func append(_ request: AppendRequest, making writes: [NamespacedWrite]?) async throws {
         do {
             try HistoryEvent.checkSequence(request.events, after: request.expectedSeq)
         } catch {
@@ -128,7 +220,13 @@ public final class MongoHistoryStore: HistoryStore {
         let (filter, update) = try SagaDocument.append(request)
         if let last = request.events.last { changes.appending(request.sagaId, upTo: last.seq) }
         defer { changes.appendEnded(request.sagaId) }
-        switch try await mapped({ try await self.writes.compareAndSet(filter: filter, update: update) }) {
+        let outcome: WriteBatcher<Document>.CompareAndSetOutcome
+        if let writes {
+            outcome = try await compareAndSet(filter: filter, update: update, after: writes, of: request)
+        } else {
+            outcome = try await mapped { try await self.writes.compareAndSet(filter: filter, update: update) }
+        }
+        switch outcome {
         case .applied:
             watchers.appended(request.sagaId, events: request.events, terminal: request.status.isTerminal)
         case .inserted(let stray):
@@ -143,6 +241,30 @@ public final class MongoHistoryStore: HistoryStore {
             // so the engine reloads and decides again from what is stored.
             let reason = request.conflict(with: current) ?? .staleSequence
             throw HistoryStoreError.conflict(AppendConflict(reason: reason, current: current))
+        }
+    }
+
+    /// The append's compare-and-set, made after `writes` in one ordered bulk write; never inserts (a missing saga
+    /// refuses the field its upsert would set on the new `_id`, and reads as a failed condition).
+    ///
+    /// A refused write leaves the append unmade. When that refusal comes on a retry of an append that had in fact
+    /// landed (its writes were made then, so now they are refused), that is reported as the conflict it is, so the
+    /// engine recognises its own write. A conflict therefore always means that every write was made.
+    private func compareAndSet(
+        filter: Document, update: Document, after writes: [NamespacedWrite], of request: AppendRequest
+    ) async throws -> WriteBatcher<Document>.CompareAndSetOutcome {
+        var update = update
+        update["$setOnInsert"] = ["_id.notStored": true]
+        switch try await submit(writes + [onSagas(.updateOne(filter: filter, update: update, upsert: true))]) {
+        case .applied:
+            return .applied
+        case .refused(let error) where error.index < writes.count:
+            if let current = try await loadCommitted(sagaId: request.sagaId), request.landed(in: current) {
+                throw HistoryStoreError.conflict(AppendConflict(reason: .staleSequence, current: current))
+            }
+            throw HistoryStoreError.outcomeWritesRefused(MongoError(refusal: error))
+        case .refused:
+            return .conditionFailed
         }
     }
 

@@ -68,10 +68,43 @@ public actor FaultInjectingHistoryStore: HistoryStore {
     private var leaseAcquisitionsFail = false
     /// How many due-saga polls reached this store so far.
     public private(set) var dueSagasCalls = 0
+    /// Whether it takes ``TestOutcomeWrites`` with appends and starts.
+    public nonisolated let takesOutcomeWrites: Bool
+    /// The appends that came after outcome writes all of which applied, so far.
+    public private(set) var appendsAfterWrites: [AppendRequest] = []
 
-    /// Wraps `base`.
-    public init(wrapping base: any HistoryStore) {
+    /// Wraps `base`; `takingOutcomeWrites` makes it take ``TestOutcomeWrites`` (made here, before the call reaches
+    /// `base`), as a store that makes business writes does.
+    public init(wrapping base: any HistoryStore, takingOutcomeWrites: Bool = false) {
         self.base = base
+        self.takesOutcomeWrites = takingOutcomeWrites
+    }
+
+    public func append(_ request: AppendRequest, after writes: any OutcomeWrites) async throws {
+        try make(writes)
+        appendsAfterWrites.append(request)
+        try await append(request)
+    }
+
+    public func startSaga(_ start: SagaStartRequest, after writes: any OutcomeWrites) async throws
+        -> SagaStartOutcome
+    {
+        try make(writes)
+        return try await startSaga(start)
+    }
+
+    /// Makes `writes` in order; the first that throws is refused, and the rest are not made.
+    private func make(_ writes: any OutcomeWrites) throws {
+        guard takesOutcomeWrites, let writes = writes as? TestOutcomeWrites else {
+            throw HistoryStoreError.invalidRequest("this store takes no \(type(of: writes))")
+        }
+        for write in writes.writes {
+            do {
+                try write()
+            } catch {
+                throw HistoryStoreError.outcomeWritesRefused(error)
+            }
+        }
     }
 
     /// Makes matching appends fail (see ``AppendFault``); faults are consulted in the order injected.
@@ -196,5 +229,17 @@ public actor FaultInjectingHistoryStore: HistoryStore {
         async throws -> Bool
     {
         try await base.sendSignal(sagaId: sagaId, signal: signal, ifUnchangedSince: condition)
+    }
+}
+
+/// Business writes a ``FaultInjectingHistoryStore`` that takes them makes before an append or a start: each closure in
+/// turn, one that throws being the refused write.
+public struct TestOutcomeWrites: OutcomeWrites {
+    /// The writes, in the order they are made.
+    public let writes: [@Sendable () throws -> Void]
+
+    /// `writes`, in the order they are to be made.
+    public init(_ writes: (@Sendable () throws -> Void)...) {
+        self.writes = writes
     }
 }

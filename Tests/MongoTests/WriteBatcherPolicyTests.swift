@@ -6,7 +6,7 @@ import Testing
 @Suite("Write batcher: when a bulk write goes out")
 struct WriteBatcherPolicyTests {
     private func sendsNow(inFlight: Int, waiting: Int) -> Bool {
-        WriteBatcher<Document>.sendsNow(inFlight: inFlight, waiting: waiting, maxInFlight: 2, parallelAfter: 64)
+        GroupCommitQueue<Int, Int>.sendsNow(inFlight: inFlight, waiting: waiting, maxInFlight: 2, parallelAfter: 64)
     }
 
     @Test("a write goes out at once when no bulk write runs: no latency added when idle")

@@ -6,6 +6,18 @@ import Testing
 /// `INVENTORY_RETENTION` is checked against the stock steps' timeouts and the write timeout when the service starts.
 @Suite("Service configuration")
 struct ServiceConfigurationTests {
+    @Test("step writes go with the history's records by default, only where both stores share a deployment")
+    func stepWritesWithHistory() throws {
+        #expect(try ServiceConfiguration.fromEnvironment([:]).historyTakesStepWrites)
+        #expect(try !ServiceConfiguration.fromEnvironment(["STEP_WRITES_WITH_HISTORY": "false"]).historyTakesStepWrites)
+        #expect(try ServiceConfiguration.fromEnvironment(["STEP_WRITES_WITH_HISTORY": "TRUE"]).historyTakesStepWrites)
+        let elsewhere = try ServiceConfiguration.fromEnvironment(["HISTORY_MONGODB_URI": "mongodb://127.0.0.1:1/"])
+        #expect(elsewhere.stepWritesWithHistory && !elsewhere.historyTakesStepWrites)
+        #expect {
+            try ServiceConfiguration.fromEnvironment(["STEP_WRITES_WITH_HISTORY": "yes"])
+        } throws: { "\($0)".contains("STEP_WRITES_WITH_HISTORY must be true or false") }
+    }
+
     @Test(
         "the inventory retention defaults to 30s and must be at least twice the stock steps' timeouts and the write timeout, the longest named"
     )

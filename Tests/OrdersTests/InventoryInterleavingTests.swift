@@ -1,14 +1,16 @@
 import Foundation
 import Mongo
 import MongoTesting
-import Orders
 import SagaKit
 import Synchronization
 import Testing
 
+@testable import Orders
+
 /// Random schedules of reserve, commit and release attempts of one order — repeated, overlapping, cut between
-/// their writes, landing long after later attempts, with pruning running beside them — against the live server:
-/// in every one, stock ends exactly as after one clean run of the saga's final decisions.
+/// their writes, landing long after later attempts, with pruning running beside them, holds and commits made first
+/// as the writes a step defers to its outcome (run again directly when refused) — against the live server: in every
+/// one, stock ends exactly as after one clean run of the saga's final decisions.
 @Suite("Inventory under any interleaving of attempts")
 struct InventoryInterleavingTests {
     /// How a saga's run ended, and so what its clean run does to stock.
@@ -119,6 +121,8 @@ struct InventoryInterleavingTests {
             let operation: Operation
             /// Only the first SKU's write happens (a crash or timeout between two writes).
             let cut: Bool
+            /// A hold or commit tries the writes a step defers first (see ``perform(_:_:_:_:_:deferred:)``).
+            let deferred: Bool
             /// How long a superseded attempt waits before acting (a frozen executor, a slow network).
             let delay: Duration
         }
@@ -127,6 +131,8 @@ struct InventoryInterleavingTests {
         let ending: Ending
         /// Per phase: the superseded attempts, and whether the phase ends with a recorded (complete) attempt.
         let phases: [(stale: [Attempt], recorded: Operation?)]
+        /// Whether the recorded holds and commits try the deferred writes first.
+        let recordedDeferred: Bool
     }
 
     static func plan(index: Int, random: inout Random) -> Plan {
@@ -139,7 +145,7 @@ struct InventoryInterleavingTests {
         func stale(_ operation: Operation) -> [Plan.Attempt] {
             (0..<Int.random(in: 0...3, using: &random)).map { _ in
                 Plan.Attempt(
-                    operation: operation, cut: Bool.random(using: &random),
+                    operation: operation, cut: Bool.random(using: &random), deferred: Bool.random(using: &random),
                     delay: .milliseconds(Int.random(in: 0...40, using: &random)))
             }
         }
@@ -152,7 +158,9 @@ struct InventoryInterleavingTests {
             case .refunded: [(stale(.reserve), .reserve), (stale(.commit), .commit), (stale(.release), .release)]
             case .cancelledDuringReserve: [(stale(.reserve) + stale(.reserve), nil), (stale(.release), .release)]
             }
-        return Plan(orderId: "o-\(index)", lines: lines, ending: ending, phases: phases)
+        return Plan(
+            orderId: "o-\(index)", lines: lines, ending: ending, phases: phases,
+            recordedDeferred: Bool.random(using: &random))
     }
 
     /// Runs a schedule: each phase's superseded attempts start (and may land at any later time), then its recorded
@@ -166,11 +174,13 @@ struct InventoryInterleavingTests {
                     stragglers.addTask {
                         try await Task.sleep(for: attempt.delay)
                         let lines = attempt.cut ? [plan.lines[0]] : plan.lines
-                        _ = try? await perform(attempt.operation, plan.orderId, lines, token, inventory)
+                        _ = try? await perform(
+                            attempt.operation, plan.orderId, lines, token, inventory, deferred: attempt.deferred)
                     }
                 }
                 if let recorded = phase.recorded {
-                    try await performRecorded(recorded, plan.orderId, plan.lines, clock, inventory)
+                    try await performRecorded(
+                        recorded, plan.orderId, plan.lines, clock, inventory, deferred: plan.recordedDeferred)
                 }
             }
             try await stragglers.waitForAll()
@@ -183,21 +193,34 @@ struct InventoryInterleavingTests {
     /// the engine retries a `Superseded` step: here only pruning's horizon can overtake it, when it runs that long).
     static func performRecorded(
         _ operation: Operation, _ orderId: String, _ lines: [Reservation.Line], _ clock: TokenClock,
-        _ inventory: Inventory
+        _ inventory: Inventory, deferred: Bool
     ) async throws {
         for attempt in 1...5 {
             do {
-                return try await perform(operation, orderId, lines, clock.next(), inventory)
+                return try await perform(operation, orderId, lines, clock.next(), inventory, deferred: deferred)
             } catch is StockMoveSuperseded where attempt < 5 {
                 continue
             }
         }
     }
 
+    /// Runs one attempt. `deferred`, a hold or commit first makes the writes its step defers to the outcome's
+    /// append, in one ordered bulk write, and when one is refused runs again directly, as the engine runs the step
+    /// again.
     static func perform(
         _ operation: Operation, _ orderId: String, _ lines: [Reservation.Line], _ token: FencingToken,
-        _ inventory: Inventory
+        _ inventory: Inventory, deferred: Bool
     ) async throws {
+        if deferred, operation != .release {
+            let writes =
+                operation == .reserve
+                ? try inventory.holdWrites(orderId: orderId, lines: lines, fence: token)
+                : try inventory.commitWrites(orderId: orderId, lines: lines, fence: token)
+            do {
+                try await inventory.products.database.client.bulkWrite(writes, writeConcern: .majority)
+                return
+            } catch is BulkWriteFailure {}
+        }
         switch operation {
         case .reserve: try await inventory.reserve(orderId: orderId, lines: lines, fence: token)
         case .commit: try await inventory.commit(orderId: orderId, lines: lines, fence: token)

@@ -109,13 +109,13 @@ struct RecoveryTests {
                 inbox: [SagaSignalRecord(name: "approve", at: now)], events: [], input: .null)
         }
         let keep = request(.keep(until: now.addingTimeInterval(30)))
-        #expect(SagaRunner.alreadyWritten(keep, in: record(.stuck, owner: "me")))
-        #expect(SagaRunner.alreadyWritten(request(.release), in: record(.stuck, owner: nil)), "a release clears it")
-        #expect(!SagaRunner.alreadyWritten(keep, in: record(.running, owner: "me")), "it did not land")
-        #expect(!SagaRunner.alreadyWritten(keep, in: record(.stuck, lastSeq: 8, owner: "me")), "more happened since")
-        #expect(!SagaRunner.alreadyWritten(request(.release), in: record(.stuck, owner: "other")), "another took it")
+        #expect(keep.landed(in: record(.stuck, owner: "me")))
+        #expect(request(.release).landed(in: record(.stuck, owner: nil)), "a release clears it")
+        #expect(!keep.landed(in: record(.running, owner: "me")), "it did not land")
+        #expect(!keep.landed(in: record(.stuck, lastSeq: 8, owner: "me")), "more happened since")
+        #expect(!request(.release).landed(in: record(.stuck, owner: "other")), "another took it")
         #expect(
-            !SagaRunner.alreadyWritten(request(.release, status: .running), in: record(.running, owner: nil)),
+            !request(.release, status: .running).landed(in: record(.running, owner: nil)),
             "no change of status tells nothing")
     }
 

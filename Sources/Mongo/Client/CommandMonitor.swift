@@ -38,9 +38,12 @@ final class CommandMonitor: Sendable {
 
     /// Counts one started command.
     private func record(_ event: OpaquePointer) {
-        let database = mongoc_apm_command_started_get_database_name(event).map { String(cString: $0) } ?? ""
         let command = mongoc_apm_command_started_get_command_name(event).map { String(cString: $0) } ?? ""
         let body = mongoc_apm_command_started_get_command(event)
+        // A bulk write across collections runs on `admin`: it counts for the databases it writes to.
+        let database =
+            (command == "bulkWrite" ? body.flatMap(Self.bulkWriteDatabases) : nil)
+            ?? mongoc_apm_command_started_get_database_name(event).map { String(cString: $0) } ?? ""
         let collection = body.flatMap { Self.collection(of: command, in: $0) }
         let writes = body.flatMap { Self.writeOperations(of: command, in: $0) }
         let key = CommandCounts.Key(database: database, command: command, collection: collection)
@@ -51,10 +54,12 @@ final class CommandMonitor: Sendable {
     }
 
     /// The array of operations each write command carries.
-    private static let writeArrays = ["insert": "documents", "update": "updates", "delete": "deletes"]
+    private static let writeArrays = [
+        "insert": "documents", "update": "updates", "delete": "deletes", "bulkWrite": "ops",
+    ]
 
-    /// How many operations a write command carries (an insert's documents, an update's or a delete's statements);
-    /// nil for other commands.
+    /// How many operations a write command carries (an insert's documents, an update's or a delete's statements, a
+    /// `bulkWrite`'s writes across collections); nil for other commands.
     private static func writeOperations(of command: String, in document: OpaquePointer) -> Int? {
         guard let field = writeArrays[command] else { return nil }
         return LibBSON.withScratchIterator { iterator in
@@ -66,6 +71,31 @@ final class CommandMonitor: Sendable {
                 var count = 0
                 while bson_iter_next(element) { count += 1 }
                 return count
+            }
+        }
+    }
+
+    /// The databases a `bulkWrite` writes to, in order of name and joined by `+` (`orders+saga_history`).
+    private static func bulkWriteDatabases(in document: OpaquePointer) -> String? {
+        LibBSON.withScratchIterator { iterator in
+            guard bson_iter_init_find(iterator, document, "nsInfo"), bson_iter_type(iterator) == BSON_TYPE_ARRAY else {
+                return nil
+            }
+            return LibBSON.withScratchIterator { entry in
+                guard bson_iter_recurse(iterator, entry) else { return nil }
+                var databases: Set<String> = []
+                while bson_iter_next(entry) {
+                    let namespace = LibBSON.withScratchIterator { field -> String? in
+                        guard bson_iter_recurse(entry, field), bson_iter_find(field, "ns"),
+                            bson_iter_type(field) == BSON_TYPE_UTF8, let value = bson_iter_utf8(field, nil)
+                        else { return nil }
+                        return String(cString: value)
+                    }
+                    if let namespace, let dot = namespace.firstIndex(of: ".") {
+                        databases.insert(String(namespace[..<dot]))
+                    }
+                }
+                return databases.isEmpty ? nil : databases.sorted().joined(separator: "+")
             }
         }
     }

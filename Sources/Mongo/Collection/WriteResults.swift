@@ -31,3 +31,10 @@ public struct DeleteResult: Sendable {
     /// Documents deleted.
     public let deletedCount: Int
 }
+
+extension MongoError {
+    /// The error of one refused write of a bulk write, as a single write would have thrown it.
+    public init(refusal: BulkWriteError) {
+        self.init(refusal.kind, code: refusal.code, message: refusal.message, keyValue: refusal.keyValue)
+    }
+}

@@ -59,7 +59,8 @@ public struct OrderServiceApplication: Sendable {
             ? business : try MongoClient(configuration.historyURI)
         let history = MongoHistoryStore(
             client: historyClient, databaseName: configuration.historyDatabase,
-            writeConcern: configuration.writeConcern, logger: logger)
+            writeConcern: configuration.writeConcern, takingOutcomeWrites: configuration.historyTakesStepWrites,
+            logger: logger)
         // Room for every running saga's provider call at once (the providers may share one host), so that no attempt
         // spends its timeout waiting for a connection.
         let http = HTTPClient(

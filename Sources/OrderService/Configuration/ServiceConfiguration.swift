@@ -52,6 +52,12 @@ public struct ServiceConfiguration: Sendable {
     public var streamsPerKey: Int
     /// The business database's collection whose inserted documents become orders (`INTAKE_COLLECTION`); nil: off.
     public var intakeCollection: String?
+    /// Whether a step's business writes go in one command with its history append (`STEP_WRITES_WITH_HISTORY`),
+    /// where both stores are one deployment that takes writes across collections (MongoDB 8.0).
+    public var stepWritesWithHistory: Bool
+
+    /// Whether the history store is asked to make the steps' business writes: on, and the stores share a deployment.
+    public var historyTakesStepWrites: Bool { stepWritesWithHistory && historyURI == mongoURI }
 
     /// The durable write concern with the configured `wtimeout`: majority, journaled.
     public var writeConcern: WriteConcern { WriteConcern(.majority, journal: true, timeout: writeTimeout) }
@@ -75,6 +81,13 @@ public struct ServiceConfiguration: Sendable {
                 throw Invalid(description: "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
             }
             return number
+        }
+        func flag(_ name: String, default fallback: Bool) throws -> Bool {
+            guard let text = value(name) else { return fallback }
+            guard let flag = ["true": true, "false": false][text.lowercased()] else {
+                throw Invalid(description: "\(name) must be true or false")
+            }
+            return flag
         }
         func duration(_ name: String, default fallback: Duration) throws -> Duration {
             guard let text = value(name) else { return fallback }
@@ -135,7 +148,8 @@ public struct ServiceConfiguration: Sendable {
             writeTimeout: writeTimeout,
             inventoryRetention: inventoryRetention,
             streamsPerKey: try integer("STREAMS_PER_KEY", default: 16, range: 1...10_000),
-            intakeCollection: try value("INTAKE_COLLECTION").map(intakeCollectionName))
+            intakeCollection: try value("INTAKE_COLLECTION").map(intakeCollectionName),
+            stepWritesWithHistory: try flag("STEP_WRITES_WITH_HISTORY", default: true))
     }
 
     /// The collections the service keeps its own documents in, which the intake may not be.

@@ -82,6 +82,35 @@ public struct Inventory: Sendable {
         return before
     }
 
+    /// The writes of ``reserve(orderId:lines:fence:now:)`` when nothing stands in its way, to be made with the step's
+    /// outcome: one hold per SKU, each refused (never applied, never inserting) when the SKU lacks units, already has
+    /// a marker for the order, or is not in the catalog. A refusal leaves it to ``reserve(orderId:lines:fence:now:)``
+    /// to find out why; the holds made before it are this attempt's, which that call adopts.
+    func holdWrites(orderId: String, lines: [Reservation.Line], fence: FencingToken, now: Date = Date()) throws
+        -> [NamespacedWrite]
+    {
+        try Self.merge(lines).map { try transitionWrite(.hold, $0, orderId: orderId, fence: fence, now: now) }
+    }
+
+    /// The writes of ``commit(orderId:lines:fence:now:)`` when every marker is held by this attempt or an earlier one,
+    /// to be made with the step's outcome; refused otherwise, leaving it to that call to find out why.
+    func commitWrites(orderId: String, lines: [Reservation.Line], fence: FencingToken, now: Date = Date()) throws
+        -> [NamespacedWrite]
+    {
+        try Self.merge(lines).map { try transitionWrite(.commit, $0, orderId: orderId, fence: fence, now: now) }
+    }
+
+    /// `transition` for `line` as a write that is refused when it does not apply: on a miss, whether the product exists
+    /// or not, the upsert's insert cannot set a field within the string `_id`, so nothing is ever inserted.
+    private func transitionWrite(
+        _ transition: StockTransition, _ line: Reservation.Line, orderId: String, fence: FencingToken, now: Date
+    ) throws -> NamespacedWrite {
+        var (filter, update) = try transition.update(
+            sku: line.sku, orderId: orderId, quantity: line.quantity, fence: fence.value, now: now)
+        update["$setOnInsert"] = ["_id.notInCatalog": true]
+        return NamespacedWrite(.updateOne(filter: filter, update: update, upsert: true), in: products)
+    }
+
     /// The order's marker on product `sku`, or its settled record once pruned, or nil.
     public func move(orderId: String, sku: String) async throws -> StockMove? {
         if let marker = try await look(sku: sku, orderId: orderId)?.move { return marker }

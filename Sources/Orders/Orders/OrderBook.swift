@@ -69,10 +69,19 @@ public struct OrderBook: Sendable {
     /// Stores a new order; throws a duplicate-key `MongoError` when the customer already used its idempotency key.
     func insert(_ order: Order) async throws {
         if case .refused(let error) = try await writes.submit(.insertOne(order)) {
-            throw MongoError(error.kind, code: error.code, message: error.message, keyValue: error.keyValue)
+            throw MongoError(refusal: error)
         }
         cache.remember(order)
     }
+
+    /// The insert of ``insert(_:)``, to be made with the saga's start (refused as a duplicate key as that one is);
+    /// ``remember(_:)`` the order once it is made.
+    func insertWrite(_ order: Order) throws -> NamespacedWrite {
+        NamespacedWrite(.insertOne(try BSONEncoder().encode(order)), in: orders)
+    }
+
+    /// Keeps the stored `order` in this process's cache.
+    func remember(_ order: Order) { cache.remember(order) }
 
     /// Clears the `sagaStartPending` mark of the orders with these `_id`s (their sagas are durably started, or an id
     /// is not one this service issues and can have no saga), in one write.

@@ -30,18 +30,35 @@ extension OrderSystem {
     /// key is refused; of two concurrent requests with one key, one creates the order.
     ///
     /// Insert first: the order's unique `idempotencyScope` refuses a second order with the key, and only then is the
-    /// first one read; a new order costs no look-up.
+    /// first one read; a new order costs no look-up. Where the history store makes business writes, the order's
+    /// insert and the saga's start go in one command (the saga is recorded only if the order was).
     public func place(_ request: OrderRequest, idempotencyKey: String?, now: Date = Date()) async throws -> Placement {
         let order = try await price(request, idempotencyKey: idempotencyKey, now: now)
+        let started: SagaStartOutcome
         do {
-            try await orderBook.insert(order)
+            if engine.takesOutcomeWrites {
+                do {
+                    started = try await startSaga(for: order, after: [orderBook.insertWrite(order)])
+                    orderBook.remember(order)
+                } catch HistoryStoreError.outcomeWritesRefused(let error as MongoError)
+                    where error.kind == .duplicateKey
+                {
+                    throw error
+                } catch HistoryStoreError.outcomeWritesRefused {
+                    // The store made no writes after all (the deployment turned out not to take them): one at a time.
+                    try await orderBook.insert(order)
+                    started = try await startSaga(for: order)
+                }
+            } else {
+                try await orderBook.insert(order)
+                started = try await startSaga(for: order)
+            }
         } catch let error as MongoError where error.kind == .duplicateKey {
             guard let idempotencyKey,
                 let existing = try await orderBook.order(customerId: request.customerId, idempotencyKey: idempotencyKey)
             else { throw error }
             return try await replay(existing, for: request)
         }
-        let started = try await startSaga(for: order)
         orderBook.noteSagaStarted(order.id)
         return .placed(order, started.record)
     }
@@ -83,13 +100,13 @@ extension OrderSystem {
             sagaStartPending: true)
     }
 
-    /// Starts (idempotently) the saga of a stored order.
+    /// Starts (idempotently) the saga of a stored order, or of one `writes` store first.
     @discardableResult
-    func startSaga(for order: Order) async throws -> SagaStartOutcome {
-        try await engine.start(
-            definition, sagaId: order.sagaId,
-            input: OrderSagaInput(
-                orderId: order.id.rawValue, total: order.total.amountText, currency: order.total.currency))
+    func startSaga(for order: Order, after writes: [NamespacedWrite]? = nil) async throws -> SagaStartOutcome {
+        let input = OrderSagaInput(
+            orderId: order.id.rawValue, total: order.total.amountText, currency: order.total.currency)
+        guard let writes else { return try await engine.start(definition, sagaId: order.sagaId, input: input) }
+        return try await engine.start(definition, sagaId: order.sagaId, input: input, after: writes)
     }
 
     /// Starts the sagas of orders stored before a crash cut their placement short; returns how many it started.

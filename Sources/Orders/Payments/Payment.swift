@@ -55,13 +55,25 @@ public struct PaymentRecords: Sendable {
     /// superseded attempt's write changes nothing at all).
     func recordCharge(orderId: String, chargeId: String, amount: Money, at: Date, fence: FencingToken) async throws {
         try await writes.fencedUpsert(
-            id: orderId, fence: fence,
-            update: [
-                "$setOnInsert": [
-                    "chargeId": .string(chargeId), "amount": try BSONEncoder().encodeValue(amount),
-                    "status": .string(Payment.Status.charged.rawValue), "chargedAt": .datetime(at),
-                ]
-            ])
+            id: orderId, fence: fence, update: Self.charge(chargeId: chargeId, amount: amount, at: at))
+    }
+
+    /// The write of ``recordCharge(orderId:chargeId:amount:at:fence:)``, to be made with the step's outcome: refused
+    /// when a later attempt wrote the payment.
+    func chargeWrite(orderId: String, chargeId: String, amount: Money, at: Date, fence: FencingToken) throws
+        -> NamespacedWrite
+    {
+        let update = try Self.charge(chargeId: chargeId, amount: amount, at: at)
+        return NamespacedWrite(.fencedUpsert(id: orderId, fence: fence, update: update), in: payments)
+    }
+
+    private static func charge(chargeId: String, amount: Money, at: Date) throws -> Document {
+        [
+            "$setOnInsert": [
+                "chargeId": .string(chargeId), "amount": try BSONEncoder().encodeValue(amount),
+                "status": .string(Payment.Status.charged.rawValue), "chargedAt": .datetime(at),
+            ]
+        ]
     }
 
     /// Records a refund, or that nothing was charged (the charge key is void), as the gateway answered.

@@ -24,6 +24,13 @@ struct OrderSagaSteps: Sendable {
 
     func reserveInventory(_ context: StepContext<OrderSagaInput>) async throws -> Reserved {
         let order = try await load(context.input.orderId)
+        if context.mayDeferWrites {
+            // Held with the record of the step's completion, in one command; a refusal runs this step again below.
+            context.deferWrites(
+                try inventory.holdWrites(
+                    orderId: order.id.rawValue, lines: order.reservationLines, fence: context.fence.token))
+            return Reserved(lines: Inventory.merge(order.reservationLines))
+        }
         do {
             try await inventory.reserve(
                 orderId: order.id.rawValue, lines: order.reservationLines, fence: context.fence.token)
@@ -55,9 +62,17 @@ struct OrderSagaSteps: Sendable {
         let charge = try await gateway.charge(
             orderId: order.id.rawValue, amount: order.total, token: order.paymentToken,
             idempotencyKey: context.idempotencyKey)
-        try await payments.recordCharge(
-            orderId: order.id.rawValue, chargeId: charge.id, amount: order.total, at: Date(), fence: context.fence.token
-        )
+        if context.mayDeferWrites {
+            context.deferWrites([
+                try payments.chargeWrite(
+                    orderId: order.id.rawValue, chargeId: charge.id, amount: order.total, at: Date(),
+                    fence: context.fence.token)
+            ])
+        } else {
+            try await payments.recordCharge(
+                orderId: order.id.rawValue, chargeId: charge.id, amount: order.total, at: Date(),
+                fence: context.fence.token)
+        }
         return Charged(chargeId: charge.id, amount: order.total.amountText, currency: order.total.currency)
     }
 
@@ -83,6 +98,14 @@ struct OrderSagaSteps: Sendable {
         let shipmentId = try await carrier.createShipment(
             orderId: order.id.rawValue, address: order.shippingAddress, items: order.items,
             idempotencyKey: context.idempotencyKey)
+        if context.mayDeferWrites {
+            let fence = context.fence.token
+            context.deferWrites(
+                [shipments.createdWrite(orderId: order.id.rawValue, shipmentId: shipmentId, at: Date(), fence: fence)]
+                    + (try inventory.commitWrites(
+                        orderId: order.id.rawValue, lines: order.reservationLines, fence: fence)))
+            return Shipped(shipmentId: shipmentId)
+        }
         try await shipments.recordCreated(
             orderId: order.id.rawValue, shipmentId: shipmentId, at: Date(), fence: context.fence.token)
         // The goods have left: the held units leave `reserved` for good.

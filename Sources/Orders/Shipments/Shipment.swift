@@ -49,14 +49,24 @@ public struct ShipmentRecords: Sendable {
 
     /// Records a created shipment (idempotent: a repeat changes nothing once cancelled).
     func recordCreated(orderId: String, shipmentId: String, at: Date, fence: FencingToken) async throws {
-        try await writes.fencedUpsert(
-            id: orderId, fence: fence,
-            update: [
-                "$setOnInsert": [
-                    "shipmentId": .string(shipmentId), "status": .string(Shipment.Status.created.rawValue),
-                    "createdAt": .datetime(at),
-                ]
-            ])
+        try await writes.fencedUpsert(id: orderId, fence: fence, update: Self.created(shipmentId: shipmentId, at: at))
+    }
+
+    /// The write of ``recordCreated(orderId:shipmentId:at:fence:)``, to be made with the step's outcome: refused when
+    /// a later attempt wrote the shipment.
+    func createdWrite(orderId: String, shipmentId: String, at: Date, fence: FencingToken) -> NamespacedWrite {
+        NamespacedWrite(
+            .fencedUpsert(id: orderId, fence: fence, update: Self.created(shipmentId: shipmentId, at: at)),
+            in: shipments)
+    }
+
+    private static func created(shipmentId: String, at: Date) -> Document {
+        [
+            "$setOnInsert": [
+                "shipmentId": .string(shipmentId), "status": .string(Shipment.Status.created.rawValue),
+                "createdAt": .datetime(at),
+            ]
+        ]
     }
 
     /// Records a cancellation, or that nothing was shipped (the shipment key is void), as the carrier answered.

@@ -9,13 +9,21 @@ extension WriteBatcher {
     /// duplicate-key refusal is the fence.
     @discardableResult
     func fencedUpsert(id: String, fence: FencingToken, update: Document) async throws -> Bool {
+        switch try await submit(.fencedUpsert(id: id, fence: fence, update: update)) {
+        case .applied: return true
+        case .refused(let error) where error.kind == .duplicateKey: return false
+        case .refused(let error): throw MongoError(refusal: error)
+        }
+    }
+}
+
+extension WriteModel {
+    /// The upsert of ``WriteBatcher/fencedUpsert(id:fence:update:)``: refused as a duplicate key when a later attempt
+    /// wrote the document.
+    static func fencedUpsert(id: String, fence: FencingToken, update: Document) -> WriteModel {
         var update = update
         update["$max"] = ["fence": .int64(fence.value)]
         let filter: Document = ["_id": .string(id), "fence": ["$not": ["$gt": .int64(fence.value)]]]
-        switch try await submit(.updateOne(filter: filter, update: update, upsert: true)) {
-        case .applied: return true
-        case .refused(let error) where error.kind == .duplicateKey: return false
-        case .refused(let error): throw MongoError(error.kind, code: error.code, message: error.message)
-        }
+        return .updateOne(filter: filter, update: update, upsert: true)
     }
 }

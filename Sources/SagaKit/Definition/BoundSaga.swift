@@ -130,7 +130,8 @@ final class BoundAction: Sendable {
                     fence: execution.fence,
                     input: execution.input as! Input,
                     logger: execution.logger,
-                    results: execution.results
+                    results: execution.results,
+                    deferral: execution.deferral
                 ))
         }
     }
@@ -198,6 +199,8 @@ struct StepExecution: Sendable {
     let fence: AttemptFence
     let results: RecordedResults
     let logger: Logger
+    /// Where the writes the step defers wait (nil: it may not defer any).
+    let deferral: WriteDeferral?
 }
 
 /// Everything one attempt of a compensation needs at run time.

@@ -83,10 +83,14 @@ public actor SagaEngine {
     ///
     /// Records SagaStarted and the first decisions in one store call, with this executor's lease, then runs
     /// the first step at once in process. Starting the same id twice creates one saga and reports the first.
+    ///
+    /// With `writes` (a store that ``takesOutcomeWrites``), the store makes them first, in the same command: the saga
+    /// is recorded only if they all applied, and ``HistoryStoreError/outcomeWritesRefused(_:)`` says when one did not.
     public nonisolated func start<Input: Codable & Sendable>(
         _ definition: SagaDefinition<Input>,
         sagaId: String,
-        input: Input
+        input: Input,
+        after writes: (any OutcomeWrites)? = nil
     ) async throws -> SagaStartOutcome {
         let inputJSON: JSONValue
         do {
@@ -95,16 +99,22 @@ public actor SagaEngine {
             throw SagaEngineError.invalidInput("\(error)")
         }
         return try await start(
-            definitionName: definition.name, version: definition.version, sagaId: sagaId, input: inputJSON)
+            definitionName: definition.name, version: definition.version, sagaId: sagaId, input: inputJSON,
+            after: writes)
     }
+
+    /// Whether the store makes business writes in one command with a saga's start or an attempt's outcome
+    /// (``start(_:sagaId:input:after:)``, ``StepContext/deferWrites(_:)``).
+    public nonisolated var takesOutcomeWrites: Bool { store.takesOutcomeWrites }
 
     /// Starts a saga of the registered definition `definitionName` at `version` (the latest when `nil`) with a JSON input.
     ///
     /// Takes no turn on the engine actor: binding the input and the first decision need no engine state, and the
     /// slot and the runner are taken in ``EngineSlots`` under its lock, so that concurrent starts share the cores.
-    public nonisolated func start(definitionName: String, version: Int? = nil, sagaId: String, input: JSONValue)
-        async throws -> SagaStartOutcome
-    {
+    public nonisolated func start(
+        definitionName: String, version: Int? = nil, sagaId: String, input: JSONValue,
+        after writes: (any OutcomeWrites)? = nil
+    ) async throws -> SagaStartOutcome {
         let found =
             version.map { registry.definition(name: definitionName, version: $0) } ?? registry.latest(definitionName)
         guard let definition = found else {
@@ -119,13 +129,15 @@ public actor SagaEngine {
         let plan = try StartPlan(
             definition: definition, saga: saga, sagaId: sagaId, input: input,
             now: SagaTime.truncated(clock.now), tracing: tracing, configuration: configuration)
-        return try await begin(plan)
+        return try await begin(plan, after: writes)
     }
 
     /// Starts `plan`'s saga once no other start of its id is in progress: run here when a slot is free, queued
     /// otherwise. A plan that waited for another start of its id is worked out again, so that its time and lease
     /// are not older than the write that records them.
-    private nonisolated func begin(_ plan: StartPlan) async throws -> SagaStartOutcome {
+    private nonisolated func begin(_ plan: StartPlan, after writes: (any OutcomeWrites)?) async throws
+        -> SagaStartOutcome
+    {
         let sagaId = plan.request.sagaId
         let waited = await slots.enterStart(sagaId)
         defer {
@@ -136,9 +148,17 @@ public actor SagaEngine {
         let plan = waited ? try plan.redone(now: SagaTime.truncated(clock.now)) : plan
         guard !lifecycle.isStopping else { throw SagaEngineError.shuttingDown }
         guard slots.reserveStart() else {
-            return try await createQueued(plan)
+            return try await createQueued(plan, after: writes)
         }
-        return try await createAndRun(plan)
+        return try await createAndRun(plan, after: writes)
+    }
+
+    /// Records `request` after `writes`, when there are any.
+    private nonisolated func store(_ request: SagaStartRequest, after writes: (any OutcomeWrites)?) async throws
+        -> SagaStartOutcome
+    {
+        guard let writes else { return try await store.startSaga(request) }
+        return try await store.startSaga(request, after: writes)
     }
 
     /// Records a saga started while every slot is taken: SagaStarted alone, no lease, due at once.
@@ -146,8 +166,10 @@ public actor SagaEngine {
     /// The caller learns at once that the saga is durable; this engine claims it when a slot frees up (and any
     /// engine's due-saga poll may take it first). Only SagaStarted is recorded: a first step recorded as started
     /// without anyone holding the saga would later read as an interrupted attempt.
-    private nonisolated func createQueued(_ plan: StartPlan) async throws -> SagaStartOutcome {
-        let outcome = try await store.startSaga(plan.queuedRequest)
+    private nonisolated func createQueued(_ plan: StartPlan, after writes: (any OutcomeWrites)?) async throws
+        -> SagaStartOutcome
+    {
+        let outcome = try await store(plan.queuedRequest, after: writes)
         if case .created(let record) = outcome {
             metrics.sagaStarted(definition: plan.request.definitionName)
             // Past the bound the saga is still durable and due: the next poll of any executor claims it.
@@ -158,11 +180,13 @@ public actor SagaEngine {
 
     /// Records a saga started with a slot reserved for it, and runs it here; the slot becomes its runner's, or is given
     /// back when no runner starts.
-    private nonisolated func createAndRun(_ plan: StartPlan) async throws -> SagaStartOutcome {
+    private nonisolated func createAndRun(_ plan: StartPlan, after writes: (any OutcomeWrites)?) async throws
+        -> SagaStartOutcome
+    {
         let sagaId = plan.request.sagaId
         var launched = false
         defer { if !launched { slots.endStartReservation() } }
-        let outcome = try await store.startSaga(plan.request)
+        let outcome = try await store(plan.request, after: writes)
         guard case .created(let record) = outcome else { return outcome }
         metrics.sagaStarted(definition: plan.request.definitionName)
         metrics.record(events: plan.decision.events, definition: plan.request.definitionName)

@@ -20,26 +20,37 @@ extension SagaRunner {
                 dueAt: now,
                 lease: .release
             )
-            switch await appendWithRetry(request) {
+            switch await appendWithRetry(request, after: held.deferred?.writes) {
             case .appended: return .handedOver
-            case .inboxChanged(let current): held.record = current
+            // Hand over without the outcome: whoever resumes the saga runs the attempt again.
+            case .writesRefused: _ = held.dropRefusedOutcome()
+            case .inboxChanged(let current):
+                held.record = current
+                held.deferred = nil
             case .lost: return .dropped
             case .abandoned: return .abandoned
             }
         }
     }
 
-    /// Appends, retrying store failures with a short backoff; tells an inbox conflict from a lost saga, and
-    /// recognises a retried write that had in fact landed.
-    func appendWithRetry(_ request: AppendRequest) async -> AppendResult {
+    /// Appends after `writes` (those a step deferred), retrying store failures with a short backoff; tells a refusal
+    /// of those writes and an inbox conflict from a lost saga, and recognises a retried write that had in fact landed.
+    func appendWithRetry(_ request: AppendRequest, after writes: (any OutcomeWrites)?) async -> AppendResult {
         var failures = 0
         while true {
             guard !lifecycle.isCrashed, !Task.isCancelled else { return .abandoned }
             do {
-                try await store.append(request)
+                if let writes {
+                    try await store.append(request, after: writes)
+                } else {
+                    try await store.append(request)
+                }
                 return .appended
+            } catch HistoryStoreError.outcomeWritesRefused(let refusal) {
+                logger.debug("deferred writes refused", metadata: ["refusal": "\(refusal)"])
+                return .writesRefused
             } catch HistoryStoreError.conflict(let conflict) {
-                if failures > 0, Self.alreadyWritten(request, in: conflict.current) { return .appended }
+                if failures > 0, request.landed(in: conflict.current) { return .appended }
                 if conflict.reason == .inboxChanged { return .inboxChanged(conflict.current) }
                 logger.notice(
                     "append conflict; another executor owns the saga",
@@ -59,24 +70,5 @@ extension SagaRunner {
                 try? await Task.sleep(for: .milliseconds(min(1000, 10 << min(failures, 7))))
             }
         }
-    }
-
-    /// Whether an earlier try of `request` landed: its events are the tail of `record`'s history, or, without events, the
-    /// status it set is there.
-    static func alreadyWritten(_ request: AppendRequest, in record: SagaRecord) -> Bool {
-        guard !request.events.isEmpty else {
-            // Without events an append changes the summary only; one that changed the status shows it landed by the
-            // status it set, everything else being as it expected.
-            let owner: String? =
-                switch request.lease {
-                case .keep: request.owner
-                case .release: nil
-                }
-            return request.status != request.expectedStatus && record.status == request.status
-                && record.lastSeq == request.expectedSeq && record.leaseOwner == owner
-                && record.inbox.count == request.expectedInboxCount
-        }
-        guard record.lastSeq == request.expectedSeq + Int64(request.events.count) else { return false }
-        return Array(record.events.suffix(request.events.count)) == request.events
     }
 }

@@ -24,10 +24,11 @@ extension SagaRunner {
     /// An attempt's outcome event, with its typed view.
     typealias Fact = (event: HistoryEvent, kind: HistoryEvent.Kind)
 
-    /// How ``runAttempt(_:held:)`` ended.
+    /// How ``runAttempt(_:held:mayDeferWrites:)`` ended.
     enum AttemptEnd {
-        /// The attempt ended first; this event records its outcome.
-        case recorded(Fact)
+        /// The attempt ended first; this event records its outcome, to be appended after `writes` (those the step
+        /// deferred, when it completed).
+        case recorded(Fact, writes: (any OutcomeWrites)?)
         /// Its timeout or a hard stop came first, and a fresh task goes on with the saga; this one has nothing
         /// more to do.
         case continuedElsewhere
@@ -36,13 +37,14 @@ extension SagaRunner {
     }
 
     /// Runs the attempt on this task and returns the event recording its outcome, unless it must not run, or it
-    /// lost to its timeout or a hard stop.
+    /// lost to its timeout or a hard stop; a step may defer its last writes to that event's append when
+    /// `mayDeferWrites` and the store takes them.
     ///
     /// The attempt keeps this task until it returns, even when its timeout or a hard stop comes first: then a fresh
     /// task goes on with the saga at once (``continueElsewhere``), this task is cancelled, and what the attempt
     /// returns later is dropped. An action that ignores cancellation keeps running in the background, which is why
     /// effects must be idempotent by their key.
-    func runAttempt(_ effect: SagaEffect, held: Held) async -> AttemptEnd {
+    func runAttempt(_ effect: SagaEffect, held: Held, mayDeferWrites: Bool) async -> AttemptEnd {
         let timeout = Self.timeout(of: effect, in: held.saga)
         guard await leaseCovers(timeout) else {
             logger.notice("the lease does not cover the attempt's timeout and could not be extended; dropping the saga")
@@ -54,6 +56,7 @@ extension SagaRunner {
         switch effect {
         case .runStep(let name, let attempt):
             guard let action = saga.step(named: name)?.action else { return .notRun }
+            let deferral = mayDeferWrites && store.takesOutcomeWrites ? WriteDeferral() : nil
             let execution = StepExecution(
                 sagaId: sagaId,
                 input: saga.input,
@@ -62,15 +65,20 @@ extension SagaRunner {
                 idempotencyKey: StepResults.idempotencyKey(sagaId: sagaId, name: name),
                 fence: fence,
                 results: RecordedResults(steps: state.steps),
-                logger: logger
+                logger: logger,
+                deferral: deferral
             )
-            return await run(name, kind: "step", attempt: attempt, held: held, timeout: timeout) {
+            let end = await run(name, kind: "step", attempt: attempt, held: held, timeout: timeout) {
                 try await action.run(execution)
             } outcome: { result, now in
                 SagaDecider.stepOutcome(
                     saga: saga, step: name, attempt: attempt, budgetStart: state.current?.budgetStart ?? 0,
                     result: result, now: now, random: random)
             }
+            // Deferred writes go with a completion only: an attempt that failed made nothing of them.
+            guard case .recorded(let fact, _) = end, case .stepCompleted = fact.kind, let writes = deferral?.take()
+            else { return end }
+            return .recorded(fact, writes: writes)
         case .runCompensation(let name, let forStep, let attempt):
             guard let compensation = saga.compensation(named: name)?.compensation else { return .notRun }
             let stepInfo = state.step(named: forStep)
@@ -154,7 +162,7 @@ extension SagaRunner {
             SagaTracing.end(span, outcome: nil)
             return .notRun
         }
-        return .recorded(recorded(result, timedOut: false))
+        return .recorded(recorded(result, timedOut: false), writes: nil)
     }
 
     /// The fence of the attempt the last recorded event started: its token, and a check that this executor still

@@ -65,6 +65,28 @@ struct SagaRunner: Sendable {
         let saga: BoundSaga
         /// Outcome events already applied to `state` but not yet appended.
         var facts: [HistoryEvent] = []
+        /// The writes the step whose outcome is among ``facts`` deferred to their append, and what to go back to when
+        /// they are refused.
+        var deferred: Deferred?
+
+        /// Writes a step deferred (``StepContext/deferWrites(_:)``), with the working set from before its outcome.
+        struct Deferred {
+            let writes: any OutcomeWrites
+            /// ``Held/state`` and ``Held/facts`` before the outcome applied.
+            let state: SagaState
+            let facts: [HistoryEvent]
+            /// The attempt that deferred them, run again when they are refused.
+            let effect: SagaEffect
+        }
+
+        /// Goes back to before the outcome whose deferred writes were refused; the attempt to run again.
+        mutating func dropRefusedOutcome() -> SagaEffect? {
+            guard let deferred else { return nil }
+            state = deferred.state
+            facts = deferred.facts
+            self.deferred = nil
+            return deferred.effect
+        }
 
         init(record: SagaRecord, state: SagaState, saga: BoundSaga) {
             var record = record
@@ -77,6 +99,8 @@ struct SagaRunner: Sendable {
 
     enum AppendResult {
         case appended
+        /// A write the append was to follow was refused; nothing was appended.
+        case writesRefused
         case inboxChanged(SagaRecord)
         case lost
         case abandoned
@@ -102,11 +126,19 @@ struct SagaRunner: Sendable {
         case .abandoned:
             return .abandoned
         }
+        // False for the run that follows a refusal of the writes an attempt deferred: it makes them itself.
+        var mayDeferWrites = true
         while true {
             if fact == nil, let running = effect, running.runsAttempt {
-                switch await runAttempt(running, held: held) {
-                case .recorded(let recorded):
+                let end = await runAttempt(running, held: held, mayDeferWrites: mayDeferWrites)
+                mayDeferWrites = true
+                switch end {
+                case .recorded(let recorded, let writes):
                     fact = recorded
+                    if let writes {
+                        held.deferred = Held.Deferred(
+                            writes: writes, state: held.state, facts: held.facts, effect: running)
+                    }
                 case .continuedElsewhere:
                     return nil
                 case .notRun:
@@ -164,12 +196,13 @@ struct SagaRunner: Sendable {
                 dueAt: dueAt,
                 lease: lease
             )
-            switch await appendWithRetry(request) {
+            switch await appendWithRetry(request, after: held.deferred?.writes) {
             case .appended:
                 held.record.lastSeq = events.last?.seq ?? held.record.lastSeq
                 held.record.status = decision.state.status
                 held.state = decision.state
                 held.facts = []
+                held.deferred = nil
                 metrics.record(events: events, definition: held.saga.name)
                 switch decision.effect {
                 case .runStep, .runCompensation:
@@ -180,8 +213,14 @@ struct SagaRunner: Sendable {
                 case .done:
                     return .finished
                 }
+            case .writesRefused:
+                logger.info("a write the step deferred was refused; running the attempt again to make its writes")
+                effect = held.dropRefusedOutcome()
+                mayDeferWrites = false
             case .inboxChanged(let current):
                 held.record = current
+                // A conflict comes after the writes were made: the outcome goes on without them.
+                held.deferred = nil
             case .lost:
                 return .dropped
             case .abandoned:

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// What a step's action receives: the saga's input, its identity, and the results of earlier steps.
 ///
@@ -26,6 +27,27 @@ public struct StepContext<Input: Sendable>: Sendable {
     /// A logger carrying `sagaId`, `step` and `attempt` metadata.
     public let logger: Logger
     let results: RecordedResults
+    /// Where deferred writes wait; nil when this run may not defer any.
+    let deferral: WriteDeferral?
+
+    /// Whether this run of the attempt may hand its last business writes to the engine (``deferWrites(_:)``): the
+    /// history store takes them, and the run is not the one that follows a refusal of writes deferred before.
+    public var mayDeferWrites: Bool { deferral != nil }
+
+    /// Hands `writes` (of the type the history store takes) to the engine instead of making them: they are made in
+    /// one command with the append that records this attempt's completion, just before it, so that the completion is
+    /// recorded only if they all applied. Call it once, as the step's last act right before returning its result,
+    /// and only when ``mayDeferWrites``; writes deferred by a run that then throws are dropped.
+    ///
+    /// When one of them is refused (a compare-and-set whose condition no longer holds, say), nothing of the outcome
+    /// is recorded and the same attempt runs again at once with ``mayDeferWrites`` false, to make its writes itself
+    /// and find out why. The writes before the refused one may have been made, and all of them may be sent again
+    /// when a try's answer was lost: each must be safe to repeat, by the attempt's key and fence, as all of a step's
+    /// effects are, and should be refused rather than do anything else when its condition does not hold.
+    public func deferWrites(_ writes: any OutcomeWrites) {
+        precondition(deferral != nil, "deferWrites(_:) needs mayDeferWrites")
+        deferral?.hold(writes)
+    }
 
     /// The recorded result of the earlier step `step`, decoded as `type`.
     ///
@@ -78,6 +100,22 @@ public struct CompensationContext<Input: Sendable>: Sendable {
         guard stepResult != nil else { return nil }
         return try StepResults.decode(results, step: stepName, as: type)
     }
+}
+
+/// Where the writes a step defers (``StepContext/deferWrites(_:)``) wait for the append that records its outcome.
+final class WriteDeferral: Sendable {
+    private let writes = Mutex<(any OutcomeWrites)?>(nil)
+
+    /// Keeps `writes`; a run defers its writes once.
+    func hold(_ writes: any OutcomeWrites) {
+        self.writes.withLock { kept in
+            precondition(kept == nil, "deferWrites(_:) is called once per run")
+            kept = writes
+        }
+    }
+
+    /// The writes kept, which are kept no more.
+    func take() -> (any OutcomeWrites)? { writes.withLock { $0.take() } }
 }
 
 /// Decoding of recorded step results for contexts.

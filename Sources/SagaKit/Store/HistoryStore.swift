@@ -28,6 +28,23 @@ public protocol HistoryStore: Sendable {
     /// and ``HistoryStoreError/notFound(sagaId:)`` when there is no such saga.
     func append(_ request: AppendRequest) async throws
 
+    /// Whether ``append(_:after:)`` may be called: the store makes an attempt's business writes in one command with
+    /// the append that records its outcome.
+    var takesOutcomeWrites: Bool { get }
+
+    /// Makes `writes`, in their order, and then ``append(_:)``s `request`, each only if everything before it was made.
+    ///
+    /// Throws ``HistoryStoreError/outcomeWritesRefused(_:)`` when one of `writes` was refused, or the store cannot make
+    /// them (it takes none, or none of their type, any more): the writes before it may have been made, neither it nor
+    /// the append was. Otherwise what ``append(_:)`` throws; a ``HistoryStoreError/conflict(_:)`` then means that every
+    /// one of `writes` was made (by this call, or by an earlier try of the same append that landed).
+    func append(_ request: AppendRequest, after writes: any OutcomeWrites) async throws
+
+    /// Makes `writes`, in their order, and then ``startSaga(_:)``s `start`, each only if everything before it was made
+    /// (a store that ``takesOutcomeWrites``); throws ``HistoryStoreError/outcomeWritesRefused(_:)`` when one of
+    /// `writes` was refused, and otherwise does what ``startSaga(_:)`` does (the writes are made either way).
+    func startSaga(_ start: SagaStartRequest, after writes: any OutcomeWrites) async throws -> SagaStartOutcome
+
     /// Which of `sagaIds` exist, in one round trip.
     func existingSagaIds(_ sagaIds: [String]) async throws -> Set<String>
 
@@ -88,6 +105,21 @@ public protocol HistoryStore: Sendable {
 }
 
 extension HistoryStore {
+    /// No outcome writes (what a store that cannot make business writes does).
+    public var takesOutcomeWrites: Bool { false }
+
+    /// Refuses: a store without outcome writes is never asked to make them.
+    public func append(_ request: AppendRequest, after writes: any OutcomeWrites) async throws {
+        throw HistoryStoreError.invalidRequest("this store makes no business writes")
+    }
+
+    /// Refuses: a store without outcome writes is never asked to make them.
+    public func startSaga(_ start: SagaStartRequest, after writes: any OutcomeWrites) async throws
+        -> SagaStartOutcome
+    {
+        throw HistoryStoreError.invalidRequest("this store makes no business writes")
+    }
+
     /// The summaries, one saga read at a time (what a store without a cheaper batched read does).
     public func summaries(sagaIds: [String]) async throws -> [String: SagaSummary] {
         var found: [String: SagaSummary] = [:]

@@ -10,6 +10,9 @@ public enum HistoryStoreError: Error, Sendable, CustomStringConvertible {
     case invalidRequest(String)
     /// The store could not be reached or failed; the operation may be retried.
     case unavailable(String)
+    /// One of the business writes an append was to follow was refused, so the append was not made (see
+    /// ``HistoryStore/append(_:after:)``); the refusal as the store's driver reported it.
+    case outcomeWritesRefused(any Error)
 
     /// A one-line explanation.
     public var description: String {
@@ -18,6 +21,7 @@ public enum HistoryStoreError: Error, Sendable, CustomStringConvertible {
         case .notFound(let sagaId): "saga \(sagaId) not found"
         case .invalidRequest(let reason): "invalid request: \(reason)"
         case .unavailable(let reason): "history store unavailable: \(reason)"
+        case .outcomeWritesRefused(let error): "a business write the append was to follow was refused: \(error)"
         }
     }
 }

@@ -139,6 +139,24 @@ public struct AppendRequest: Sendable, Hashable {
         self.lease = lease
     }
 
+    /// Whether this append is in `record` already (an earlier try landed): its events are the tail of the history, or,
+    /// without events, the status it set is there.
+    public func landed(in record: SagaRecord) -> Bool {
+        guard !events.isEmpty else {
+            // Without events an append changes the summary only; one that changed the status shows it landed by the
+            // status it set, everything else being as it expected.
+            let owner: String? =
+                switch lease {
+                case .keep: self.owner
+                case .release: nil
+                }
+            return status != expectedStatus && record.status == status && record.lastSeq == expectedSeq
+                && record.leaseOwner == owner && record.inbox.count == expectedInboxCount
+        }
+        guard record.lastSeq == expectedSeq + Int64(events.count) else { return false }
+        return Array(record.events.suffix(events.count)) == events
+    }
+
     /// The first condition `record` breaks, checked in the protocol's order (lease, sequence and status, inbox);
     /// nil when the request may be appended.
     public func conflict(with record: SagaRecord) -> AppendConflict.Reason? {

@@ -1,0 +1,209 @@
+import Foundation
+import SagaKit
+import SagaKitTesting
+import Synchronization
+import Testing
+
+/// A step's last business writes handed to the engine (``StepContext/deferWrites(_:)``), made by the store with the
+/// append that records the step's completion.
+@Suite("Deferred writes")
+struct DeferredWritesTests {
+    /// The business writes a test step makes: by whom, and whether deferred to the store.
+    final class Ledger: Sendable {
+        private let entries = Mutex<[String]>([])
+        /// Whether the next deferred write the store makes is refused (once).
+        let refuseNext = Mutex(false)
+
+        func record(_ entry: String) { entries.withLock { $0.append(entry) } }
+        var all: [String] { entries.withLock { $0 } }
+
+        /// The deferred write `name`, refused when ``refuseNext`` says so.
+        func deferred(_ name: String) -> TestOutcomeWrites {
+            TestOutcomeWrites { [self] in
+                let refused = refuseNext.withLock { refuse in
+                    defer { refuse = false }
+                    return refuse
+                }
+                if refused { throw Refused() }
+                record("store:\(name)")
+            }
+        }
+    }
+
+    struct Refused: Error {}
+
+    /// One step that defers its write when it may (making it itself otherwise), then a plain step.
+    static func definition(ledger: Ledger, failAfterDeferring: Bool = false, gate: TestGate? = nil)
+        -> SagaDefinition<TestInput>
+    {
+        SagaDefinition(name: "deferring", version: 1) {
+            ActionStep<TestInput>("Hold", timeout: .seconds(5)) { context in
+                try await gate?.wait()
+                ledger.record("run:\(context.attempt):\(context.mayDeferWrites ? "may-defer" : "makes")")
+                if context.mayDeferWrites {
+                    context.deferWrites(ledger.deferred("hold"))
+                    if failAfterDeferring { throw StepError.nonRetryable(kind: "Failed", message: "after deferring") }
+                } else {
+                    ledger.record("step:hold")
+                }
+                return Receipt(step: "Hold", key: context.idempotencyKey, attempt: context.attempt)
+            }
+            TestSagas.step("Next", log: EffectLog())
+        }
+    }
+
+    static func harness() -> SagaTestHarness {
+        let clock = TestClock()
+        return SagaTestHarness(
+            store: FaultInjectingHistoryStore(wrapping: InMemoryHistoryStore(clock: clock), takingOutcomeWrites: true),
+            clock: clock)
+    }
+
+    @Test("a deferred write is made by the store with the append that records the step's completion, once")
+    func madeWithCompletion() async throws {
+        let harness = Self.harness()
+        let ledger = Ledger()
+        let definition = Self.definition(ledger: ledger)
+        try harness.registry.register(definition)
+        let running = harness.startEngine()
+        defer { Task { await running.stop() } }
+
+        _ = try await running.engine.start(definition, sagaId: "d-1", input: TestInput())
+        let record = try await harness.waitForStatus("d-1", .completed)
+
+        #expect(ledger.all == ["run:1:may-defer", "store:hold"])
+        let appends = await harness.faults!.appendsAfterWrites
+        #expect(appends.count == 1)
+        #expect(appends.first?.events.first?.type == "StepCompleted")
+        #expect(appends.first?.events.first?.step == "Hold")
+        #expect(record.types.filter { $0 == "StepFailed" }.isEmpty)
+    }
+
+    @Test("a refused deferred write runs the same attempt again at once, which makes its writes itself")
+    func refusedRunsAgain() async throws {
+        let harness = Self.harness()
+        let ledger = Ledger()
+        ledger.refuseNext.withLock { $0 = true }
+        let definition = Self.definition(ledger: ledger)
+        try harness.registry.register(definition)
+        let running = harness.startEngine()
+        defer { Task { await running.stop() } }
+
+        _ = try await running.engine.start(definition, sagaId: "d-2", input: TestInput())
+        let record = try await harness.waitForStatus("d-2", .completed)
+
+        // No clock advance: the second run did not wait for a retry's backoff.
+        #expect(ledger.all == ["run:1:may-defer", "run:1:makes", "step:hold"])
+        #expect(await harness.faults!.appendsAfterWrites.isEmpty)
+        #expect(
+            Array(record.types.prefix(4)) == ["SagaStarted", "StepScheduled", "StepStarted", "StepCompleted"])
+        #expect(record.types.filter { $0 == "StepFailed" }.isEmpty)
+    }
+
+    @Test("writes deferred by a run that then fails are not made")
+    func failedRunMakesNothing() async throws {
+        let harness = Self.harness()
+        let ledger = Ledger()
+        let definition = Self.definition(ledger: ledger, failAfterDeferring: true)
+        try harness.registry.register(definition)
+        let running = harness.startEngine()
+        defer { Task { await running.stop() } }
+
+        _ = try await running.engine.start(definition, sagaId: "d-3", input: TestInput())
+        try await harness.waitForStatus("d-3", .compensated)
+
+        #expect(ledger.all == ["run:1:may-defer"])
+        #expect(await harness.faults!.appendsAfterWrites.isEmpty)
+    }
+
+    @Test("with a store that takes no outcome writes, a step may not defer and makes its writes itself")
+    func storeWithout() async throws {
+        let harness = SagaTestHarness()
+        let ledger = Ledger()
+        let definition = Self.definition(ledger: ledger)
+        try harness.registry.register(definition)
+        let running = harness.startEngine()
+        defer { Task { await running.stop() } }
+
+        _ = try await running.engine.start(definition, sagaId: "d-4", input: TestInput())
+        try await harness.waitForStatus("d-4", .completed)
+
+        #expect(ledger.all == ["run:1:makes", "step:hold"])
+        #expect(!running.engine.takesOutcomeWrites)
+    }
+
+    @Test("a start after writes records the saga only when they applied")
+    func startAfterWrites() async throws {
+        let harness = Self.harness()
+        let ledger = Ledger()
+        let definition = Self.definition(ledger: ledger)
+        try harness.registry.register(definition)
+        let engine = harness.makeEngine()
+        #expect(engine.takesOutcomeWrites)
+
+        ledger.refuseNext.withLock { $0 = true }
+        await #expect {
+            try await engine.start(definition, sagaId: "d-5", input: TestInput(), after: ledger.deferred("order"))
+        } throws: { error in
+            guard case HistoryStoreError.outcomeWritesRefused(let refusal) = error else { return false }
+            return refusal is Refused
+        }
+        #expect(try await harness.store.load(sagaId: "d-5") == nil)
+
+        _ = try await engine.start(definition, sagaId: "d-5", input: TestInput(), after: ledger.deferred("order"))
+        try await harness.waitForStatus("d-5", .completed)
+        #expect(ledger.all.first == "store:order")
+        await engine.shutdown()
+    }
+
+    @Test("a shutdown whose hand-over finds the deferred writes refused hands the saga over without the outcome")
+    func handOverRefused() async throws {
+        let harness = Self.harness()
+        let ledger = Ledger()
+        let gate = TestGate()
+        let definition = Self.definition(ledger: ledger, gate: gate)
+        try harness.registry.register(definition)
+        let engine = harness.makeEngine()
+        _ = try await engine.start(definition, sagaId: "d-6", input: TestInput())
+        try await gate.waitForArrivals(1)
+
+        let stopping = Task { await engine.shutdown() }
+        try await waitUntil { !engine.isAcceptingWork }
+        ledger.refuseNext.withLock { $0 = true }
+        gate.open()
+        await stopping.value
+
+        let handed = try #require(try await harness.store.load(sagaId: "d-6"))
+        #expect(handed.types == ["SagaStarted", "StepScheduled", "StepStarted"])
+        #expect(handed.leaseOwner == nil)
+        #expect(handed.dueAt != nil)
+        #expect(ledger.all == ["run:1:may-defer"])
+    }
+
+    @Test("an append that meets a new signal after its writes were made appends again without making them again")
+    func inboxChangedKeepsWrites() async throws {
+        let harness = Self.harness()
+        let ledger = Ledger()
+        let definition = Self.definition(ledger: ledger)
+        try harness.registry.register(definition)
+        let faults = harness.faults!
+        let clock = harness.clock
+        await faults.setOnAppend { request in
+            guard request.events.contains(where: { $0.type == "StepCompleted" && $0.step == "Hold" }),
+                request.expectedInboxCount == 0
+            else { return }
+            _ = try? await faults.base.sendSignal(
+                sagaId: request.sagaId, signal: SagaSignalRecord(name: "note", at: clock.now))
+        }
+        let running = harness.startEngine()
+        defer { Task { await running.stop() } }
+
+        _ = try await running.engine.start(definition, sagaId: "d-7", input: TestInput())
+        let record = try await harness.waitForStatus("d-7", .completed)
+
+        #expect(record.inbox.count == 1, "the signal did arrive between the writes and the append")
+        #expect(ledger.all == ["run:1:may-defer", "store:hold"], "made once, by the store")
+        #expect(await faults.appendsAfterWrites.count == 1, "the second append carried no writes")
+        #expect(record.types.filter { $0 == "StepCompleted" }.count == 2)
+    }
+}
