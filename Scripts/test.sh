@@ -86,6 +86,7 @@ for run in service:
     assert len(run["clientSagaLatenciesMs"]) == 12 and sum(run["completionsPerSecond"]) == 12, run
     assert 1 <= run["peakStreams"] <= run["concurrency"], run
     assert run["businessCommandsPerSaga"] > 0 and run["historyCommandsPerSaga"] > 0, run
+    assert run["bothCommandsPerSaga"] > 0, run  # the steps' writes go with their records
     assert run["memoryCheckpoints"][0]["orders"] == 6, run
     assert len(run["statsReadsMs"]) == 4 and all(ms > 0 for ms in run["statsReadsMs"]), run
 assert ceiling["ceiling"]["sagasPerSecond"] > 0 and all(rate["operations"] > 0 for rate in ceiling["rates"]), ceiling

@@ -43,6 +43,8 @@ struct ResultFile: Codable {
         var roundTripsPerSaga: Double?
         var businessCommandsPerSaga: Double?
         var historyCommandsPerSaga: Double?
+        /// Commands to both databases at once (a step's writes with its record in one `bulkWrite`).
+        var bothCommandsPerSaga: Double?
         var commandsPerSaga: Double?
         /// Commands per saga by "database.command".
         var commandMix: [String: Double]
@@ -113,6 +115,7 @@ extension Report {
             roundTripsPerSaga: perSaga(r.databaseOperations),
             businessCommandsPerSaga: r.commands.isEmpty ? nil : perSaga(r.commands(in: settings.businessDatabase)),
             historyCommandsPerSaga: r.commands.isEmpty ? nil : perSaga(r.commands(in: settings.historyDatabase)),
+            bothCommandsPerSaga: r.commands.isEmpty ? nil : perSaga(r.commands(in: settings.bothDatabases)),
             commandsPerSaga: r.commands.isEmpty ? nil : perSaga(r.commands.values.reduce(0, +)),
             commandMix: Dictionary(uniqueKeysWithValues: r.commandsPerSaga().map { ($0.name, $0.perSaga) }),
             writeOperationMix: Dictionary(

@@ -96,7 +96,8 @@ public actor FaultInjectingHistoryStore: HistoryStore {
     /// Makes `writes` in order; the first that throws is refused, and the rest are not made.
     private func make(_ writes: any OutcomeWrites) throws {
         guard takesOutcomeWrites, let writes = writes as? TestOutcomeWrites else {
-            throw HistoryStoreError.invalidRequest("this store takes no \(type(of: writes))")
+            throw HistoryStoreError.outcomeWritesRefused(
+                HistoryStoreError.invalidRequest("this store takes no \(type(of: writes))"))
         }
         for write in writes.writes {
             do {

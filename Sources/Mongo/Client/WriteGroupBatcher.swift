@@ -4,11 +4,12 @@
 /// A caller submits a group: writes to any collections of one deployment, of which each is to be made only if the
 /// ones before it were (a step's business writes and the record of its outcome, say). Groups submitted while no bulk
 /// write runs go out at once; the others wait and go out together, concatenated, in one ordered `bulkWrite`
-/// (``MongoClient/bulkWrite(_:writeConcern:)``), with the sending policy of ``WriteBatcher``. An ordered bulk write
-/// stops at its first failed write. When that write was refused for its condition (a duplicate key, which is how a
-/// compare-and-set sent as an upsert misses, or a field its upsert could not set), the groups before it applied, its
-/// group learns which write was refused, and the groups after it, which were not sent, go out with the next bulk
-/// write. Any other failure (a failover, a shutdown) is thrown to its group and to every group after it.
+/// (``MongoClient/bulkWrite(_:writeConcern:)``), with the sending policy of ``GroupCommitQueue``. An ordered bulk
+/// write stops at its first failed write: the groups before it applied, and the groups after it, which were not sent,
+/// go out with the next bulk write. The failed write's group learns that it was refused (a duplicate key, which is
+/// how a compare-and-set sent as an upsert misses, a field its upsert could not set, or any other write error that
+/// sending it again would not change), and the writes before it in the group applied; or, for a failure of the moment
+/// (a failover, a shutdown), the error is thrown for the group to be sent again.
 ///
 /// A bulk write whose write concern failed reports no group as applied: each one that did apply throws
 /// `MongoError(.writeConcern)`, since it may still be rolled back.
@@ -22,9 +23,12 @@ public final class WriteGroupBatcher: Sendable {
         case refused(BulkWriteError)
     }
 
-    /// The server codes of a write refused for its condition: a duplicate key, a field an upsert's insert cannot
-    /// set (`PathNotViable`), an immutable field it would change.
-    static let conditionCodes: Set<Int> = [11000, 28, 66]
+    /// The server codes of a write that failed for the moment, not for what it asked (a primary stepping down or
+    /// shutting down, a time limit, a write conflict, the network): thrown, to be sent again. Any other failure of a
+    /// write refuses it (its condition did not hold, or the server will not take it as it is).
+    static let transientCodes: Set<Int> = [
+        6, 7, 50, 89, 91, 112, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436,
+    ]
 
     private let queue: GroupCommitQueue<[NamespacedWrite], Outcome>
 
@@ -70,19 +74,20 @@ public final class WriteGroupBatcher: Sendable {
             // Ordered: at most one write failed, and nothing after it was made.
             let failed = failure.writeErrors.first
             let failedGroup = failed.map { error in starts.lastIndex { $0 <= error.index } ?? 0 }
-            let refused = failed.map { conditionCodes.contains($0.code) } ?? false
+            let undurable = failure.writeConcernError.map {
+                MongoError(.writeConcern, message: "write concern not satisfied: \($0)")
+            }
             return batch.indices.map { index in
-                if let failedGroup, let failed, index >= failedGroup {
-                    if index > failedGroup { return refused ? .unsent : .failed(MongoError(refusal: failed)) }
-                    guard refused else { return .failed(MongoError(refusal: failed)) }
-                    var error = failed
-                    error.index -= starts[index]
-                    return .answered(.refused(error))
+                guard let failed, let failedGroup, index >= failedGroup else {
+                    return undurable.map { .failed($0) } ?? .answered(.applied)
                 }
-                if let concern = failure.writeConcernError {
-                    return .failed(MongoError(.writeConcern, message: "write concern not satisfied: \(concern)"))
-                }
-                return .answered(.applied)
+                if index > failedGroup { return .unsent }
+                var error = failed
+                error.index -= starts[index]
+                if transientCodes.contains(error.code) { return .failed(MongoError(refusal: error)) }
+                // Writes of the group applied before the refused one, and may be rolled back: not a refusal to act on.
+                if let undurable, error.index > 0 { return .failed(undurable) }
+                return .answered(.refused(error))
             }
         } catch {
             return batch.map { _ in .failed(error) }

@@ -87,7 +87,8 @@ actor GroupCommitQueue<Item: Sendable, Answer: Sendable> {
 
     private func write(_ batch: [Pending]) async {
         writes += 1
-        onWrite?(batch.count { !$0.resent })
+        let fresh = batch.count { !$0.resent }
+        if fresh > 0 { onWrite?(fresh) }
         let settlements = await send(batch.map(\.item))
         precondition(settlements.count == batch.count, "a batch settles each of its items")
         var unsent: [Pending] = []

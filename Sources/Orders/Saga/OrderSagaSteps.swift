@@ -26,7 +26,7 @@ struct OrderSagaSteps: Sendable {
         let order = try await load(context.input.orderId)
         if context.mayDeferWrites {
             // Held with the record of the step's completion, in one command; a refusal runs this step again below.
-            context.deferWrites(
+            try context.deferWrites(
                 try inventory.holdWrites(
                     orderId: order.id.rawValue, lines: order.reservationLines, fence: context.fence.token))
             return Reserved(lines: Inventory.merge(order.reservationLines))
@@ -63,7 +63,7 @@ struct OrderSagaSteps: Sendable {
             orderId: order.id.rawValue, amount: order.total, token: order.paymentToken,
             idempotencyKey: context.idempotencyKey)
         if context.mayDeferWrites {
-            context.deferWrites([
+            try context.deferWrites([
                 try payments.chargeWrite(
                     orderId: order.id.rawValue, chargeId: charge.id, amount: order.total, at: Date(),
                     fence: context.fence.token)
@@ -100,7 +100,7 @@ struct OrderSagaSteps: Sendable {
             idempotencyKey: context.idempotencyKey)
         if context.mayDeferWrites {
             let fence = context.fence.token
-            context.deferWrites(
+            try context.deferWrites(
                 [shipments.createdWrite(orderId: order.id.rawValue, shipmentId: shipmentId, at: Date(), fence: fence)]
                     + (try inventory.commitWrites(
                         orderId: order.id.rawValue, lines: order.reservationLines, fence: fence)))

@@ -3,8 +3,16 @@ import Logging
 
 /// Writing a held saga's events: retries, conflicts, and the hand-over on shutdown.
 extension SagaRunner {
+    /// How a hand-over ended.
+    enum HandOver {
+        /// It let go of the saga so.
+        case exited(RunnerExit)
+        /// The writes its outcome's step deferred were refused: the attempt runs again, to make them itself.
+        case runAgain(SagaEffect)
+    }
+
     /// Writes what the saga produced (outcome events only, no new decision) and releases it, due at once.
-    func handOver(_ held: inout Held) async -> RunnerExit {
+    func handOver(_ held: inout Held) async -> HandOver {
         while true {
             let now = SagaTime.truncated(clock.now)
             let request = AppendRequest(
@@ -21,14 +29,15 @@ extension SagaRunner {
                 lease: .release
             )
             switch await appendWithRetry(request, after: held.deferred?.writes) {
-            case .appended: return .handedOver
-            // Hand over without the outcome: whoever resumes the saga runs the attempt again.
-            case .writesRefused: _ = held.dropRefusedOutcome()
+            case .appended: return .exited(.handedOver)
+            case .writesRefused:
+                guard let effect = held.dropRefusedOutcome() else { return .exited(.dropped) }
+                return .runAgain(effect)
             case .inboxChanged(let current):
                 held.record = current
                 held.deferred = nil
-            case .lost: return .dropped
-            case .abandoned: return .abandoned
+            case .lost: return .exited(.dropped)
+            case .abandoned: return .exited(.abandoned)
             }
         }
     }

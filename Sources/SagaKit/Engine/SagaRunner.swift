@@ -161,7 +161,16 @@ struct SagaRunner: Sendable {
                 logger.notice("lease lost; dropping the saga")
                 return .dropped
             }
-            if lifecycle.isStopping { return await handOver(&held) }
+            if lifecycle.isStopping {
+                switch await handOver(&held) {
+                case .exited(let exit):
+                    return exit
+                case .runAgain(let attempt):
+                    effect = attempt
+                    mayDeferWrites = false
+                    continue
+                }
+            }
 
             let now = SagaTime.truncated(clock.now)
             let decision: SagaDecision

@@ -37,16 +37,20 @@ public struct StepContext<Input: Sendable>: Sendable {
     /// Hands `writes` (of the type the history store takes) to the engine instead of making them: they are made in
     /// one command with the append that records this attempt's completion, just before it, so that the completion is
     /// recorded only if they all applied. Call it once, as the step's last act right before returning its result,
-    /// and only when ``mayDeferWrites``; writes deferred by a run that then throws are dropped.
+    /// and only when ``mayDeferWrites`` (otherwise it throws a non-retryable `WritesNotDeferrable`); writes deferred by
+    /// a run that then throws are dropped.
     ///
     /// When one of them is refused (a compare-and-set whose condition no longer holds, say), nothing of the outcome
     /// is recorded and the same attempt runs again at once with ``mayDeferWrites`` false, to make its writes itself
     /// and find out why. The writes before the refused one may have been made, and all of them may be sent again
     /// when a try's answer was lost: each must be safe to repeat, by the attempt's key and fence, as all of a step's
     /// effects are, and should be refused rather than do anything else when its condition does not hold.
-    public func deferWrites(_ writes: any OutcomeWrites) {
-        precondition(deferral != nil, "deferWrites(_:) needs mayDeferWrites")
-        deferral?.hold(writes)
+    public func deferWrites(_ writes: any OutcomeWrites) throws {
+        guard let deferral, deferral.hold(writes) else {
+            throw StepError.nonRetryable(
+                kind: "WritesNotDeferrable",
+                message: "deferWrites(_:) is called once per run, and only when mayDeferWrites is true")
+        }
     }
 
     /// The recorded result of the earlier step `step`, decoded as `type`.
@@ -106,11 +110,12 @@ public struct CompensationContext<Input: Sendable>: Sendable {
 final class WriteDeferral: Sendable {
     private let writes = Mutex<(any OutcomeWrites)?>(nil)
 
-    /// Keeps `writes`; a run defers its writes once.
-    func hold(_ writes: any OutcomeWrites) {
+    /// Keeps `writes`, unless writes are kept already (a run defers its writes once); whether it kept them.
+    func hold(_ writes: any OutcomeWrites) -> Bool {
         self.writes.withLock { kept in
-            precondition(kept == nil, "deferWrites(_:) is called once per run")
+            guard kept == nil else { return false }
             kept = writes
+            return true
         }
     }
 
