@@ -263,7 +263,18 @@ public final class MongoHistoryStore: HistoryStore {
                 throw HistoryStoreError.conflict(AppendConflict(reason: .staleSequence, current: current))
             }
             throw HistoryStoreError.outcomeWritesRefused(MongoError(refusal: error))
-        case .refused:
+        case .refused(let error):
+            // The append's own condition failed, or the saga is missing (the guard refused its insert). A saga that is
+            // there and as the append expects means the deployment refused the guard itself: make the writes apart.
+            if error.code != 11000, let current = try await loadCommitted(sagaId: request.sagaId),
+                request.conflict(with: current) == nil
+            {
+                groupsTaken.store(false, ordering: .relaxed)
+                logger.warning(
+                    "the deployment refused an append's guard; business writes go on their own",
+                    metadata: ["error": "\(error.code) \(error.message)"])
+                throw HistoryStoreError.outcomeWritesRefused(MongoError(refusal: error))
+            }
             return .conditionFailed
         }
     }

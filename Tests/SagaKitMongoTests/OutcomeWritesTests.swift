@@ -179,4 +179,36 @@ struct OutcomeWritesTests {
             try await items.database.drop()
         }
     }
+
+    @Test(
+        "a deployment that refuses the append's guard while the saga is as the append expects has the writes made apart from then on"
+    )
+    func guardRefused() async throws {
+        try await TestDeployment.withDatabase { business in
+            let name = TestDeployment.uniqueName("outcome")
+            let store = MongoHistoryStore(client: business.client, databaseName: name, takingOutcomeWrites: true)
+            try await store.prepare()
+            let items = business.collection("items", as: Document.self)
+            try await items.insertOne(["_id": "i", "state": "held"])
+            let now = SagaTime.truncated(Date())
+            _ = try await store.startSaga(.runningFirstStep("s", at: now))
+            // Every update of a saga now fails (not for its condition): what a deployment refusing the guard looks like.
+            _ = try await business.client.database(name).runCommand([
+                "collMod": "sagas", "validator": ["never": ["$exists": true]], "validationAction": "error",
+            ])
+
+            await #expect {
+                try await store.append(
+                    Self.completion("s", at: now), after: [Self.move("i", from: "held", to: "committed", in: items)])
+            } throws: { error in
+                guard case HistoryStoreError.outcomeWritesRefused(let refusal as MongoError) = error else {
+                    return false
+                }
+                return refusal.code == 121
+            }
+            #expect(!store.takesOutcomeWrites)
+            #expect(try await store.load(sagaId: "s")?.lastSeq == 3)
+            try await business.client.database(name).drop()
+        }
+    }
 }
