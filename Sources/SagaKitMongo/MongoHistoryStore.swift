@@ -146,17 +146,16 @@ public final class MongoHistoryStore: HistoryStore {
     /// an older version after a failover, a feature compatibility version not yet raised) is asked no more, and the
     /// group is refused, so that the caller makes its writes itself.
     private func submit(_ group: [NamespacedWrite]) async throws -> WriteGroupBatcher.Outcome {
-        do {
-            return try await groups!.submit(group)
-        } catch let error as MongoError where Self.bulkWriteMissingCodes.contains(error.code) {
-            groupsTaken.store(false, ordering: .relaxed)
-            logger.warning(
-                "the deployment does not take writes across collections; business writes go on their own",
-                metadata: ["error": "\(error)"])
-            throw HistoryStoreError.outcomeWritesRefused(error)
-        } catch let error as MongoError {
-            throw error.kind == .bson
-                ? HistoryStoreError.invalidRequest("\(error)") : HistoryStoreError.unavailable("\(error)")
+        try await mapped {
+            do {
+                return try await self.groups!.submit(group)
+            } catch let error as MongoError where Self.bulkWriteMissingCodes.contains(error.code) {
+                self.groupsTaken.store(false, ordering: .relaxed)
+                self.logger.warning(
+                    "the deployment does not take writes across collections; business writes go on their own",
+                    metadata: ["error": "\(error)"])
+                throw HistoryStoreError.outcomeWritesRefused(error)
+            }
         }
     }
 

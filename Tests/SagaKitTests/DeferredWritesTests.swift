@@ -59,17 +59,25 @@ struct DeferredWritesTests {
             clock: clock)
     }
 
+    /// Runs saga `sagaId` of ``definition(ledger:failAfterDeferring:gate:)`` on a running engine of `harness` until it
+    /// reaches `status`; its record, and whether the engine takes outcome writes.
+    static func run(
+        _ sagaId: String, until status: SagaStatus, harness: SagaTestHarness, ledger: Ledger,
+        failAfterDeferring: Bool = false
+    ) async throws -> (record: SagaRecord, takesOutcomeWrites: Bool) {
+        let definition = Self.definition(ledger: ledger, failAfterDeferring: failAfterDeferring)
+        try harness.registry.register(definition)
+        let running = harness.startEngine()
+        defer { Task { await running.stop() } }
+        _ = try await running.engine.start(definition, sagaId: sagaId, input: TestInput())
+        return (try await harness.waitForStatus(sagaId, status), running.engine.takesOutcomeWrites)
+    }
+
     @Test("a deferred write is made by the store with the append that records the step's completion, once")
     func madeWithCompletion() async throws {
         let harness = Self.harness()
         let ledger = Ledger()
-        let definition = Self.definition(ledger: ledger)
-        try harness.registry.register(definition)
-        let running = harness.startEngine()
-        defer { Task { await running.stop() } }
-
-        _ = try await running.engine.start(definition, sagaId: "d-1", input: TestInput())
-        let record = try await harness.waitForStatus("d-1", .completed)
+        let (record, _) = try await Self.run("d-1", until: .completed, harness: harness, ledger: ledger)
 
         #expect(ledger.all == ["run:1:may-defer", "store:hold"])
         let appends = await harness.faults!.appendsAfterWrites
@@ -84,13 +92,7 @@ struct DeferredWritesTests {
         let harness = Self.harness()
         let ledger = Ledger()
         ledger.refuseNext.withLock { $0 = true }
-        let definition = Self.definition(ledger: ledger)
-        try harness.registry.register(definition)
-        let running = harness.startEngine()
-        defer { Task { await running.stop() } }
-
-        _ = try await running.engine.start(definition, sagaId: "d-2", input: TestInput())
-        let record = try await harness.waitForStatus("d-2", .completed)
+        let (record, _) = try await Self.run("d-2", until: .completed, harness: harness, ledger: ledger)
 
         // No clock advance: the second run did not wait for a retry's backoff.
         #expect(ledger.all == ["run:1:may-defer", "run:1:makes", "step:hold"])
@@ -104,13 +106,8 @@ struct DeferredWritesTests {
     func failedRunMakesNothing() async throws {
         let harness = Self.harness()
         let ledger = Ledger()
-        let definition = Self.definition(ledger: ledger, failAfterDeferring: true)
-        try harness.registry.register(definition)
-        let running = harness.startEngine()
-        defer { Task { await running.stop() } }
-
-        _ = try await running.engine.start(definition, sagaId: "d-3", input: TestInput())
-        try await harness.waitForStatus("d-3", .compensated)
+        _ = try await Self.run(
+            "d-3", until: .compensated, harness: harness, ledger: ledger, failAfterDeferring: true)
 
         #expect(ledger.all == ["run:1:may-defer"])
         #expect(await harness.faults!.appendsAfterWrites.isEmpty)
@@ -118,18 +115,11 @@ struct DeferredWritesTests {
 
     @Test("with a store that takes no outcome writes, a step may not defer and makes its writes itself")
     func storeWithout() async throws {
-        let harness = SagaTestHarness()
         let ledger = Ledger()
-        let definition = Self.definition(ledger: ledger)
-        try harness.registry.register(definition)
-        let running = harness.startEngine()
-        defer { Task { await running.stop() } }
-
-        _ = try await running.engine.start(definition, sagaId: "d-4", input: TestInput())
-        try await harness.waitForStatus("d-4", .completed)
+        let (_, takes) = try await Self.run("d-4", until: .completed, harness: SagaTestHarness(), ledger: ledger)
 
         #expect(ledger.all == ["run:1:makes", "step:hold"])
-        #expect(!running.engine.takesOutcomeWrites)
+        #expect(!takes)
     }
 
     @Test("a start after writes records the saga only when they applied")
