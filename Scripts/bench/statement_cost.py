@@ -6,8 +6,10 @@ Each case seeds 400 documents in a fresh collection, then sends conditional upda
 `$push` of a 200-byte event) as unordered bulk writes of 4, majority and journaled, and reads the server's CPU time
 (user + system, from /proc/<pid>/stat) before and after. The server must run on this machine. Cases: with or
 without the sagas collection's four secondary indexes, with small documents or 15-event ones (a saga's size), and,
-on the indexed 15-event collection, the same update filtered by `_id` alone, with its condition inside a
-pipeline update, or with each bulk write inside a transaction (one commit for the batch instead of one per statement).
+on the indexed 15-event collection, the same update filtered by `_id` alone, with the history append's filter (`_id`
+and four conditions: bare, or as `Condition` spells them, each also asking for its field to be present), with its
+condition inside a pipeline update, or with each bulk write inside a transaction (one commit for the batch instead of
+one per statement).
 Everything goes into the database `statement_cost`, dropped at the start and at the end.
 """
 
@@ -35,6 +37,33 @@ def cpu_seconds(pid: int) -> float:
 
 def conditional(i: int) -> UpdateOne:
     return UpdateOne({"_id": f"d{i}", "v": 0}, {"$set": {"v": 1}, "$push": {"events": EVENT}})
+
+
+def append_conditions(i: int) -> UpdateOne:
+    """The history append's filter: the `_id` and four conditions on the saga's state."""
+    return UpdateOne(
+        {"_id": f"d{i}", "v": 0, "leaseOwner": "me", "inboxCount": 0, "status": {"$eq": "RUNNING"}},
+        {"$set": {"v": 1}, "$push": {"events": EVENT}},
+    )
+
+
+def equal_and_present(value) -> dict:
+    """A condition as `Condition.equals` spells it: `$exists: true` beside the `$eq`."""
+    return {"$eq": value, "$exists": True}
+
+
+def append_conditions_present(i: int) -> UpdateOne:
+    """The history append's conditions as the service sends them."""
+    return UpdateOne(
+        {
+            "_id": f"d{i}",
+            "v": equal_and_present(0),
+            "leaseOwner": equal_and_present("me"),
+            "inboxCount": equal_and_present(0),
+            "status": equal_and_present("RUNNING"),
+        },
+        {"$set": {"v": 1}, "$push": {"events": EVENT}},
+    )
 
 
 def by_id_alone(i: int) -> UpdateOne:
@@ -83,6 +112,8 @@ def main() -> None:
                     "_id": f"d{i}",
                     "v": 0,
                     "status": "RUNNING",
+                    "leaseOwner": "me",
+                    "inboxCount": 0,
                     "listKey": f"k{i}",
                     "events": [{"seq": j, "data": "x" * 200} for j in range(events)],
                 }
@@ -108,6 +139,8 @@ def main() -> None:
     case("4 indexes, small documents", True, 0, conditional)
     case("4 indexes, 15 events", True, 15, conditional)
     case("4 indexes, 15 events, _id alone", True, 15, by_id_alone)
+    case("4 indexes, 15 events, the append's filter, bare", True, 15, append_conditions)
+    case("4 indexes, 15 events, the append's filter, as Condition spells it", True, 15, append_conditions_present)
     case("4 indexes, 15 events, condition in a pipeline", True, 15, condition_in_pipeline)
     case("4 indexes, 15 events, in a transaction", True, 15, conditional, transaction=True)
     client.drop_database("statement_cost")

@@ -207,7 +207,7 @@ extension MongoHistoryStore {
             try await mapped {
                 if let version {
                     _ = try await self.counts.updateOne(
-                        filter: ["_id": Self.statusCountsId, "version": .int64(version)],
+                        filter: ["_id": Self.statusCountsId, "version": Condition.equals(.int64(version))],
                         update: ["$set": .document(fields)])
                 } else {
                     var document = fields

@@ -433,8 +433,9 @@ public final class MongoHistoryStore: HistoryStore {
             return try await acquireLease(sagaId: known.id, owner: owner, until: until, now: now)
         }
         let filter: Document = [
-            SagaDocument.Field.id: .string(known.id), SagaDocument.Field.seq: .int64(known.lastSeq),
-            SagaDocument.Field.inboxCount: .int64(Int64(known.inbox.count)), SagaDocument.Field.leaseOwner: .null,
+            SagaDocument.Field.id: .string(known.id), SagaDocument.Field.seq: Condition.equals(.int64(known.lastSeq)),
+            SagaDocument.Field.inboxCount: Condition.equals(.int64(Int64(known.inbox.count))),
+            SagaDocument.Field.leaseOwner: .null,
         ]
         let update: Document = [
             "$set": [
@@ -484,7 +485,9 @@ public final class MongoHistoryStore: HistoryStore {
 
     public func renewLeases(sagaIds: [String], owner: String, until: Date) async throws -> Set<String> {
         guard !sagaIds.isEmpty else { return [] }
-        let filter: Document = ["_id": ["$in": .array(sagaIds.map(BSONValue.string))], "leaseOwner": .string(owner)]
+        let filter: Document = [
+            "_id": ["$in": .array(sagaIds.map(BSONValue.string))], "leaseOwner": Condition.equals(.string(owner)),
+        ]
         try await mapped {
             _ = try await self.sagas.updateMany(
                 filter: filter, update: ["$max": ["leaseUntil": .datetime(until), "dueAt": .datetime(until)]])
@@ -501,7 +504,7 @@ public final class MongoHistoryStore: HistoryStore {
             ?? ["$unset": ["leaseOwner": "", "leaseUntil": "", "dueAt": ""]]
         try await mapped {
             _ = try await self.sagas.updateOne(
-                filter: ["_id": .string(sagaId), "leaseOwner": .string(owner)], update: update)
+                filter: ["_id": .string(sagaId), "leaseOwner": Condition.equals(.string(owner))], update: update)
         }
     }
 
@@ -573,9 +576,9 @@ public final class MongoHistoryStore: HistoryStore {
         let now = SagaTime.truncated(clock.now)
         var filter: Document = [SagaDocument.Field.id: .string(sagaId)]
         if let condition {
-            filter[SagaDocument.Field.status] = ["$eq": .string(condition.status.rawValue)]
-            filter[SagaDocument.Field.step] = condition.currentStep.map(BSONValue.string) ?? .null
-            filter[SagaDocument.Field.inboxCount] = .int64(Int64(condition.inboxCount))
+            filter[SagaDocument.Field.status] = Condition.equals(.string(condition.status.rawValue))
+            filter[SagaDocument.Field.step] = Condition.equals(condition.currentStep.map(BSONValue.string) ?? .null)
+            filter[SagaDocument.Field.inboxCount] = Condition.equals(.int64(Int64(condition.inboxCount)))
         }
         let update: Document = [
             "$push": ["inbox": try SagaDocument.signal(signal)],

@@ -145,16 +145,17 @@ enum SagaDocument {
     /// duplicate-key error on `_id` for just this write, which is how one bulk write carries many
     /// sagas' appends and still reports each one's conflict. The `_id` look-up serves it although `status` leads the
     /// `status_listKey` index (on the local server, measured with 20,000 sagas of one status: no slower than without
-    /// the status condition; `mongod` plans the `_id` equality as its cheapest). A change of
+    /// the status condition; `mongod` plans the `_id` equality as its cheapest); each condition is a ``Condition``,
+    /// which that server's planner passes over on its way to the `_id`. A change of
     /// status records where it came from and counts itself (``Field/statusFrom``, ``Field/statusChanges``): the
     /// change stream then carries all the counts by status need.
     static func append(_ request: AppendRequest) throws -> (filter: Document, update: Document) {
         let filter: Document = [
             Field.id: .string(request.sagaId),
-            Field.seq: .int64(request.expectedSeq),
-            Field.leaseOwner: .string(request.owner),
-            Field.inboxCount: .int64(Int64(request.expectedInboxCount)),
-            Field.status: ["$eq": .string(request.expectedStatus.rawValue)],
+            Field.seq: Condition.equals(.int64(request.expectedSeq)),
+            Field.leaseOwner: Condition.equals(.string(request.owner)),
+            Field.inboxCount: Condition.equals(.int64(Int64(request.expectedInboxCount))),
+            Field.status: Condition.equals(.string(request.expectedStatus.rawValue)),
         ]
         var set: Document = [
             Field.step: request.currentStep.map(BSONValue.string) ?? .null,

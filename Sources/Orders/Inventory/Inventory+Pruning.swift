@@ -63,8 +63,8 @@ extension Inventory {
             var removed: Document = [:]
             for (orderId, move) in moves {
                 let marker = Self.markerField(orderId)
-                filter["\(marker).state"] = .string(move.state.rawValue)
-                filter["\(marker).fence"] = .int64(move.fence)
+                filter["\(marker).state"] = Condition.equals(.string(move.state.rawValue))
+                filter["\(marker).fence"] = Condition.equals(.int64(move.fence))
                 removed[marker] = ""
             }
             let result = try await products.updateOne(

@@ -87,19 +87,19 @@ enum StockTransition: CaseIterable, Sendable {
         let marker = Inventory.markerField(orderId)
         var filter: Document = ["_id": .string(sku)]
         if let from {
-            filter["\(marker).state"] = .string(from.rawValue)
-            filter["\(marker).fence"] = ["$lte": .int64(fence)]
+            filter["\(marker).state"] = Condition.equals(.string(from.rawValue))
+            filter["\(marker).fence"] = Condition.atMost(.int64(fence))
         } else {
             filter[marker] = ["$exists": false]
             if let horizonSeen {
                 filter[Inventory.horizonField] =
-                    horizonSeen == 0 ? ["$not": ["$gt": .int64(0)]] : .int64(horizonSeen)
+                    horizonSeen == 0 ? ["$not": ["$gt": .int64(0)]] : Condition.equals(.int64(horizonSeen))
             } else {
                 filter[Inventory.horizonField] = ["$not": ["$gte": .int64(fence)]]
             }
         }
         let (stock, reserved) = deltas
-        if stock < 0 { filter["stock"] = ["$gte": .int64(quantity)] }
+        if stock < 0 { filter["stock"] = Condition.atLeast(.int64(quantity)) }
         var increments: Document = [:]
         if stock != 0 { increments["stock"] = .int64(stock * quantity) }
         if reserved != 0 { increments["reserved"] = .int64(reserved * quantity) }
