@@ -9,7 +9,8 @@ without the sagas collection's four secondary indexes, with small documents or 1
 on the indexed 15-event collection, the same update filtered by `_id` alone, with the history append's filter (`_id`
 and four conditions: bare, or as `Condition` spells them, each also asking for its field to be present), with its
 condition inside a pipeline update, or with each bulk write inside a transaction (one commit for the batch instead of
-one per statement).
+one per statement). Every case's documents carry the append's condition fields (`leaseOwner`, `inboxCount`) since
+2026-12-01, so its figures and earlier tables are not strictly comparable.
 Everything goes into the database `statement_cost`, dropped at the start and at the end.
 """
 

@@ -183,7 +183,7 @@ struct CeilingBench: AsyncParsableCommand {
             next += 1
             defer { versions[index] += 1 }
             return (
-                ["_id": id(index), "v": .int64(versions[index])],
+                ["_id": id(index), "v": Condition.equals(.int64(versions[index]))],
                 ["$inc": ["v": 1], "$set": ["at": .int64(Int64(next))]]
             )
         }

@@ -131,8 +131,8 @@ struct SagaDocumentTests {
                 status: .running, currentStep: "Charge", currentAttempt: 2, dueAt: nil, lease: .release))
         #expect(
             filter == [
-                "_id": "s-1", "seq": Condition.equals(.int64(0)), "leaseOwner": Condition.equals("me"),
-                "inboxCount": Condition.equals(.int64(0)), "status": Condition.equals("RUNNING"),
+                "_id": "s-1", "seq": ["$eq": .int64(0), "$exists": true], "leaseOwner": ["$eq": "me", "$exists": true],
+                "inboxCount": ["$eq": .int64(0), "$exists": true], "status": ["$eq": "RUNNING", "$exists": true],
             ])
         #expect(update["$push"] == ["events": ["$each": .array(Self.storedEvents)]])
         #expect(

@@ -232,8 +232,8 @@ public struct Inventory: Sendable {
         let marker = Self.markerField(orderId)
         return try await compareAndSet(
             filter: [
-                "_id": .string(line.sku), "\(marker).state": .string(move.state.rawValue),
-                "\(marker).fence": ["$lte": .int64(fence.value)],
+                "_id": .string(line.sku), "\(marker).state": Condition.equals(.string(move.state.rawValue)),
+                "\(marker).fence": Condition.atMost(.int64(fence.value)),
             ],
             update: ["$set": ["\(marker).fence": .int64(fence.value), "\(marker).at": .datetime(now)]])
     }
