@@ -90,6 +90,7 @@ for run in service:
     assert run["memoryCheckpoints"][0]["orders"] == 6, run
     assert len(run["statsReadsMs"]) == 4 and all(ms > 0 for ms in run["statsReadsMs"]), run
 assert ceiling["ceiling"]["sagasPerSecond"] > 0 and all(rate["operations"] > 0 for rate in ceiling["rates"]), ceiling
+assert all(rate["misses"] == 0 for rate in ceiling["rates"]), ceiling  # every compare-and-set found its document
 PY
 }
 
