@@ -200,7 +200,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "JSONValuesTests", dependencies: ["JSONValues"]),
-        .testTarget(name: "SagaKitTests", dependencies: ["SagaKit", "SagaKitTesting"]),
+        .testTarget(
+            name: "SagaKitTests",
+            dependencies: ["SagaKit", "SagaKitTesting", .product(name: "MetricsTestKit", package: "swift-metrics")]),
         .testTarget(
             name: "SagaKitMongoTests",
             dependencies: ["SagaKitMongo", "SagaKit", "SagaKitTesting", "Mongo", "MongoTesting"]),

@@ -1,4 +1,5 @@
 import Foundation
+import MetricsTestKit
 import SagaKit
 import SagaKitTesting
 import Synchronization
@@ -63,21 +64,36 @@ struct DeferredWritesTests {
     /// reaches `status`; its record, and whether the engine takes outcome writes.
     static func run(
         _ sagaId: String, until status: SagaStatus, harness: SagaTestHarness, ledger: Ledger,
-        failAfterDeferring: Bool = false
+        failAfterDeferring: Bool = false, metrics: TestMetrics? = nil
     ) async throws -> (record: SagaRecord, takesOutcomeWrites: Bool) {
         let definition = Self.definition(ledger: ledger, failAfterDeferring: failAfterDeferring)
         try harness.registry.register(definition)
-        let running = harness.startEngine()
+        var configuration = harness.configuration()
+        configuration.metricsFactory = metrics
+        let running = harness.startEngine(configuration)
         defer { Task { await running.stop() } }
         _ = try await running.engine.start(definition, sagaId: sagaId, input: TestInput())
         return (try await harness.waitForStatus(sagaId, status), running.engine.takesOutcomeWrites)
+    }
+
+    /// How many attempts of step `Hold` the engine counted, by outcome.
+    static func holdAttempts(_ metrics: TestMetrics) -> [String: Int64] {
+        var counted: [String: Int64] = [:]
+        for outcome in ["completed", "failed", "timeout"] {
+            let counter = try? metrics.expectCounter(
+                "saga_step_attempts_total", [("step", "Hold"), ("outcome", outcome)])
+            if let total = counter?.totalValue, total > 0 { counted[outcome] = total }
+        }
+        return counted
     }
 
     @Test("a deferred write is made by the store with the append that records the step's completion, once")
     func madeWithCompletion() async throws {
         let harness = Self.harness()
         let ledger = Ledger()
-        let (record, _) = try await Self.run("d-1", until: .completed, harness: harness, ledger: ledger)
+        let metrics = TestMetrics()
+        let (record, _) = try await Self.run(
+            "d-1", until: .completed, harness: harness, ledger: ledger, metrics: metrics)
 
         #expect(ledger.all == ["run:1:may-defer", "store:hold"])
         let appends = await harness.faults!.appendsAfterWrites
@@ -85,6 +101,7 @@ struct DeferredWritesTests {
         #expect(appends.first?.events.first?.type == "StepCompleted")
         #expect(appends.first?.events.first?.step == "Hold")
         #expect(record.types.filter { $0 == "StepFailed" }.isEmpty)
+        #expect(Self.holdAttempts(metrics) == ["completed": 1])
     }
 
     @Test("a refused deferred write runs the same attempt again at once, which makes its writes itself")
@@ -92,7 +109,9 @@ struct DeferredWritesTests {
         let harness = Self.harness()
         let ledger = Ledger()
         ledger.refuseNext.withLock { $0 = true }
-        let (record, _) = try await Self.run("d-2", until: .completed, harness: harness, ledger: ledger)
+        let metrics = TestMetrics()
+        let (record, _) = try await Self.run(
+            "d-2", until: .completed, harness: harness, ledger: ledger, metrics: metrics)
 
         // No clock advance: the second run did not wait for a retry's backoff.
         #expect(ledger.all == ["run:1:may-defer", "run:1:makes", "step:hold"])
@@ -100,6 +119,8 @@ struct DeferredWritesTests {
         #expect(
             Array(record.types.prefix(4)) == ["SagaStarted", "StepScheduled", "StepStarted", "StepCompleted"])
         #expect(record.types.filter { $0 == "StepFailed" }.isEmpty)
+        // The run whose writes were refused is not an attempt of its own: the attempt counts once, by its rerun.
+        #expect(Self.holdAttempts(metrics) == ["completed": 1])
     }
 
     @Test("writes deferred by a run that then fails are not made")
@@ -155,7 +176,10 @@ struct DeferredWritesTests {
         let gate = TestGate()
         let definition = Self.definition(ledger: ledger, gate: gate)
         try harness.registry.register(definition)
-        let engine = harness.makeEngine()
+        let metrics = TestMetrics()
+        var configuration = harness.configuration()
+        configuration.metricsFactory = metrics
+        let engine = harness.makeEngine(configuration)
         _ = try await engine.start(definition, sagaId: "d-6", input: TestInput())
         try await gate.waitForArrivals(1)
 
@@ -170,6 +194,7 @@ struct DeferredWritesTests {
         #expect(handed.leaseOwner == nil)
         #expect(handed.dueAt != nil)
         #expect(ledger.all == ["run:1:may-defer", "run:1:makes", "step:hold"])
+        #expect(Self.holdAttempts(metrics) == ["completed": 1])
     }
 
     @Test("an append that meets a new signal after its writes were made appends again without making them again")
@@ -187,7 +212,10 @@ struct DeferredWritesTests {
             _ = try? await faults.base.sendSignal(
                 sagaId: request.sagaId, signal: SagaSignalRecord(name: "note", at: clock.now))
         }
-        let running = harness.startEngine()
+        let metrics = TestMetrics()
+        var configuration = harness.configuration()
+        configuration.metricsFactory = metrics
+        let running = harness.startEngine(configuration)
         defer { Task { await running.stop() } }
 
         _ = try await running.engine.start(definition, sagaId: "d-7", input: TestInput())
@@ -197,5 +225,6 @@ struct DeferredWritesTests {
         #expect(ledger.all == ["run:1:may-defer", "store:hold"], "made once, by the store")
         #expect(await faults.appendsAfterWrites.count == 1, "the second append carried no writes")
         #expect(record.types.filter { $0 == "StepCompleted" }.count == 2)
+        #expect(Self.holdAttempts(metrics) == ["completed": 1], "the writes were made: the attempt counts as it ended")
     }
 }

@@ -17,11 +17,15 @@ import Synchronization
 struct EngineMetrics: Sendable {
     let instanceId: String
     let statusName: @Sendable (SagaStatus) -> String
-    private let handles = Handles()
+    /// Where the metrics go.
+    let factory: any MetricsFactory
+    private let handles: Handles
 
-    init(instanceId: String, statusName: @escaping @Sendable (SagaStatus) -> String) {
+    init(instanceId: String, statusName: @escaping @Sendable (SagaStatus) -> String, factory: any MetricsFactory) {
         self.instanceId = instanceId
         self.statusName = statusName
+        self.factory = factory
+        self.handles = Handles(factory: factory)
     }
 
     /// Creates the counters of `definitions` at zero, so a dashboard sees every outcome (stuck included)
@@ -29,24 +33,28 @@ struct EngineMetrics: Sendable {
     func prime(definitions: [String]) {
         let terminal: [SagaStatus] = [.completed, .compensated, .cancelled, .reverted]
         for definition in definitions {
-            Counter(label: "saga_started_total", dimensions: [("definition", definition)]).increment(by: 0)
-            Counter(label: "saga_stuck_total", dimensions: [("definition", definition)]).increment(by: 0)
+            Counter(label: "saga_started_total", dimensions: [("definition", definition)], factory: factory)
+                .increment(by: 0)
+            Counter(label: "saga_stuck_total", dimensions: [("definition", definition)], factory: factory)
+                .increment(by: 0)
             for status in terminal {
                 Counter(
                     label: "saga_finished_total",
-                    dimensions: [("definition", definition), ("status", statusName(status))]
+                    dimensions: [("definition", definition), ("status", statusName(status))], factory: factory
                 ).increment(by: 0)
             }
         }
     }
 
     func sagaStarted(definition: String) {
-        Counter(label: "saga_started_total", dimensions: [("definition", definition)]).increment()
+        Counter(label: "saga_started_total", dimensions: [("definition", definition)], factory: factory).increment()
     }
 
     func sagaFinished(definition: String, status: SagaStatus) {
-        Counter(label: "saga_finished_total", dimensions: [("definition", definition), ("status", statusName(status))])
-            .increment()
+        Counter(
+            label: "saga_finished_total", dimensions: [("definition", definition), ("status", statusName(status))],
+            factory: factory
+        ).increment()
     }
 
     func attempt(step: String, outcome: String, duration: Duration) {
@@ -56,7 +64,7 @@ struct EngineMetrics: Sendable {
     }
 
     func retryScheduled(step: String) {
-        Counter(label: "saga_step_retries_total", dimensions: [("step", step)]).increment()
+        Counter(label: "saga_step_retries_total", dimensions: [("step", step)], factory: factory).increment()
     }
 
     func heldSagas(_ count: Int) {
@@ -75,7 +83,9 @@ struct EngineMetrics: Sendable {
             case .sagaCompensated: sagaFinished(definition: definition, status: .compensated)
             case .sagaCancelled: sagaFinished(definition: definition, status: .cancelled)
             case .sagaReverted: sagaFinished(definition: definition, status: .reverted)
-            case .sagaStuck: Counter(label: "saga_stuck_total", dimensions: [("definition", definition)]).increment()
+            case .sagaStuck:
+                Counter(label: "saga_stuck_total", dimensions: [("definition", definition)], factory: factory)
+                    .increment()
             default: break
             }
         }
@@ -92,6 +102,11 @@ extension EngineMetrics {
         }
 
         private let kept = Mutex(Kept())
+        private let factory: any MetricsFactory
+
+        init(factory: any MetricsFactory) {
+            self.factory = factory
+        }
 
         /// The attempts counter of `step` and `outcome`, and the duration timer of `step`.
         func attempt(step: String, outcome: String) -> (Counter, Metrics.Timer) {
@@ -101,12 +116,14 @@ extension EngineMetrics {
                 }
                 let counter =
                     kept.attempts[step]?[outcome]
-                    ?? Counter(label: "saga_step_attempts_total", dimensions: [("step", step), ("outcome", outcome)])
+                    ?? Counter(
+                        label: "saga_step_attempts_total", dimensions: [("step", step), ("outcome", outcome)],
+                        factory: factory)
                 let timer =
                     kept.durations[step]
                     ?? Metrics.Timer(
                         label: "saga_step_duration_seconds", dimensions: [("step", step)],
-                        preferredDisplayUnit: .seconds)
+                        preferredDisplayUnit: .seconds, factory: factory)
                 kept.attempts[step, default: [:]][outcome] = counter
                 kept.durations[step] = timer
                 return (counter, timer)
@@ -117,7 +134,8 @@ extension EngineMetrics {
         func heldSagas(instanceId: String) -> Gauge {
             kept.withLock { kept in
                 if let held = kept.held { return held }
-                let held = Gauge(label: "saga_engine_held_sagas", dimensions: [("instance", instanceId)])
+                let held = Gauge(
+                    label: "saga_engine_held_sagas", dimensions: [("instance", instanceId)], factory: factory)
                 kept.held = held
                 return held
             }

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 
 extension SagaEngine {
     /// How an engine runs: its name in leases, lease and polling timings, concurrency, clock and jitter.
@@ -36,6 +37,9 @@ extension SagaEngine {
         public var statusName: @Sendable (SagaStatus) -> String
         /// Attributes a saga's spans carry besides the engine's own (an application's id for it, say).
         public var traceAttributes: @Sendable (_ sagaId: String) -> [String: String]
+        /// Where the engine's metrics go: the process's bootstrapped `MetricsSystem` when `nil`; a test's own
+        /// factory sees its engine's metrics alone.
+        public var metricsFactory: (any MetricsFactory)?
 
         /// Creates a configuration.
         public init(
@@ -51,7 +55,8 @@ extension SagaEngine {
             clock: any SagaClock = SystemClock(),
             jitter: JitterSource = JitterSource(),
             statusName: @escaping @Sendable (SagaStatus) -> String = { $0.rawValue },
-            traceAttributes: @escaping @Sendable (_ sagaId: String) -> [String: String] = { _ in [:] }
+            traceAttributes: @escaping @Sendable (_ sagaId: String) -> [String: String] = { _ in [:] },
+            metricsFactory: (any MetricsFactory)? = nil
         ) {
             self.instanceId = instanceId
             self.leaseDuration = leaseDuration
@@ -66,6 +71,7 @@ extension SagaEngine {
             self.jitter = jitter
             self.statusName = statusName
             self.traceAttributes = traceAttributes
+            self.metricsFactory = metricsFactory
         }
 
         /// `<host name>-<process id>-<random suffix>`: unique per start, even for containers that share a host

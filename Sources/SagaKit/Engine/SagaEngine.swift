@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 
 /// The durable saga executor: starts sagas, runs their steps, retries, timers, waits and compensations,
 /// and recovers sagas other executors left behind.
@@ -61,7 +62,9 @@ public actor SagaEngine {
         var logger = SagaLogContext.adding(to: logger)
         logger[metadataKey: "instance"] = "\(configuration.instanceId)"
         self.logger = logger
-        self.metrics = EngineMetrics(instanceId: configuration.instanceId, statusName: configuration.statusName)
+        self.metrics = EngineMetrics(
+            instanceId: configuration.instanceId, statusName: configuration.statusName,
+            factory: configuration.metricsFactory ?? MetricsSystem.factory)
         self.deadlines = DeadlineTimer(clock: configuration.clock)
         let (leases, metrics) = (self.leases, self.metrics)
         self.slots = EngineSlots(

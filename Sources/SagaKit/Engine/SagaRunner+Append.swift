@@ -35,7 +35,7 @@ extension SagaRunner {
                 return .runAgain(effect)
             case .inboxChanged(let current):
                 held.record = current
-                held.deferred = nil
+                held.settleDeferred()
             case .lost: return .exited(.dropped)
             case .abandoned: return .exited(.abandoned)
             }

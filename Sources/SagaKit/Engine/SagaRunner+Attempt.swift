@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import Tracing
 
 /// Running one attempt of a step or compensation and turning its outcome into an event.
@@ -27,8 +28,8 @@ extension SagaRunner {
     /// How ``runAttempt(_:held:mayDeferWrites:)`` ended.
     enum AttemptEnd {
         /// The attempt ended first; this event records its outcome, to be appended after `writes` (those the step
-        /// deferred, when it completed).
-        case recorded(Fact, writes: (any OutcomeWrites)?)
+        /// deferred, when it completed), whose fate decides how `tally` counts the attempt.
+        case recorded(Fact, writes: (any OutcomeWrites)?, tally: AttemptTally?)
         /// Its timeout or a hard stop came first, and a fresh task goes on with the saga; this one has nothing
         /// more to do.
         case continuedElsewhere
@@ -57,6 +58,11 @@ extension SagaRunner {
         case .runStep(let name, let attempt):
             guard let action = saga.step(named: name)?.action else { return .notRun }
             let deferral = mayDeferWrites && store.takesOutcomeWrites ? WriteDeferral() : nil
+            /// Deferred writes go with a completion only: an attempt that failed made nothing of them.
+            @Sendable func carriesWrites(_ kind: HistoryEvent.Kind) -> Bool {
+                guard case .stepCompleted = kind else { return false }
+                return deferral?.holdsWrites == true
+            }
             let execution = StepExecution(
                 sagaId: sagaId,
                 input: saga.input,
@@ -68,17 +74,21 @@ extension SagaRunner {
                 logger: logger,
                 deferral: deferral
             )
-            let end = await run(name, kind: "step", attempt: attempt, held: held, timeout: timeout) {
+            let end = await run(
+                name, kind: "step", attempt: attempt, held: held, timeout: timeout, carriesWrites: carriesWrites
+            ) {
                 try await action.run(execution)
             } outcome: { result, now in
                 SagaDecider.stepOutcome(
                     saga: saga, step: name, attempt: attempt, budgetStart: state.current?.budgetStart ?? 0,
                     result: result, now: now, random: random)
             }
-            // Deferred writes go with a completion only: an attempt that failed made nothing of them.
-            guard case .recorded(let fact, _) = end, case .stepCompleted = fact.kind, let writes = deferral?.take()
-            else { return end }
-            return .recorded(fact, writes: writes)
+            guard case .recorded(let fact, _, let tally) = end else { return end }
+            guard carriesWrites(fact.kind), let writes = deferral?.take() else {
+                tally?.settle(counted: true)
+                return .recorded(fact, writes: nil, tally: nil)
+            }
+            return .recorded(fact, writes: writes, tally: tally)
         case .runCompensation(let name, let forStep, let attempt):
             guard let compensation = saga.compensation(named: name)?.compensation else { return .notRun }
             let stepInfo = state.step(named: forStep)
@@ -96,7 +106,10 @@ extension SagaRunner {
                 results: RecordedResults(steps: state.steps),
                 logger: logger
             )
-            return await run(name, kind: "compensation", attempt: attempt, held: held, timeout: timeout) {
+            return await run(
+                name, kind: "compensation", attempt: attempt, held: held, timeout: timeout,
+                carriesWrites: { _ in false }
+            ) {
                 try await compensation.run(execution)
             } outcome: { result, now in
                 SagaDecider.compensationOutcome(
@@ -111,8 +124,12 @@ extension SagaRunner {
     /// Runs one attempt of step or compensation `name` on this task against `timeout`, in its log context and, when
     /// tracing, its span, and records its end with `outcome`: here when it returns first, or in the fresh task
     /// that takes over when its timeout comes first.
+    ///
+    /// The attempt is counted (its metrics, the end of its span) as it ends, unless its outcome `carriesWrites` the
+    /// step deferred: then the ``AttemptTally`` it returns counts it once their fate is known.
     private func run<Value: Sendable>(
         _ name: String, kind: String, attempt: Int, held: Held, timeout: Duration,
+        carriesWrites: @Sendable (HistoryEvent.Kind) -> Bool,
         operation: () async throws -> Value,
         outcome: @escaping @Sendable (Result<Value, StepError>, Date) -> HistoryEvent.Kind
     ) async -> AttemptEnd {
@@ -121,15 +138,23 @@ extension SagaRunner {
             attributes: configuration.traceAttributes(sagaId))
         let started = clock.now
         let lastSeq = held.state.lastSeq
-        /// The event recording the attempt's end.
-        @Sendable func recorded(_ result: Result<Value, StepError>, timedOut: Bool) -> Fact {
-            let finishedAt = SagaTime.truncated(clock.now)
-            recordAttemptMetrics(
-                name: name, result: result.map { _ in () }, timedOut: timedOut, from: started, to: finishedAt)
+        /// The event recording the attempt's end at `finishedAt`.
+        @Sendable func fact(_ result: Result<Value, StepError>, at finishedAt: Date) -> Fact {
             let kind = SagaDecider.withinHistoryLimit(
                 outcome(result, finishedAt), lastSeq: lastSeq, limit: configuration.maxHistoryEvents)
-            SagaTracing.end(span, outcome: kind)
             return (HistoryEvent(seq: lastSeq + 1, at: finishedAt, kind: kind), kind)
+        }
+        /// Counts the attempt as it ended: its metrics, and the end of its span.
+        @Sendable func count(_ result: Result<Value, StepError>, _ fact: Fact, timedOut: Bool) {
+            recordAttemptMetrics(
+                name: name, result: result.map { _ in () }, timedOut: timedOut, from: started, to: fact.event.at)
+            SagaTracing.end(span, outcome: fact.kind)
+        }
+        /// The event recording the attempt's end, the attempt counted.
+        @Sendable func recorded(_ result: Result<Value, StepError>, timedOut: Bool) -> Fact {
+            let ended = fact(result, at: SagaTime.truncated(clock.now))
+            count(result, ended, timedOut: timedOut)
+            return ended
         }
         let attemptId = lifecycle.nextAttemptId()
         let result = await SagaLogContext.$current.withValue(.init(sagaId: sagaId, step: name, attempt: attempt)) {
@@ -162,7 +187,18 @@ extension SagaRunner {
             SagaTracing.end(span, outcome: nil)
             return .notRun
         }
-        return .recorded(recorded(result, timedOut: false), writes: nil)
+        let ended = fact(result, at: SagaTime.truncated(clock.now))
+        guard carriesWrites(ended.kind) else {
+            count(result, ended, timedOut: false)
+            return .recorded(ended, writes: nil, tally: nil)
+        }
+        // Counted once the writes' fate is known: as it ended, or not at all when they are refused (the run after
+        // it stands for it). Its span then covers the command that made them.
+        let tally = AttemptTally { counted in
+            guard counted else { return SagaTracing.endRefused(span) }
+            count(result, ended, timedOut: false)
+        }
+        return .recorded(ended, writes: nil, tally: tally)
     }
 
     /// The fence of the attempt the last recorded event started: its token, and a check that this executor still
@@ -192,5 +228,20 @@ extension SagaRunner {
         if case .failure(let error) = result {
             logger.info("attempt failed", metadata: ["step": "\(name)", "error": "\(error)"])
         }
+    }
+}
+
+/// Counts one attempt once: its metrics and the end of its span, as it ended; or, for a run whose deferred writes
+/// were refused (the attempt runs again at once, and that run counts), only the end of its span, marked so.
+final class AttemptTally: Sendable {
+    private let count: Mutex<(@Sendable (_ counted: Bool) -> Void)?>
+
+    init(_ count: @escaping @Sendable (_ counted: Bool) -> Void) {
+        self.count = Mutex(count)
+    }
+
+    /// Counts the attempt (`counted`), or ends its span as refused; the first call only.
+    func settle(counted: Bool) {
+        count.withLock { $0.take() }?(counted)
     }
 }

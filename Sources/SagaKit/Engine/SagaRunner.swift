@@ -72,6 +72,8 @@ struct SagaRunner: Sendable {
         /// Writes a step deferred (``StepContext/deferWrites(_:)``), with the working set from before its outcome.
         struct Deferred {
             let writes: any OutcomeWrites
+            /// What counts the attempt once the writes' fate is known.
+            let tally: AttemptTally?
             /// ``Held/state`` and ``Held/facts`` before the outcome applied.
             let state: SagaState
             let facts: [HistoryEvent]
@@ -79,13 +81,22 @@ struct SagaRunner: Sendable {
             let effect: SagaEffect
         }
 
-        /// Goes back to before the outcome whose deferred writes were refused; the attempt to run again.
+        /// Goes back to before the outcome whose deferred writes were refused; the attempt to run again, which counts
+        /// in its stead.
         mutating func dropRefusedOutcome() -> SagaEffect? {
             guard let deferred else { return nil }
+            deferred.tally?.settle(counted: false)
             state = deferred.state
             facts = deferred.facts
             self.deferred = nil
             return deferred.effect
+        }
+
+        /// Lets go of deferred writes that were made (or that the saga goes on without knowing of), counting their
+        /// attempt as it ended.
+        mutating func settleDeferred() {
+            deferred?.tally?.settle(counted: true)
+            deferred = nil
         }
 
         init(record: SagaRecord, state: SagaState, saga: BoundSaga) {
@@ -126,6 +137,8 @@ struct SagaRunner: Sendable {
         case .abandoned:
             return .abandoned
         }
+        // Whatever way the saga is let go, an attempt whose writes wait on an append is counted as it ended.
+        defer { held.settleDeferred() }
         // False for the run that follows a refusal of the writes an attempt deferred: it makes them itself.
         var mayDeferWrites = true
         while true {
@@ -133,11 +146,11 @@ struct SagaRunner: Sendable {
                 let end = await runAttempt(running, held: held, mayDeferWrites: mayDeferWrites)
                 mayDeferWrites = true
                 switch end {
-                case .recorded(let recorded, let writes):
+                case .recorded(let recorded, let writes, let tally):
                     fact = recorded
                     if let writes {
                         held.deferred = Held.Deferred(
-                            writes: writes, state: held.state, facts: held.facts, effect: running)
+                            writes: writes, tally: tally, state: held.state, facts: held.facts, effect: running)
                     }
                 case .continuedElsewhere:
                     return nil
@@ -211,7 +224,7 @@ struct SagaRunner: Sendable {
                 held.record.status = decision.state.status
                 held.state = decision.state
                 held.facts = []
-                held.deferred = nil
+                held.settleDeferred()
                 metrics.record(events: events, definition: held.saga.name)
                 switch decision.effect {
                 case .runStep, .runCompensation:
@@ -229,7 +242,7 @@ struct SagaRunner: Sendable {
             case .inboxChanged(let current):
                 held.record = current
                 // A conflict comes after the writes were made: the outcome goes on without them.
-                held.deferred = nil
+                held.settleDeferred()
             case .lost:
                 return .dropped
             case .abandoned:

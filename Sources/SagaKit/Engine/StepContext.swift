@@ -121,6 +121,9 @@ final class WriteDeferral: Sendable {
 
     /// The writes kept, which are kept no more.
     func take() -> (any OutcomeWrites)? { writes.withLock { $0.take() } }
+
+    /// Whether writes are kept.
+    var holdsWrites: Bool { writes.withLock { $0 != nil } }
 }
 
 /// Decoding of recorded step results for contexts.
