@@ -197,6 +197,31 @@ struct DeferredWritesTests {
         #expect(Self.holdAttempts(metrics) == ["completed": 1])
     }
 
+    @Test("a shutdown whose hand-over makes the deferred writes counts the attempt once, as it ended")
+    func handOverMade() async throws {
+        let harness = Self.harness()
+        let ledger = Ledger()
+        let gate = TestGate()
+        let definition = Self.definition(ledger: ledger, gate: gate)
+        try harness.registry.register(definition)
+        let metrics = TestMetrics()
+        var configuration = harness.configuration()
+        configuration.metricsFactory = metrics
+        let engine = harness.makeEngine(configuration)
+        _ = try await engine.start(definition, sagaId: "d-8", input: TestInput())
+        try await gate.waitForArrivals(1)
+
+        let stopping = Task { await engine.shutdown() }
+        try await waitUntil { !engine.isAcceptingWork }
+        gate.open()
+        await stopping.value
+
+        let handed = try #require(try await harness.store.load(sagaId: "d-8"))
+        #expect(handed.types == ["SagaStarted", "StepScheduled", "StepStarted", "StepCompleted"])
+        #expect(ledger.all == ["run:1:may-defer", "store:hold"])
+        #expect(Self.holdAttempts(metrics) == ["completed": 1])
+    }
+
     @Test("an append that meets a new signal after its writes were made appends again without making them again")
     func inboxChangedKeepsWrites() async throws {
         let harness = Self.harness()

@@ -37,8 +37,8 @@ extension SagaEngine {
         public var statusName: @Sendable (SagaStatus) -> String
         /// Attributes a saga's spans carry besides the engine's own (an application's id for it, say).
         public var traceAttributes: @Sendable (_ sagaId: String) -> [String: String]
-        /// Where the engine's metrics go: the process's bootstrapped `MetricsSystem` when `nil`; a test's own
-        /// factory sees its engine's metrics alone.
+        /// Where the engine's metrics go: when `nil`, `MetricsSystem.factory` as it is when the engine is made
+        /// (bootstrap the metrics system first); a test's own factory sees its engine's metrics alone.
         public var metricsFactory: (any MetricsFactory)?
 
         /// Creates a configuration.

@@ -71,8 +71,8 @@ struct SagaTracing: Sendable {
         span.end()
     }
 
-    /// Ends the span of a run whose deferred writes were refused, marked `WritesRefused`: no outcome of the attempt,
-    /// which runs again at once in a span of its own.
+    /// Ends the span of a run whose deferred writes were refused, marked `WritesRefused` and with no status: no
+    /// outcome of the attempt, which runs again at once in a span of its own.
     static func endRefused(_ span: (any Span)?) {
         guard let span else { return }
         span.attributes["saga.outcome"] = "WritesRefused"
