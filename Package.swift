@@ -202,7 +202,10 @@ let package = Package(
         .testTarget(name: "JSONValuesTests", dependencies: ["JSONValues"]),
         .testTarget(
             name: "SagaKitTests",
-            dependencies: ["SagaKit", "SagaKitTesting", .product(name: "MetricsTestKit", package: "swift-metrics")]),
+            dependencies: [
+                "SagaKit", "SagaKitTesting", .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ]),
         .testTarget(
             name: "SagaKitMongoTests",
             dependencies: ["SagaKitMongo", "SagaKit", "SagaKitTesting", "Mongo", "MongoTesting"]),

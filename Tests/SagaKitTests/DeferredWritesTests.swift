@@ -1,4 +1,5 @@
 import Foundation
+import InMemoryTracing
 import MetricsTestKit
 import SagaKit
 import SagaKitTesting
@@ -64,12 +65,13 @@ struct DeferredWritesTests {
     /// reaches `status`; its record, and whether the engine takes outcome writes.
     static func run(
         _ sagaId: String, until status: SagaStatus, harness: SagaTestHarness, ledger: Ledger,
-        failAfterDeferring: Bool = false, metrics: TestMetrics? = nil
+        failAfterDeferring: Bool = false, metrics: TestMetrics? = nil, tracer: InMemoryTracer? = nil
     ) async throws -> (record: SagaRecord, takesOutcomeWrites: Bool) {
         let definition = Self.definition(ledger: ledger, failAfterDeferring: failAfterDeferring)
         try harness.registry.register(definition)
         var configuration = harness.configuration()
         configuration.metricsFactory = metrics
+        configuration.tracer = tracer
         let running = harness.startEngine(configuration)
         defer { Task { await running.stop() } }
         _ = try await running.engine.start(definition, sagaId: sagaId, input: TestInput())
@@ -87,13 +89,22 @@ struct DeferredWritesTests {
         return counted
     }
 
+    /// The `saga.outcome` of each finished span of step `Hold`, in the order they ended.
+    static func holdSpanOutcomes(_ tracer: InMemoryTracer) -> [String] {
+        tracer.finishedSpans.filter { $0.operationName == "Hold" }.map { span in
+            guard case .string(let outcome) = span.attributes["saga.outcome"]?.toSpanAttribute() else { return "-" }
+            return outcome
+        }
+    }
+
     @Test("a deferred write is made by the store with the append that records the step's completion, once")
     func madeWithCompletion() async throws {
         let harness = Self.harness()
         let ledger = Ledger()
         let metrics = TestMetrics()
+        let tracer = InMemoryTracer()
         let (record, _) = try await Self.run(
-            "d-1", until: .completed, harness: harness, ledger: ledger, metrics: metrics)
+            "d-1", until: .completed, harness: harness, ledger: ledger, metrics: metrics, tracer: tracer)
 
         #expect(ledger.all == ["run:1:may-defer", "store:hold"])
         let appends = await harness.faults!.appendsAfterWrites
@@ -102,6 +113,7 @@ struct DeferredWritesTests {
         #expect(appends.first?.events.first?.step == "Hold")
         #expect(record.types.filter { $0 == "StepFailed" }.isEmpty)
         #expect(Self.holdAttempts(metrics) == ["completed": 1])
+        #expect(Self.holdSpanOutcomes(tracer) == ["StepCompleted"])
     }
 
     @Test("a refused deferred write runs the same attempt again at once, which makes its writes itself")
@@ -110,8 +122,9 @@ struct DeferredWritesTests {
         let ledger = Ledger()
         ledger.refuseNext.withLock { $0 = true }
         let metrics = TestMetrics()
+        let tracer = InMemoryTracer()
         let (record, _) = try await Self.run(
-            "d-2", until: .completed, harness: harness, ledger: ledger, metrics: metrics)
+            "d-2", until: .completed, harness: harness, ledger: ledger, metrics: metrics, tracer: tracer)
 
         // No clock advance: the second run did not wait for a retry's backoff.
         #expect(ledger.all == ["run:1:may-defer", "run:1:makes", "step:hold"])
@@ -119,8 +132,10 @@ struct DeferredWritesTests {
         #expect(
             Array(record.types.prefix(4)) == ["SagaStarted", "StepScheduled", "StepStarted", "StepCompleted"])
         #expect(record.types.filter { $0 == "StepFailed" }.isEmpty)
-        // The run whose writes were refused is not an attempt of its own: the attempt counts once, by its rerun.
+        // The run whose writes were refused is not an attempt of its own: the attempt counts once, by its rerun,
+        // and the refused run's span says so.
         #expect(Self.holdAttempts(metrics) == ["completed": 1])
+        #expect(Self.holdSpanOutcomes(tracer) == ["WritesRefused", "StepCompleted"])
     }
 
     @Test("writes deferred by a run that then fails are not made")

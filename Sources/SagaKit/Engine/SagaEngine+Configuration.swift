@@ -1,5 +1,6 @@
 import Foundation
 import Metrics
+import Tracing
 
 extension SagaEngine {
     /// How an engine runs: its name in leases, lease and polling timings, concurrency, clock and jitter.
@@ -40,6 +41,9 @@ extension SagaEngine {
         /// Where the engine's metrics go: when `nil`, `MetricsSystem.factory` as it is when the engine is made
         /// (bootstrap the metrics system first); a test's own factory sees its engine's metrics alone.
         public var metricsFactory: (any MetricsFactory)?
+        /// Where the engine's spans go: when `nil`, `InstrumentationSystem.tracer` as it is when the engine is made
+        /// (bootstrap it first); a test's own tracer sees its engine's spans alone.
+        public var tracer: (any Tracer)?
 
         /// Creates a configuration.
         public init(
@@ -56,7 +60,8 @@ extension SagaEngine {
             jitter: JitterSource = JitterSource(),
             statusName: @escaping @Sendable (SagaStatus) -> String = { $0.rawValue },
             traceAttributes: @escaping @Sendable (_ sagaId: String) -> [String: String] = { _ in [:] },
-            metricsFactory: (any MetricsFactory)? = nil
+            metricsFactory: (any MetricsFactory)? = nil,
+            tracer: (any Tracer)? = nil
         ) {
             self.instanceId = instanceId
             self.leaseDuration = leaseDuration
@@ -72,6 +77,7 @@ extension SagaEngine {
             self.statusName = statusName
             self.traceAttributes = traceAttributes
             self.metricsFactory = metricsFactory
+            self.tracer = tracer
         }
 
         /// `<host name>-<process id>-<random suffix>`: unique per start, even for containers that share a host

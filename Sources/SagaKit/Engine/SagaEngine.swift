@@ -32,8 +32,8 @@ public actor SagaEngine {
     nonisolated let metrics: EngineMetrics
     /// Every attempt's timeout, and the shutdown's grace period, on one sleeping task.
     nonisolated let deadlines: DeadlineTimer
-    /// Spans for sagas and attempts, when a tracer was bootstrapped before the engine was made.
-    nonisolated let tracing = SagaTracing()
+    /// Spans for sagas and attempts, to the configuration's tracer or the one bootstrapped before the engine was made.
+    nonisolated let tracing: SagaTracing
 
     /// Held sagas, starts in progress and queued starts: what the common path touches, behind a lock.
     nonisolated let slots: EngineSlots
@@ -66,6 +66,7 @@ public actor SagaEngine {
             instanceId: configuration.instanceId, statusName: configuration.statusName,
             factory: configuration.metricsFactory ?? MetricsSystem.factory)
         self.deadlines = DeadlineTimer(clock: configuration.clock)
+        self.tracing = SagaTracing(tracer: configuration.tracer)
         let (leases, metrics) = (self.leases, self.metrics)
         self.slots = EngineSlots(
             capacity: configuration.maxConcurrentSagas, letGo: { leases.forget($0) },

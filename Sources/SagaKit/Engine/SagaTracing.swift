@@ -4,16 +4,20 @@ import Tracing
 /// One trace per saga: its context is kept with `SagaStarted`, and every attempt of a step or compensation — after a
 /// crash, on another instance, days later — is a span in that trace.
 ///
-/// Spans are made only for attempts that run, so a replay or a recovery adds none for work already done. With no
-/// tracer bootstrapped (`NoOpTracer`) when the engine is made, nothing is kept and no span is made, and the hot path
-/// does not even look the tracer up (that takes a lock).
+/// Spans are made only for attempts that run, so a replay or a recovery adds none for work already done. The tracer
+/// is the one given, or the one bootstrapped when the engine is made, kept here: the hot path never looks it up
+/// (`InstrumentationSystem` takes a lock). With none (`NoOpTracer`), nothing is kept and no span is made.
 struct SagaTracing: Sendable {
-    /// Whether spans are made.
-    let isTracing: Bool
+    /// Where spans go; nil when nothing traces.
+    private let tracer: (any Tracer)?
 
-    /// Tracing when a tracer is bootstrapped now.
-    init() {
-        isTracing = !(InstrumentationSystem.tracer is NoOpTracer)
+    /// Whether spans are made.
+    var isTracing: Bool { tracer != nil }
+
+    /// Tracing to `tracer`, or to the tracer bootstrapped now when it is nil.
+    init(tracer: (any Tracer)? = nil) {
+        let chosen = tracer ?? InstrumentationSystem.tracer
+        self.tracer = chosen is NoOpTracer ? nil : chosen
     }
 
     /// Starts the saga's trace as a child of the caller's context (a request's span, say): a span for the start,
@@ -21,13 +25,13 @@ struct SagaTracing: Sendable {
     func startTrace(definition: String, sagaId: String, attributes: @autoclosure () -> [String: String])
         -> [String: String]
     {
-        guard isTracing else { return [:] }
-        let span = InstrumentationSystem.tracer.startSpan(
+        guard let tracer else { return [:] }
+        let span = tracer.startSpan(
             "saga \(definition)", context: ServiceContext.current ?? .topLevel, ofKind: .internal)
         span.attributes["saga.id"] = sagaId
         for (key, value) in attributes() { span.attributes[key] = value }
         var carrier: [String: String] = [:]
-        InstrumentationSystem.tracer.inject(span.context, into: &carrier, using: DictionaryInjector())
+        tracer.inject(span.context, into: &carrier, using: DictionaryInjector())
         span.end()
         return carrier
     }
@@ -37,10 +41,10 @@ struct SagaTracing: Sendable {
         _ name: String, kind: String, attempt: Int, sagaId: String, trace: [String: String],
         attributes: @autoclosure () -> [String: String]
     ) -> (any Span)? {
-        guard isTracing else { return nil }
+        guard let tracer else { return nil }
         var parent = ServiceContext.topLevel
-        if !trace.isEmpty { InstrumentationSystem.tracer.extract(trace, into: &parent, using: DictionaryExtractor()) }
-        let span = InstrumentationSystem.tracer.startSpan(name, context: parent, ofKind: .internal)
+        if !trace.isEmpty { tracer.extract(trace, into: &parent, using: DictionaryExtractor()) }
+        let span = tracer.startSpan(name, context: parent, ofKind: .internal)
         span.attributes["saga.id"] = sagaId
         span.attributes["saga.step"] = name
         span.attributes["saga.step.kind"] = kind
