@@ -69,13 +69,20 @@ struct DeferredWritesTests {
     ) async throws -> (record: SagaRecord, takesOutcomeWrites: Bool) {
         let definition = Self.definition(ledger: ledger, failAfterDeferring: failAfterDeferring)
         try harness.registry.register(definition)
-        var configuration = harness.configuration()
-        configuration.metricsFactory = metrics
-        configuration.tracer = tracer
-        let running = harness.startEngine(configuration)
+        let running = harness.startEngine(Self.configuration(of: harness, metrics: metrics, tracer: tracer))
         defer { Task { await running.stop() } }
         _ = try await running.engine.start(definition, sagaId: sagaId, input: TestInput())
         return (try await harness.waitForStatus(sagaId, status), running.engine.takesOutcomeWrites)
+    }
+
+    /// `harness`'s configuration, with the engine's metrics and spans going to `metrics` and `tracer`.
+    static func configuration(of harness: SagaTestHarness, metrics: TestMetrics?, tracer: InMemoryTracer? = nil)
+        -> SagaEngine.Configuration
+    {
+        var configuration = harness.configuration()
+        configuration.metricsFactory = metrics
+        configuration.tracer = tracer
+        return configuration
     }
 
     /// How many attempts of step `Hold` the engine counted, by outcome.
@@ -182,29 +189,32 @@ struct DeferredWritesTests {
         await engine.shutdown()
     }
 
-    @Test(
-        "a shutdown whose hand-over finds the deferred writes refused runs the attempt again and hands over its outcome"
-    )
-    func handOverRefused() async throws {
+    /// Starts saga `sagaId`, shuts the engine down while its step runs (the deferred writes refused at the
+    /// hand-over when `refusing`), and returns what was handed over, the step's writes and the engine's metrics.
+    static func handedOver(_ sagaId: String, refusing: Bool) async throws -> (SagaRecord, Ledger, TestMetrics) {
         let harness = Self.harness()
         let ledger = Ledger()
         let gate = TestGate()
         let definition = Self.definition(ledger: ledger, gate: gate)
         try harness.registry.register(definition)
         let metrics = TestMetrics()
-        var configuration = harness.configuration()
-        configuration.metricsFactory = metrics
-        let engine = harness.makeEngine(configuration)
-        _ = try await engine.start(definition, sagaId: "d-6", input: TestInput())
+        let engine = harness.makeEngine(Self.configuration(of: harness, metrics: metrics))
+        _ = try await engine.start(definition, sagaId: sagaId, input: TestInput())
         try await gate.waitForArrivals(1)
 
         let stopping = Task { await engine.shutdown() }
         try await waitUntil { !engine.isAcceptingWork }
-        ledger.refuseNext.withLock { $0 = true }
+        if refusing { ledger.refuseNext.withLock { $0 = true } }
         gate.open()
         await stopping.value
+        return (try #require(try await harness.store.load(sagaId: sagaId)), ledger, metrics)
+    }
 
-        let handed = try #require(try await harness.store.load(sagaId: "d-6"))
+    @Test(
+        "a shutdown whose hand-over finds the deferred writes refused runs the attempt again and hands over its outcome"
+    )
+    func handOverRefused() async throws {
+        let (handed, ledger, metrics) = try await Self.handedOver("d-6", refusing: true)
         #expect(handed.types == ["SagaStarted", "StepScheduled", "StepStarted", "StepCompleted"])
         #expect(handed.leaseOwner == nil)
         #expect(handed.dueAt != nil)
@@ -214,24 +224,7 @@ struct DeferredWritesTests {
 
     @Test("a shutdown whose hand-over makes the deferred writes counts the attempt once, as it ended")
     func handOverMade() async throws {
-        let harness = Self.harness()
-        let ledger = Ledger()
-        let gate = TestGate()
-        let definition = Self.definition(ledger: ledger, gate: gate)
-        try harness.registry.register(definition)
-        let metrics = TestMetrics()
-        var configuration = harness.configuration()
-        configuration.metricsFactory = metrics
-        let engine = harness.makeEngine(configuration)
-        _ = try await engine.start(definition, sagaId: "d-8", input: TestInput())
-        try await gate.waitForArrivals(1)
-
-        let stopping = Task { await engine.shutdown() }
-        try await waitUntil { !engine.isAcceptingWork }
-        gate.open()
-        await stopping.value
-
-        let handed = try #require(try await harness.store.load(sagaId: "d-8"))
+        let (handed, ledger, metrics) = try await Self.handedOver("d-8", refusing: false)
         #expect(handed.types == ["SagaStarted", "StepScheduled", "StepStarted", "StepCompleted"])
         #expect(ledger.all == ["run:1:may-defer", "store:hold"])
         #expect(Self.holdAttempts(metrics) == ["completed": 1])
@@ -253,9 +246,7 @@ struct DeferredWritesTests {
                 sagaId: request.sagaId, signal: SagaSignalRecord(name: "note", at: clock.now))
         }
         let metrics = TestMetrics()
-        var configuration = harness.configuration()
-        configuration.metricsFactory = metrics
-        let running = harness.startEngine(configuration)
+        let running = harness.startEngine(Self.configuration(of: harness, metrics: metrics))
         defer { Task { await running.stop() } }
 
         _ = try await running.engine.start(definition, sagaId: "d-7", input: TestInput())
